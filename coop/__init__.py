@@ -1,0 +1,50 @@
+"""Buurtcoop: membership and governance for neighbourhood cooperatives."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from config import CONFIGS, INSTANCE, ROOT
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    config_class = CONFIGS[config_name or os.environ.get("COOP_CONFIG", "development")]
+    if hasattr(config_class, "check_environment"):
+        config_class.check_environment()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE),
+    )
+    app.config.from_object(config_class)
+    if overrides:
+        app.config.update(overrides)
+
+    from coop.core import web
+    from coop.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale)
+    limiter.init_app(app)
+    web.init_app(app)
+
+    from coop.accounts.views import bp as accounts_bp
+    from coop.core.views import bp as core_bp
+    from coop.members.views import bp as members_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(members_bp)
+
+    web.register_error_pages(app)
+
+    from coop.cli import register_cli
+
+    register_cli(app)
+    return app

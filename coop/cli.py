@@ -1,0 +1,137 @@
+"""Command-line tasks: `flask coop …` and `flask translate …`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from config import ROOT
+from coop.extensions import db
+
+coop_cli = AppGroup("coop", help="Buurtcoop tasks (demo data, audit, generated data).")
+audit_cli = AppGroup("audit", help="The audit log.")
+translate_cli = AppGroup("translate", help="Translations (Dutch and English).")
+coop_cli.add_command(audit_cli)
+
+
+@coop_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no cooperatives.")
+def demo_command(if_empty):
+    """Create (idempotently) the Utrecht demo and print the demo log-ins."""
+    from coop.core import demo
+
+    if if_empty and not demo.database_is_empty():
+        click.echo("The database already has data; no demo data loaded.")
+        return
+    logins = demo.load()
+    db.session.commit()
+    click.echo("Demo data is ready. Log in at http://127.0.0.1:5000/account/login with:")
+    for role, email, password in logins:
+        click.echo(f"  {role:<38} {email:<32} {password}")
+
+
+@audit_cli.command("verify")
+def audit_verify():
+    """Check every hash chain; print OK or the first broken link."""
+    from coop import audit
+
+    result = audit.verify()
+    if result.ok:
+        click.echo(f"OK: {result.events} events in {result.chains} chains")
+    else:
+        click.echo(f"BROKEN: {result.problem}")
+        sys.exit(1)
+
+
+@coop_cli.command("generate")
+@click.option("--cooperatives", "k", default=3, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--members", "n", default=1000, show_default=True, type=click.IntRange(0, 5_000_000))
+@click.option("--seed", default=1, show_default=True)
+def generate_command(k, n, seed):
+    """Bulk-create realistic cooperatives and members (for benchmarks)."""
+    from coop.core import generate
+
+    with click.progressbar(length=n, label="Members") as bar:
+        result = generate.generate(k, n, seed=seed, progress=bar.update)
+    db.session.commit()
+    click.echo(f"Created {len(result.cooperatives)} cooperatives and {result.members} members.")
+
+
+def _babel(*args: str) -> None:
+    from babel.messages.frontend import CommandLineInterface
+
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+def fill_english(path) -> None:
+    """English is the source language: an empty English msgstr is its msgid."""
+    from babel.messages.pofile import read_po, write_po
+
+    with open(path, "rb") as handle:
+        catalog = read_po(handle, locale="en")
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            if not any(message.string):
+                message.string = (message.id[0], message.id[1])
+        elif not message.string:
+            message.string = message.id
+        if message.fuzzy and message.string:
+            message.flags.discard("fuzzy")
+    with open(path, "wb") as handle:
+        write_po(handle, catalog, width=100)
+
+
+@translate_cli.command("update")
+def translate_update():
+    """Extract messages and update the Dutch and English catalogues."""
+    pot = ROOT / "messages.pot"
+    translations = ROOT / "translations"
+    _babel(
+        "extract",
+        "-F",
+        str(ROOT / "babel.cfg"),
+        "-k",
+        "_l",
+        "-w",
+        "100",
+        "--sort-by-file",
+        "-o",
+        str(pot),
+        str(ROOT),
+    )
+    for locale in ("nl", "en"):
+        po = translations / locale / "LC_MESSAGES" / "messages.po"
+        if po.exists():
+            _babel(
+                "update",
+                "-i",
+                str(pot),
+                "-d",
+                str(translations),
+                "-l",
+                locale,
+                "-w",
+                "100",
+                "--no-fuzzy-matching",
+            )
+        else:
+            _babel("init", "-i", str(pot), "-d", str(translations), "-l", locale, "-w", "100")
+    fill_english(translations / "en" / "LC_MESSAGES" / "messages.po")
+    pot.unlink()
+    click.echo("Catalogues updated. Translate the empty Dutch messages, then run compile.")
+
+
+@translate_cli.command("compile")
+def translate_compile():
+    """Compile the catalogues (.po -> .mo)."""
+    _babel("compile", "-d", str(ROOT / "translations"), "--statistics")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(coop_cli)
+    app.cli.add_command(translate_cli)

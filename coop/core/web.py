@@ -1,0 +1,185 @@
+"""Request plumbing: language, formatting, security headers, error pages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, g, render_template, request
+from flask_babel import format_currency, format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
+
+from coop.extensions import db, login_manager
+
+LANGUAGE_COOKIE = "lang"
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    forced = g.get("force_language")
+    if forced in languages:
+        return forced
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    cookie = request.cookies.get(LANGUAGE_COOKIE) if request else None
+    if cookie in languages:
+        return cookie
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def set_language_cookie(response, locale: str):
+    from flask import current_app
+
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        locale,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
+
+
+def money(cents: int | None) -> str:
+    if cents is None:
+        return ""
+    return format_currency(cents / 100, "EUR")
+
+
+def long_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "d MMMM y HH:mm")
+    return format_date(value, "long")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        # Let SQLAlchemy manage transactions so SAVEPOINT works; enforce foreign keys.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
+
+
+def _load_user(user_id: str):
+    from coop.accounts.models import User
+
+    ident, _, version = user_id.partition(":")
+    if not ident.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def _nav_memberships():
+    if not current_user.is_authenticated:
+        return []
+    if "nav_memberships" not in g:
+        from coop.members.models import Membership, MembershipStatus
+
+        g.nav_memberships = db.session.scalars(
+            select(Membership)
+            .where(
+                Membership.user_id == current_user.id,
+                Membership.status != MembershipStatus.ENDED,
+            )
+            .order_by(Membership.id)
+        ).all()
+    return g.nav_memberships
+
+
+def _function_label(function) -> str:
+    from coop.members.forms import FUNCTION_LABELS
+
+    return FUNCTION_LABELS[function]
+
+
+def init_app(app: Flask) -> None:
+    login_manager.user_loader(_load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.globals["nav_memberships"] = _nav_memberships
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["function_label"] = _function_label
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+
+ERRORS = {
+    400: (_l("Something went wrong with your request"), _l("Please go back and try again.")),
+    403: (_l("No access"), _l("You do not have access to this page.")),
+    404: (_l("Page not found"), _l("This page does not exist (any more).")),
+    405: (_l("Not allowed"), _l("This page cannot be used this way.")),
+    413: (_l("Too large"), _l("What you sent is too large. Send a smaller file or less text.")),
+    429: (
+        _l("Too many attempts"),
+        _l("You tried too often. Wait 15 minutes and then try again."),
+    ),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("Sorry. Please try again later. Nothing you entered was saved halfway."),
+    ),
+}
+
+
+def register_error_pages(app: Flask) -> None:
+    def render_error(code: int, detail=None):
+        title, text = ERRORS[code]
+        return render_template("core/error.html", code=code, title=title, text=detail or text), code
+
+    for code in ERRORS:
+        if code != 500:
+            app.register_error_handler(code, lambda error, code=code: render_error(code))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render_error(500)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(
+            400,
+            _l(
+                "This form has expired or was not sent from this site. Reload the page and try again."
+            ),
+        )

@@ -1,0 +1,3 @@
+from coop import create_app
+
+app = create_app()
