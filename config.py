@@ -31,6 +31,8 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get(
         "MAIL_DEFAULT_SENDER", "Buurtcoop <noreply@buurtcoop.test>"
     )
+    # Accept addresses under .test (demo data, tests); never in production.
+    EMAIL_ALLOW_TEST_DOMAINS = _bool("EMAIL_ALLOW_TEST_DOMAINS", True)
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(INSTANCE / "outbox"))
 
     LANGUAGES = ("nl", "en")
@@ -74,6 +76,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
+    EMAIL_ALLOW_TEST_DOMAINS = _bool("EMAIL_ALLOW_TEST_DOMAINS", False)
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     REQUIRED = ("SECRET_KEY", "DATABASE_URL")
 

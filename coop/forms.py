@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
 
@@ -24,3 +25,7 @@ class PlainText:
         for char in value:
             if char not in allowed and unicodedata.category(char) in {"Cc", "Cs", "Co", "Cn"}:
                 raise ValidationError(_l("This contains characters that are not allowed."))
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]

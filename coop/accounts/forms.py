@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Length
 
-from coop.forms import PlainText, strip_filter
+from coop.forms import PlainText, choices, strip_filter
 
 REQUIRED = _l("Fill in this field.")
 
@@ -84,6 +84,6 @@ class ProfileForm(FlaskForm):
     )
     locale = RadioField(
         _l("Language"),
-        choices=[("nl", "Nederlands"), ("en", "English")],
+        choices=choices([("nl", "Nederlands"), ("en", "English")]),
         validators=[DataRequired(REQUIRED)],
     )

@@ -29,7 +29,11 @@ CHANGE_EMAIL = "change-email"
 
 def normalise_email(raw: str) -> str:
     try:
-        return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
+        return validate_email(
+            raw.strip(),
+            check_deliverability=False,
+            test_environment=current_app.config["EMAIL_ALLOW_TEST_DOMAINS"],
+        ).normalized.lower()
     except EmailNotValidError as error:
         raise AccountError(_l("This is not a valid e-mail address."), field="email") from error
 

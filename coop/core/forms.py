@@ -6,7 +6,7 @@ from wtforms import DateField, EmailField, SelectField, StringField, TextAreaFie
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from coop.core.models import LegalForm
-from coop.forms import PlainText, strip_filter
+from coop.forms import PlainText, choices, strip_filter
 
 REQUIRED = _l("Fill in this field.")
 
@@ -106,7 +106,7 @@ class CooperativeForm(PublicDetailsForm):
     )
     legal_form = SelectField(
         _l("Liability (legal form)"),
-        choices=[(f.name, f.value) for f in LegalForm],
+        choices=choices((f.name, f.value) for f in LegalForm),
         validators=[DataRequired(REQUIRED)],
     )
     kvk_number = StringField(
@@ -130,7 +130,7 @@ class CooperativeForm(PublicDetailsForm):
         render_kw={"placeholder": "2024-03-01"},
     )
     fy_start_month = SelectField(
-        _l("Financial year starts in"), coerce=int, choices=MONTHS, default=1
+        _l("Financial year starts in"), coerce=int, choices=choices(MONTHS), default=1
     )
     postcode_ranges = StringField(
         _l("Postcode area"),

@@ -23,6 +23,7 @@ from coop.core.models import Cooperative
 from coop.core.web import set_language_cookie
 from coop.errors import DomainError, put_on_form
 from coop.extensions import db
+from coop.forms import choices
 from coop.urls import safe_next
 
 bp = Blueprint("core", __name__)
@@ -118,8 +119,8 @@ def audit_log(slug):
 
 def _cooperative_form(coop=None):
     form = CooperativeForm(obj=coop)
-    form.parent_id.choices = [(0, _l("None (independent or city cooperative)"))] + (
-        services.parent_choices(exclude=coop)
+    form.parent_id.choices = choices(
+        [(0, _l("None (independent or city cooperative)")), *services.parent_choices(exclude=coop)]
     )
     if coop is not None and request.method == "GET":
         form.legal_form.data = coop.legal_form.name

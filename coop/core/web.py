@@ -180,6 +180,7 @@ def register_error_pages(app: Flask) -> None:
         return render_error(
             400,
             _l(
-                "This form has expired or was not sent from this site. Reload the page and try again."
+                "This form has expired or was not sent from this site. "
+                "Reload the page and try again."
             ),
         )

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
+from coop.forms import choices
 from coop.members.models import Function
 
 FUNCTION_LABELS = {
@@ -24,6 +25,6 @@ class GrantFunctionForm(FlaskForm):
     )
     function = SelectField(
         _l("Function"),
-        choices=[(f.name, label) for f, label in FUNCTION_LABELS.items()],
+        choices=choices((f.name, label) for f, label in FUNCTION_LABELS.items()),
         validators=[DataRequired(_l("Fill in this field."))],
     )

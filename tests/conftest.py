@@ -1,0 +1,148 @@
+"""One app per test session; every test runs in a transaction that is rolled back."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from coop import create_app
+from coop.extensions import db, limiter
+from tests.mailcapture import Mailbox
+
+IS_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgresql")
+
+
+def fresh_database(url: str) -> None:
+    """Empty the database so that migrations build it from nothing."""
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+def make_test_app(url: str, mailbox: Mailbox, **overrides):
+    fresh_database(url)
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "MAIL_SERVER": mailbox.host,
+            "MAIL_PORT": mailbox.port,
+            **overrides,
+        },
+    )
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def database_url(tmp_path_factory, name: str) -> str:
+    base = os.environ.get("DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / (name + '.sqlite')}"
+    url = make_url(base)
+    if name == "main":
+        return base
+    target = f"{url.database}_{name}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target}"'))
+        connection.execute(text(f'CREATE DATABASE "{target}"'))
+    admin.dispose()
+    return url.set(database=target).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def mailbox():
+    box = Mailbox().start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="session")
+def app(mailbox, tmp_path_factory):
+    app = make_test_app(database_url(tmp_path_factory, "main"), mailbox)
+    with app.app_context():
+        db.session.remove()
+        db.session.configure(join_transaction_mode="create_savepoint")
+    return app
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request, app, mailbox):
+    """Bind the app to one connection in an outer transaction; roll it back afterwards."""
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
+    with app.app_context():
+        engines = db._app_engines[app]
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        engines[None] = connection
+        counter = QueryCounter()
+        event.listen(connection, "before_cursor_execute", counter)
+        request.node.query_counter = counter
+        try:
+            yield connection
+        finally:
+            event.remove(connection, "before_cursor_execute", counter)
+            db.session.remove()
+            engines[None] = engine
+            outer.rollback()
+            connection.close()
+    mailbox.clear()
+    with app.app_context():
+        limiter.reset()
+
+
+@pytest.fixture
+def queries(request):
+    """Count SQL statements sent while the test runs: `queries.count`."""
+    return request.node.query_counter
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in on the test client without the log-in form."""
+
+    def _login(user, target=None):
+        target = target or client
+        with target.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return target
+
+    return _login
+
+
+@pytest.fixture
+def csrf(app):
+    """Turn CSRF protection on for one test."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False

@@ -1,0 +1,80 @@
+"""factory_boy factories; they flush into the test's transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from coop.accounts.models import User
+from coop.accounts.passwords import hash_password
+from coop.core.models import Cooperative, LegalForm
+from coop.db import utcnow
+from coop.extensions import db
+from coop.members.models import Function, MemberKind, Membership, MembershipFunction
+
+PASSWORD = "paarse-fiets-over-de-brug"
+_PASSWORD_HASH = hash_password(PASSWORD)
+
+
+class _Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+
+class UserFactory(_Base):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"persoon{n}@example.test")
+    name = factory.Faker("name", locale="nl_NL")
+    password_hash = _PASSWORD_HASH
+    email_verified_at = factory.LazyFunction(utcnow)
+    locale = "nl"
+
+
+class CooperativeFactory(_Base):
+    class Meta:
+        model = Cooperative
+
+    slug = factory.Sequence(lambda n: f"coop-{n}")
+    name = factory.Sequence(lambda n: f"Buurtcoöperatie {n}")
+    legal_form = LegalForm.UA
+    kvk_number = factory.Sequence(lambda n: f"{12345000 + n:08d}")
+    seat = "Utrecht"
+    wijk = "Overvecht"
+    postcode_ranges = factory.LazyFunction(lambda: [[3561, 3564]])
+    purpose = "Samen voor de buurt."
+    joining_info = "Meld je aan."
+
+
+class MembershipFactory(_Base):
+    class Meta:
+        model = Membership
+
+    cooperative = factory.SubFactory(CooperativeFactory)
+    user = factory.SubFactory(UserFactory)
+    kind = MemberKind.BEWONER
+    name = factory.LazyAttribute(lambda o: o.user.name)
+    admitted_on = date(2024, 1, 15)
+
+    @factory.lazy_attribute
+    def number(self):
+        self.cooperative.last_member_number += 1
+        return self.cooperative.last_member_number
+
+    @factory.post_generation
+    def functions(self, create, extracted, **kwargs):
+        for function in extracted or ():
+            self.functions.append(MembershipFunction(function=function))
+        if extracted:
+            db.session.flush()
+
+
+def board_member(cooperative, *functions: Function, **kwargs) -> Membership:
+    return MembershipFactory(
+        cooperative=cooperative, functions=list(functions) or [Function.CHAIR], **kwargs
+    )
