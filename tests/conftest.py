@@ -9,6 +9,9 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+
 from coop import create_app
 from coop.extensions import db, limiter
 from tests.mailcapture import Mailbox
@@ -24,6 +27,18 @@ def fresh_database(url: str) -> None:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
         engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (fresh `g`, own db session), as in production,
+    even though the test itself holds an app context."""
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
 
 
 def make_test_app(url: str, mailbox: Mailbox, **overrides):
@@ -68,6 +83,7 @@ def mailbox():
 @pytest.fixture(scope="session")
 def app(mailbox, tmp_path_factory):
     app = make_test_app(database_url(tmp_path_factory, "main"), mailbox)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.session.remove()
         db.session.configure(join_transaction_mode="create_savepoint")

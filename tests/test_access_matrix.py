@@ -1,0 +1,155 @@
+"""Every endpoint declares one access policy, and the policy holds for every role."""
+
+from __future__ import annotations
+
+import pytest
+
+from coop.access import POLICIES
+from coop.members.models import Function
+from tests.factories import CooperativeFactory, MembershipFactory, UserFactory, board_member
+
+# What each endpoint must declare. A new endpoint fails the suite until it is listed here.
+EXPECTED_POLICY = {
+    "core.home": "public",
+    "core.cooperative": "public",
+    "core.healthz": "public",
+    "core.set_language": "public",
+    "core.dashboard": "member_of",
+    "core.edit_details": "board_of",
+    "core.audit_log": "board_of",
+    "core.admin_cooperatives": "platform_admin",
+    "core.admin_new_cooperative": "platform_admin",
+    "core.admin_edit_cooperative": "platform_admin",
+    "accounts.signup": "public",
+    "accounts.check_mail": "public",
+    "accounts.verify": "public",
+    "accounts.resend": "public",
+    "accounts.login": "public",
+    "accounts.logout": "signed_in",
+    "accounts.reset_request": "public",
+    "accounts.reset": "public",
+    "accounts.settings": "signed_in",
+    "accounts.profile": "signed_in",
+    "accounts.change_email": "signed_in",
+    "accounts.confirm_email": "public",
+    "accounts.change_password": "signed_in",
+    "members.functions": "board_of",
+    "members.grant_function": "board_of",
+    "members.revoke_function": "board_of",
+}
+
+ROLES = (
+    "anonymous",
+    "no_membership",
+    "other_member",
+    "other_board",
+    "member",
+    "board",
+    "platform_admin",
+)
+ALLOW, LOGIN, DENY = "allow", "login", "deny"
+EXPECTATIONS = {
+    "public": dict.fromkeys(ROLES, ALLOW),
+    "signed_in": {**dict.fromkeys(ROLES, ALLOW), "anonymous": LOGIN},
+    "member_of": {
+        **dict.fromkeys(ROLES, DENY),
+        "anonymous": LOGIN,
+        "member": ALLOW,
+        "board": ALLOW,
+    },
+    "board_of": {**dict.fromkeys(ROLES, DENY), "anonymous": LOGIN, "board": ALLOW},
+    "platform_admin": {**dict.fromkeys(ROLES, DENY), "anonymous": LOGIN, "platform_admin": ALLOW},
+}
+# Sample bodies for POSTs that need one to reach their access check meaningfully.
+POST_DATA = {"core.set_language": {"locale": "en"}}
+
+
+def _rules(app):
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"),
+        key=lambda rule: rule.rule,
+    )
+
+
+def test_every_endpoint_declares_a_known_policy(app):
+    missing = []
+    for rule in _rules(app):
+        view = app.view_functions[rule.endpoint]
+        policy = getattr(view, "access_policy", None)
+        if policy not in POLICIES:
+            missing.append(rule.endpoint)
+    assert missing == [], f"endpoints without an access policy: {missing}"
+
+
+def test_declared_policies_are_the_expected_ones(app):
+    declared = {
+        rule.endpoint: app.view_functions[rule.endpoint].access_policy for rule in _rules(app)
+    }
+    assert declared == EXPECTED_POLICY
+
+
+@pytest.fixture
+def world():
+    """Cooperative A (the one in the URLs) and B (another), and one person per role."""
+    coop_a = CooperativeFactory(slug="coop-a")
+    coop_b = CooperativeFactory(slug="coop-b")
+    member = MembershipFactory(cooperative=coop_a)
+    board = board_member(coop_a, Function.CHAIR, Function.ADMIN)
+    users = {
+        "anonymous": None,
+        "no_membership": UserFactory(),
+        "other_member": MembershipFactory(cooperative=coop_b).user,
+        "other_board": board_member(coop_b, Function.CHAIR, Function.ADMIN).user,
+        "member": member.user,
+        "board": board.user,
+        "platform_admin": UserFactory(is_platform_admin=True),
+    }
+    values = {
+        "slug": coop_a.slug,
+        "membership_id": member.id,
+        "function": "TREASURER",
+        "token": "not-a-real-token",
+    }
+    return users, values
+
+
+def _cases():
+    from coop import create_app
+
+    app = create_app("testing")
+    for rule in _rules(app):
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield pytest.param(rule.endpoint, rule.rule, method, id=f"{method} {rule.rule}")
+
+
+@pytest.mark.parametrize(("endpoint", "rule", "method"), list(_cases()))
+def test_authorization_matrix(app, client, login, world, endpoint, rule, method):
+    users, values = world
+    url_rule = next(r for r in app.url_map.iter_rules(endpoint) if r.rule == rule)
+    unknown = set(url_rule.arguments) - set(values)
+    assert not unknown, f"give the matrix a value for {unknown}"
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(endpoint, **{k: values[k] for k in url_rule.arguments})
+    expected = EXPECTATIONS[EXPECTED_POLICY[endpoint]]
+    for role in ROLES:
+        client.delete_cookie("session")
+        client.delete_cookie("remember_token")
+        if users[role] is not None:
+            login(users[role])
+        response = client.open(url, method=method, data=POST_DATA.get(endpoint, {}))
+        location = response.headers.get("Location", "")
+        outcome = (
+            LOGIN
+            if response.status_code == 302 and "/account/login?next=" in location
+            else DENY
+            if response.status_code == 403
+            else ALLOW
+        )
+        assert response.status_code < 500, f"{role}: {method} {url} gave {response.status_code}"
+        assert response.status_code not in (401, 404), f"{role}: {method} {url}"
+        assert outcome == expected[role], (
+            f"{role}: {method} {url} gave {response.status_code} {location}, "
+            f"expected {expected[role]}"
+        )

@@ -1,0 +1,108 @@
+"""`flask coop …` commands: demo data, audit verification, generated data."""
+
+from sqlalchemy import func, select, text
+
+from coop import audit
+from coop.accounts.models import User
+from coop.core.models import Cooperative
+from coop.extensions import db
+from coop.members.models import MemberKind, Membership
+
+
+def _count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_demo_is_idempotent_and_prints_logins(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["coop", "demo"])
+    assert first.exit_code == 0, first.output
+    assert "admin@buurtcoop.test" in first.output
+    assert app.config["DEMO_PASSWORD"] in first.output
+    counts = (_count(Cooperative), _count(User), _count(Membership))
+    second = runner.invoke(args=["coop", "demo"])
+    assert second.exit_code == 0
+    assert (_count(Cooperative), _count(User), _count(Membership)) == counts
+
+
+def test_demo_content(app):
+    app.test_cli_runner().invoke(args=["coop", "demo"])
+    city = db.session.scalar(select(Cooperative).where(Cooperative.slug == "utrecht"))
+    children = {c.slug for c in city.children}
+    assert children == {"overvecht", "lombok", "hoograven"}
+    for slug in ("utrecht", *children):
+        coop = db.session.scalar(select(Cooperative).where(Cooperative.slug == slug))
+        members = db.session.scalars(
+            select(Membership).where(Membership.cooperative_id == coop.id)
+        ).all()
+        assert any(m.is_board for m in members), slug
+        if slug != "utrecht":
+            assert {m.kind for m in members} == set(MemberKind), slug
+    assert audit.verify().ok
+
+
+def test_demo_if_empty_leaves_existing_data_alone(app):
+    from tests.factories import CooperativeFactory
+
+    CooperativeFactory()
+    result = app.test_cli_runner().invoke(args=["coop", "demo", "--if-empty"])
+    assert result.exit_code == 0
+    assert _count(Cooperative) == 1
+
+
+def test_audit_verify_reports_ok_and_the_first_broken_link(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["coop", "demo"])
+    ok = runner.invoke(args=["coop", "audit", "verify"])
+    assert ok.exit_code == 0
+    assert ok.output.startswith("OK:")
+
+    victim = db.session.scalar(
+        select(audit.AuditEvent)
+        .where(audit.AuditEvent.scope != "platform")
+        .order_by(audit.AuditEvent.id.desc())
+    )
+    db.session.execute(
+        text("UPDATE audit_events SET action = 'member.forged' WHERE id = :id"), {"id": victim.id}
+    )
+    db.session.expire_all()
+    broken = runner.invoke(args=["coop", "audit", "verify"])
+    assert broken.exit_code == 1
+    assert f"event {victim.id}" in broken.output
+    assert "BROKEN" in broken.output
+
+
+def test_audit_verify_notices_a_deleted_event(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["coop", "demo"])
+    first = db.session.scalar(select(audit.AuditEvent).where(audit.AuditEvent.seq == 2).limit(1))
+    db.session.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": first.id})
+    db.session.expire_all()
+    broken = runner.invoke(args=["coop", "audit", "verify"])
+    assert broken.exit_code == 1
+    assert "#2 missing" in broken.output
+
+
+def test_audit_events_cannot_be_changed_through_the_orm(app):
+    import pytest
+
+    app.test_cli_runner().invoke(args=["coop", "demo"])
+    event = db.session.scalar(select(audit.AuditEvent).limit(1))
+    event.action = "changed"
+    with pytest.raises(RuntimeError, match="append-only"):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_generate_creates_members_with_numbers(app):
+    result = app.test_cli_runner().invoke(
+        args=["coop", "generate", "--cooperatives", "2", "--members", "50"]
+    )
+    assert result.exit_code == 0, result.output
+    coops = db.session.scalars(select(Cooperative).where(Cooperative.slug.like("gen-%"))).all()
+    assert len(coops) == 2
+    numbers = db.session.scalars(
+        select(Membership.number).where(Membership.cooperative_id == coops[0].id)
+    ).all()
+    assert sorted(numbers) == list(range(1, 26))
+    assert coops[0].last_member_number == 25

@@ -1,0 +1,21 @@
+"""The migrations build the schema the models describe (on SQLite and PostgreSQL)."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from coop.extensions import db
+
+
+def test_models_and_migrations_agree(app, _transaction):
+    context = MigrationContext.configure(
+        _transaction, opts={"compare_type": True, "render_as_batch": True}
+    )
+    differences = compare_metadata(context, db.metadata)
+    assert differences == [], f"run `flask db migrate`: {differences}"
+
+
+def test_schema_was_built_by_migrations(_transaction):
+    tables = set(inspect(_transaction).get_table_names())
+    assert "alembic_version" in tables
+    assert {"cooperatives", "users", "memberships", "audit_events"} <= tables
