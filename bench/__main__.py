@@ -1,0 +1,52 @@
+"""Run the Buurtcoop benchmarks: ``make bench`` or ``.venv/bin/python -m bench [name …]``.
+
+Every benchmark prints one line per figure on stdout, ``BENCH <name> <value> <unit>``;
+progress goes to stderr. A benchmark reports what it measured and never passes or fails.
+Without arguments all benchmarks below run in order; with names, only those.
+
+SQLite under ``bench/.data/`` (recreated every run) unless ``DATABASE_URL`` points at a
+PostgreSQL database, whose ``public`` schema is then dropped and created again.
+
+Figures (see the module of each benchmark for details):
+
+- foundation.generate: ``generate_100k_s`` (s) — generate 100,000 members, committed.
+- foundation.pages: ``hello_ms``, ``home_page_ms``, ``home_index_ms`` (ms, medians) and
+  ``home_vs_hello_ratio`` (x).
+- foundation.login: ``login_ms`` (ms, median of successful log-ins, argon2 included).
+
+To add a benchmark: write a function without arguments that prints its figures with
+``bench.common.report`` (shared data: ``bench.common.installation()``; timing:
+``bench.common.median_ms``) and add it to ``BENCHMARKS``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+
+from bench import foundation
+from bench.common import note
+
+BENCHMARKS: dict[str, Callable[[], None]] = {
+    "generate": foundation.generate,
+    "pages": foundation.pages,
+    "login": foundation.login,
+}
+
+
+def main(argv: list[str]) -> int:
+    unknown = [name for name in argv if name not in BENCHMARKS]
+    if unknown:
+        print(f"Unknown benchmark(s): {', '.join(unknown)}", file=sys.stderr)
+        print(f"Known: {', '.join(BENCHMARKS)}", file=sys.stderr)
+        return 2
+    for name in argv or list(BENCHMARKS):
+        start = time.perf_counter()
+        BENCHMARKS[name]()
+        note(f"{name} took {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
