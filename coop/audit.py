@@ -66,6 +66,12 @@ def _lock_scope(scope: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": scope})
 
 
+def _unwrap(value):
+    """current_user is a proxy; audit the object behind it."""
+    getter = getattr(value, "_get_current_object", None)
+    return getter() if getter is not None else value
+
+
 def record(cooperative, actor, action: str, subject=None, **data) -> AuditEvent:
     """Append an event to the cooperative's chain (or the platform chain) in this transaction."""
     scope = scope_of(cooperative)
@@ -76,6 +82,8 @@ def record(cooperative, actor, action: str, subject=None, **data) -> AuditEvent:
         .order_by(AuditEvent.seq.desc())
         .limit(1)
     ).first()
+    actor = _unwrap(actor)
+    subject = _unwrap(subject)
     actor_user = getattr(actor, "user", actor)  # a Membership or a User
     if subject is not None and getattr(subject, "id", None) is None:
         db.session.flush()
@@ -116,7 +124,10 @@ def verify() -> VerifyResult:
         prev = GENESIS
         expected_seq = 1
         rows = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.scope == scope).order_by(AuditEvent.seq)
+            select(AuditEvent)
+            .where(AuditEvent.scope == scope)
+            .order_by(AuditEvent.seq)
+            .execution_options(populate_existing=True)
         )
         for item in rows:
             count += 1

@@ -100,6 +100,8 @@ def translate_update():
         "-w",
         "100",
         "--sort-by-file",
+        "--ignore-dirs",
+        ".* .venv",
         "-o",
         str(pot),
         str(ROOT),

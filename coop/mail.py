@@ -30,9 +30,9 @@ def build(to: str, locale: str, subject, template: str, **context) -> EmailMessa
     message["To"] = to
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="buurtcoop.local")
-    message["Content-Language"] = locale or "nl"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    message["Content-Language"] = locale or "nl"
     return message
 
 

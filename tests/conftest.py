@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
-
-from flask.globals import _cv_app
-from flask.testing import FlaskClient
 
 from coop import create_app
 from coop.extensions import db, limiter
@@ -87,7 +86,10 @@ def app(mailbox, tmp_path_factory):
     with app.app_context():
         db.session.remove()
         db.session.configure(join_transaction_mode="create_savepoint")
-    return app
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 class QueryCounter:
@@ -129,6 +131,12 @@ def _transaction(request, app, mailbox):
     mailbox.clear()
     with app.app_context():
         limiter.reset()
+
+
+@pytest.fixture
+def connection(_transaction):
+    """The connection the test (and its requests) run on."""
+    return _transaction
 
 
 @pytest.fixture

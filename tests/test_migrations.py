@@ -7,15 +7,15 @@ from sqlalchemy import inspect
 from coop.extensions import db
 
 
-def test_models_and_migrations_agree(app, _transaction):
+def test_models_and_migrations_agree(connection):
     context = MigrationContext.configure(
-        _transaction, opts={"compare_type": True, "render_as_batch": True}
+        connection, opts={"compare_type": True, "render_as_batch": True}
     )
     differences = compare_metadata(context, db.metadata)
     assert differences == [], f"run `flask db migrate`: {differences}"
 
 
-def test_schema_was_built_by_migrations(_transaction):
-    tables = set(inspect(_transaction).get_table_names())
+def test_schema_was_built_by_migrations(connection):
+    tables = set(inspect(connection).get_table_names())
     assert "alembic_version" in tables
     assert {"cooperatives", "users", "memberships", "audit_events"} <= tables

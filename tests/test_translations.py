@@ -21,6 +21,8 @@ def source_ids(tmp_path_factory):
             str(ROOT / "babel.cfg"),
             "-k",
             "_l",
+            "--ignore-dirs",
+            ".* .venv",
             "-o",
             str(pot),
             str(ROOT),

@@ -30,7 +30,7 @@ class LoginForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
         filters=[strip_filter],
-        validators=[DataRequired(REQUIRED), Length(max=254)],
+        validators=[DataRequired(REQUIRED), Length(max=254), PlainText()],
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=200)])
     remember = BooleanField(_l("Stay logged in on this device"))
@@ -40,7 +40,7 @@ class EmailForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
         filters=[strip_filter],
-        validators=[DataRequired(REQUIRED), Length(max=254)],
+        validators=[DataRequired(REQUIRED), Length(max=254), PlainText()],
     )
 
 
@@ -67,7 +67,7 @@ class ChangeEmailForm(FlaskForm):
     new_email = EmailField(
         _l("New e-mail address"),
         filters=[strip_filter],
-        validators=[DataRequired(REQUIRED), Length(max=254)],
+        validators=[DataRequired(REQUIRED), Length(max=254), PlainText()],
     )
     password = PasswordField(
         _l("Your password"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -67,7 +68,17 @@ def _common_passwords() -> frozenset[str]:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", text.lower())
+    """Lower case, accents folded ("coöperatie" == "cooperatie"), only letters and digits."""
+    return re.sub(r"[^0-9a-z]", "", unicodedata.normalize("NFKD", text.lower()))
+
+
+def _personal_words(email: str, words: tuple[str, ...]) -> list[str]:
+    """The e-mail address, its local part, the given words and their parts; longest first."""
+    local = email.split("@")[0]
+    whole = {_squash(text) for text in (email, local, *words)}
+    parts = {_squash(part) for text in (local, *words) for part in re.split(r"[\s._+-]+", text)}
+    found = {w for w in whole if len(w) >= 3} | {p for p in parts if len(p) >= 4}
+    return sorted(found, key=len, reverse=True)
 
 
 def password_problem(password: str, *, email: str = "", words: tuple[str, ...] = ()) -> str | None:
@@ -83,14 +94,10 @@ def password_problem(password: str, *, email: str = "", words: tuple[str, ...] =
         return _l("This password is too common. Choose one that is harder to guess.")
     if len(set(lowered)) <= 3:
         return _l("This password is too easy to guess. Use more different characters.")
-    personal = [email.split("@")[0], email, *words]
-    for word in personal:
-        word = _squash(word)
-        if len(word) >= 3 and word in squashed:
-            rest = squashed.replace(word, "")
-            if len(rest) < 6 or rest.isdigit():
-                return _l(
-                    "Do not make your password out of your e-mail address or the "
-                    "cooperative's name."
-                )
+    # What is left once every personal word is taken out must be a password of its own.
+    rest = squashed
+    for word in _personal_words(email, words):
+        rest = rest.replace(word, "")
+    if rest != squashed and (len(rest) < 6 or rest.isdigit() or rest in common):
+        return _l("Do not make your password out of your e-mail address or the cooperative's name.")
     return None

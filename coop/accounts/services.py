@@ -11,7 +11,13 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from coop import audit
-from coop.accounts.errors import AccountError, BadToken, InvalidCredentials, NotVerified
+from coop.accounts.errors import (
+    AccountError,
+    BadToken,
+    EmailTaken,
+    InvalidCredentials,
+    NotVerified,
+)
 from coop.accounts.models import User
 from coop.accounts.passwords import (
     check_password,
@@ -50,17 +56,22 @@ def check_new_password(password: str, *, email: str, words: tuple[str, ...] = ()
 
 def sign_up(*, email: str, password: str, name: str, locale: str, words=()) -> User:
     email = normalise_email(email)
-    if find_by_email(email) is not None:
-        raise AccountError(
+    # The password is checked and hashed before looking for an existing account, so that
+    # a taken address answers exactly like a new one: same errors, same work.
+    check_new_password(password, email=email, words=tuple(words))
+    password_hash = hash_password(password)
+    existing = find_by_email(email)
+    if existing is not None:
+        raise EmailTaken(
             _l("There is already an account with this e-mail address. Log in instead."),
             field="email",
+            user=existing,
         )
-    check_new_password(password, email=email, words=tuple(words))
     user = User(
         email=email,
         name=name.strip(),
-        password_hash=hash_password(password),
-        locale=locale if locale in ("nl", "en") else "nl",
+        password_hash=password_hash,
+        locale=locale if locale in current_app.config["LANGUAGES"] else "nl",
     )
     db.session.add(user)
     db.session.flush()
@@ -144,8 +155,14 @@ def reset_token(user: User) -> str:
     return make_token(user, RESET)
 
 
-def reset_password(token: str, new_password: str) -> User:
+def check_reset_token(token: str) -> User:
+    """The account a reset link is for; BadToken when it expired or was used."""
     user, _data = read_token(token, RESET, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = check_reset_token(token)
     check_new_password(new_password, email=user.email)
     _set_password(user, new_password)
     if user.email_verified_at is None:
@@ -184,11 +201,14 @@ def request_email_change(user: User, *, new_email: str, password: str) -> str:
         raise AccountError(
             _l("Another account already uses this e-mail address."), field="new_email"
         )
-    return make_token(user, CHANGE_EMAIL, e=new_email)
+    # Bound to the current address too: once the address changes, older links stop working.
+    return make_token(user, CHANGE_EMAIL, e=new_email, o=user.email)
 
 
 def confirm_email_change(token: str) -> User:
     user, data = read_token(token, CHANGE_EMAIL, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    if data.get("o") != user.email:
+        raise BadToken(_l("This link has already been used or is no longer valid."))
     new_email = data.get("e")
     if not new_email or find_by_email(new_email) is not None:
         raise BadToken(_l("This e-mail address can no longer be used."))

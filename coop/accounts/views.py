@@ -11,11 +11,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_login.config import COOKIE_NAME
 
 from coop import mail
 from coop.access import public, signed_in
 from coop.accounts import emails, services
-from coop.accounts.errors import AccountError, NotVerified
+from coop.accounts.errors import AccountError, EmailTaken, NotVerified
 from coop.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -25,7 +26,7 @@ from coop.accounts.forms import (
     ResetPasswordForm,
     SignupForm,
 )
-from coop.core.web import select_locale
+from coop.core.web import select_locale, set_language_cookie
 from coop.errors import DomainError, put_on_form
 from coop.extensions import db, limiter
 from coop.urls import safe_next
@@ -49,6 +50,25 @@ def _login_limit():
     return current_app.config["LOGIN_FAILURE_LIMIT"]
 
 
+def _mail_limit():
+    return current_app.config["MAIL_REQUEST_LIMIT"]
+
+
+def _mail_email_key() -> str:
+    return "mail:" + request.form.get("email", "").strip().lower()[:254]
+
+
+# Mail-sending forms: a few per hour per address asked for, so nobody floods an inbox.
+mail_request_limit = limiter.limit(
+    _mail_limit, key_func=_mail_email_key, methods=["POST"], scope="mail-request"
+)
+
+
+def _me():
+    """The logged-in User itself: services and the audit log must not get the proxy."""
+    return current_user._get_current_object()
+
+
 def _send_verification(user):
     token = services.verification_token(user)
     url = url_for("accounts.verify", token=token, _external=True)
@@ -69,17 +89,17 @@ def signup():
                 name=form.name.data,
                 locale=select_locale(),
             )
-        except DomainError as error:
-            existing = services.find_by_email(form.email.data or "")
-            if error.field == "email" and existing is not None:
-                # Do not reveal to a stranger which addresses have accounts: mail the owner.
-                mail.after_commit(
-                    emails.existing_account(
-                        existing.email, existing.locale, url_for("accounts.login", _external=True)
-                    )
+        except EmailTaken as error:
+            # Do not reveal to a stranger which addresses have accounts: mail the owner.
+            existing = error.user
+            mail.after_commit(
+                emails.existing_account(
+                    existing.email, existing.locale, url_for("accounts.login", _external=True)
                 )
-                db.session.commit()
-                return redirect(url_for("accounts.check_mail"))
+            )
+            db.session.commit()
+            return redirect(url_for("accounts.check_mail"))
+        except DomainError as error:
             put_on_form(form, error)
         else:
             _send_verification(user)
@@ -108,6 +128,7 @@ def verify(token):
 
 
 @bp.route("/verify/resend", methods=["GET", "POST"])
+@mail_request_limit
 @public
 def resend():
     form = EmailForm()
@@ -166,13 +187,14 @@ def login():
 @bp.post("/logout")
 @signed_in
 def logout():
-    logout_user()
     session.clear()
+    logout_user()  # after clear(): it marks the remember cookie for deletion in the session
     flash(_("You are logged out."), "info")
     return redirect(url_for("core.home"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])
+@mail_request_limit
 @public
 def reset_request():
     form = EmailForm()
@@ -196,6 +218,11 @@ def reset_request():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @public
 def reset(token):
+    try:
+        services.check_reset_token(token)  # a used or expired link shows no form
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("accounts.reset_request"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -207,8 +234,8 @@ def reset(token):
             put_on_form(form, error)
         else:
             db.session.commit()
-            logout_user()
             session.clear()
+            logout_user()
             flash(_("Your new password is saved. Log in with it now."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form)
@@ -238,14 +265,15 @@ def profile():
     form = ProfileForm()
     if form.validate_on_submit():
         try:
-            services.update_profile(current_user, name=form.name.data)
-            services.set_locale(current_user, form.locale.data)
+            services.update_profile(_me(), name=form.name.data)
+            services.set_locale(_me(), form.locale.data)
         except DomainError as error:
             put_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Your details are saved."), "success")
-            return redirect(url_for("accounts.settings"))
+            # The language also stays after logging out, as with the language switch.
+            return set_language_cookie(redirect(url_for("accounts.settings")), current_user.locale)
     return _settings(profile=form, status=422)
 
 
@@ -256,14 +284,14 @@ def change_email():
     if form.validate_on_submit():
         try:
             token = services.request_email_change(
-                current_user, new_email=form.new_email.data, password=form.password.data
+                _me(), new_email=form.new_email.data, password=form.password.data
             )
         except DomainError as error:
             put_on_form(form, error)
         else:
             new_email = services.normalise_email(form.new_email.data)
             url = url_for("accounts.confirm_email", token=token, _external=True)
-            mail.after_commit(emails.change_email(current_user, new_email, url))
+            mail.after_commit(emails.change_email(_me(), new_email, url))
             db.session.commit()
             flash(
                 _(
@@ -298,14 +326,17 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(
-                current_user, current=form.current_password.data, new=form.new_password.data
+                _me(), current=form.current_password.data, new=form.new_password.data
             )
         except DomainError as error:
             put_on_form(form, error)
         else:
             db.session.commit()
+            # Keep this session (and its remember-me) with the new session version; the
+            # others, and their remember cookies, carry the old version and end.
+            remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
             session.clear()
-            login_user(current_user._get_current_object())  # keep this session, end the others
+            login_user(_me(), remember=remember_cookie in request.cookies)
             flash(_("Your new password is saved."), "success")
             return redirect(url_for("accounts.settings"))
     return _settings(password=form, status=422)

@@ -1,9 +1,11 @@
 import re
 
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from coop.core.models import LegalForm
 from coop.forms import PlainText, choices, strip_filter
@@ -25,14 +27,15 @@ MONTHS = [
     (12, _l("December")),
 ]
 
-_RANGE = re.compile(r"^(\d{4})(?:\s*-\s*(\d{4}))?$")
+# ASCII digits only: \d would also take other scripts' digits, and $ a trailing newline.
+_RANGE = re.compile(r"([0-9]{4})(?:\s*-\s*([0-9]{4}))?")
 
 
 def parse_postcode_ranges(text: str) -> list[list[int]]:
     """'3561-3564, 3581' -> [[3561, 3564], [3581, 3581]]; raises ValueError."""
     ranges = []
     for part in filter(None, (p.strip() for p in re.split(r"[,;\n]+", text or ""))):
-        match = _RANGE.match(part)
+        match = _RANGE.fullmatch(part)
         if not match:
             raise ValueError(part)
         low = int(match.group(1))
@@ -41,6 +44,11 @@ def parse_postcode_ranges(text: str) -> list[list[int]]:
             raise ValueError(part)
         ranges.append([low, high])
     return ranges
+
+
+def _no_whitespace(value):
+    """'1234 5678' and a pasted '12345678\\n' both become '12345678'."""
+    return re.sub(r"\s+", "", value) if isinstance(value, str) else value
 
 
 class PostcodeRanges:
@@ -55,6 +63,21 @@ class PostcodeRanges:
                     part=str(error)[:20],
                 )
             ) from error
+
+
+class ContactEmail:
+    """An e-mail address by the same rule as account addresses: '.test' only where the
+    installation allows it (demo data, tests). WTForms' Email() always refuses it."""
+
+    def __call__(self, form, field):
+        try:
+            validate_email(
+                field.data,
+                check_deliverability=False,
+                test_environment=current_app.config["EMAIL_ALLOW_TEST_DOMAINS"],
+            )
+        except EmailNotValidError as error:
+            raise ValidationError(_l("This is not a valid e-mail address.")) from error
 
 
 class PublicDetailsForm(FlaskForm):
@@ -84,7 +107,7 @@ class PublicDetailsForm(FlaskForm):
     contact_email = EmailField(
         _l("Contact e-mail address"),
         filters=[strip_filter],
-        validators=[Optional(), Length(max=254), Email(_l("This is not a valid e-mail address."))],
+        validators=[Optional(), Length(max=254), ContactEmail()],
     )
 
 
@@ -111,11 +134,11 @@ class CooperativeForm(PublicDetailsForm):
     )
     kvk_number = StringField(
         _l("KvK number"),
-        filters=[lambda v: v.replace(" ", "") if isinstance(v, str) else v],
+        filters=[_no_whitespace],
         description=_l("8 digits, from the Chamber of Commerce."),
         validators=[
             Optional(),
-            Regexp(r"^\d{8}$", message=_l("A KvK number has exactly 8 digits.")),
+            Regexp(r"^[0-9]{8}\Z", message=_l("A KvK number has exactly 8 digits.")),
         ],
     )
     seat = StringField(

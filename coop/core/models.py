@@ -39,6 +39,10 @@ class Cooperative(db.Model):
     joining_info: Mapped[str] = mapped_column(Text, default="")
     contact_email: Mapped[str | None] = mapped_column(String(254))
     last_member_number: Mapped[int] = mapped_column(default=0)
+    # Resignation rule: at least this many weeks' notice, ending at the end of the
+    # financial year (or on the notice date itself when resign_at_year_end is off).
+    resignation_notice_weeks: Mapped[int] = mapped_column(default=4)
+    resign_at_year_end: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     parent: Mapped[Cooperative | None] = relationship(remote_side=[id], back_populates="children")
@@ -48,7 +52,8 @@ class Cooperative(db.Model):
 
     def serves(self, postcode: str) -> bool:
         digits = postcode.strip()[:4]
-        if not digits.isdigit():
+        # ASCII only: isdigit() is also true for '²' or '٣', which int() refuses or misreads.
+        if len(digits) != 4 or not (digits.isascii() and digits.isdigit()):
             return False
         number = int(digits)
         return any(low <= number <= high for low, high in self.postcode_ranges or [])

@@ -59,6 +59,17 @@ def _check(cooperative: Cooperative | None, data: dict) -> None:
             if cooperative is not None and node.id == cooperative.id:
                 raise DomainError(_l("A cooperative cannot be part of itself."), field="parent_id")
             node = node.parent
+        # Two levels: a city cooperative and its neighbourhood cooperatives (as the form's list).
+        if parent.parent_id is not None:
+            raise DomainError(_l("Choose a cooperative from the list."), field="parent_id")
+        if cooperative is not None and cooperative.children:
+            raise DomainError(
+                _l(
+                    "This cooperative has neighbourhood cooperatives of its own. It cannot be "
+                    "part of another cooperative."
+                ),
+                field="parent_id",
+            )
 
 
 def create(data: dict, *, by) -> Cooperative:

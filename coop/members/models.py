@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.db import utcnow
@@ -22,6 +22,19 @@ class MembershipStatus(enum.Enum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     ENDED = "ended"
+
+
+class EndReason(enum.Enum):
+    RESIGNED = "resigned"  # opzegging door het lid
+    TERMINATED = "terminated"  # opzegging door de coöperatie
+    EXPELLED = "expelled"  # ontzetting
+
+
+class ApplicationStatus(enum.Enum):
+    PENDING = "pending"
+    QUESTION = "question"  # the board asked something; the application waits
+    ADMITTED = "admitted"
+    REJECTED = "rejected"
 
 
 class Function(enum.Enum):
@@ -51,6 +64,24 @@ class Membership(db.Model):
     admitted_on: Mapped[date | None]
     ended_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Contact details (what the member keeps up to date).
+    street: Mapped[str] = mapped_column(String(200), default="")
+    house_number: Mapped[str] = mapped_column(String(20), default="")
+    postcode: Mapped[str] = mapped_column(String(7), default="", index=True)
+    city: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    kvk_number: Mapped[str | None] = mapped_column(String(8))
+    contact_person: Mapped[str] = mapped_column(String(200), default="")
+    iban: Mapped[str | None] = mapped_column(String(34))
+    in_directory: Mapped[bool] = mapped_column(default=False)
+    outside_area: Mapped[bool] = mapped_column(default=False)
+    # Resignation or termination: requested, then ends on a date.
+    resignation_requested_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+    end_reason: Mapped[EndReason | None] = mapped_column(
+        Enum(EndReason, native_enum=False, length=20)
+    )
+    end_note: Mapped[str] = mapped_column(Text, default="")
 
     cooperative = relationship("Cooperative", lazy="joined", innerjoin=True)
     user = relationship("User", back_populates="memberships")
@@ -85,3 +116,55 @@ class MembershipFunction(db.Model):
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     membership: Mapped[Membership] = relationship(back_populates="functions")
+
+
+class MembershipStatusChange(db.Model):
+    """Status history: the register on any date is rebuilt from these rows."""
+
+    __tablename__ = "membership_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"), index=True)
+    status: Mapped[MembershipStatus] = mapped_column(
+        Enum(MembershipStatus, native_enum=False, length=20)
+    )
+    effective_on: Mapped[date]
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Application(db.Model):
+    """An application for membership (aanmelding), decided by the board."""
+
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[MemberKind] = mapped_column(Enum(MemberKind, native_enum=False, length=20))
+    status: Mapped[ApplicationStatus] = mapped_column(
+        Enum(ApplicationStatus, native_enum=False, length=20), default=ApplicationStatus.PENDING
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    street: Mapped[str] = mapped_column(String(200), default="")
+    house_number: Mapped[str] = mapped_column(String(20), default="")
+    postcode: Mapped[str] = mapped_column(String(7), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    kvk_number: Mapped[str | None] = mapped_column(String(8))
+    contact_person: Mapped[str] = mapped_column(String(200), default="")
+    iban: Mapped[str | None] = mapped_column(String(34))
+    in_directory: Mapped[bool] = mapped_column(default=False)
+    outside_area: Mapped[bool] = mapped_column(default=False)
+    accepted_terms_at: Mapped[datetime]
+    question: Mapped[str] = mapped_column(Text, default="")
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    membership_id: Mapped[int | None] = mapped_column(ForeignKey("memberships.id"))
+
+    cooperative = relationship("Cooperative", lazy="joined", innerjoin=True)
+    user = relationship("User", lazy="joined", innerjoin=True)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (ApplicationStatus.PENDING, ApplicationStatus.QUESTION)

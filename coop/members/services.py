@@ -19,7 +19,14 @@ def find_by_number(cooperative, number: int) -> Membership | None:
     )
 
 
+# Ids come from URLs; anything beyond a 32-bit key cannot exist and must not reach the
+# database driver (SQLite raises OverflowError past 64 bits, PostgreSQL "out of range").
+MAX_ID = 2**31 - 1
+
+
 def get_membership(cooperative, membership_id: int) -> Membership:
+    if not 0 < membership_id <= MAX_ID:
+        raise DomainError(_l("This member does not exist."))
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.cooperative_id != cooperative.id:
         raise DomainError(_l("This member does not exist."))
@@ -30,14 +37,18 @@ def function_holders(cooperative) -> list[Membership]:
     return db.session.scalars(
         select(Membership)
         .join(MembershipFunction)
-        .where(Membership.cooperative_id == cooperative.id)
+        .where(
+            Membership.cooperative_id == cooperative.id,
+            Membership.status != MembershipStatus.ENDED,
+        )
         .distinct()
         .order_by(Membership.number)
     ).all()
 
 
-def _count_with(cooperative, function: Function) -> int:
-    return db.session.scalar(
+def _count_with(cooperative, function: Function, *, besides: Membership | None = None) -> int:
+    """Active members holding the function, not counting ``besides``."""
+    query = (
         select(func.count(MembershipFunction.id))
         .join(Membership)
         .where(
@@ -46,6 +57,9 @@ def _count_with(cooperative, function: Function) -> int:
             MembershipFunction.function == function,
         )
     )
+    if besides is not None:
+        query = query.where(Membership.id != besides.id)
+    return db.session.scalar(query)
 
 
 def grant_function(cooperative, *, number: int, function: Function, by) -> Membership:
@@ -66,14 +80,23 @@ def revoke_function(cooperative, membership: Membership, function: Function, *, 
     held = [f for f in membership.functions if f.function is function]
     if not held:
         raise DomainError(_l("This member does not have this function."))
-    if function is Function.ADMIN and _count_with(cooperative, Function.ADMIN) <= 1:
+    # Two board members removing each other at the same moment must not both see "one more
+    # is left": take the cooperative's audit lock (PostgreSQL) before counting.
+    audit._lock_scope(audit.scope_of(cooperative))
+    # Who can still hand out functions once this one is gone? Only active members count;
+    # a suspended member's function can always be removed.
+    others_admin = _count_with(cooperative, Function.ADMIN, besides=membership)
+    keeps_admin = Function.ADMIN in membership.function_set and function is not Function.ADMIN
+    if function is Function.ADMIN and membership.is_active and others_admin == 0:
         raise DomainError(
             _l("This is the last administrator. Make someone else administrator first.")
         )
     if (
         function is Function.CHAIR
-        and _count_with(cooperative, Function.ADMIN) == 0
-        and _count_with(cooperative, Function.CHAIR) <= 1
+        and membership.is_active
+        and others_admin == 0
+        and not keeps_admin
+        and _count_with(cooperative, Function.CHAIR, besides=membership) == 0
     ):
         raise DomainError(
             _l(
