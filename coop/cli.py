@@ -46,6 +46,21 @@ def audit_verify():
         sys.exit(1)
 
 
+members_cli = AppGroup("members", help="Memberships.")
+coop_cli.add_command(members_cli)
+
+
+@members_cli.command("process-endings")
+def process_endings():
+    """End memberships whose last day has passed (run daily from cron)."""
+    from coop.db import today
+    from coop.members.services import process_due_endings
+
+    count = process_due_endings(today())
+    db.session.commit()
+    click.echo(f"{count} memberships ended.")
+
+
 @coop_cli.command("generate")
 @click.option("--cooperatives", "k", default=3, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--members", "n", default=1000, show_default=True, type=click.IntRange(0, 5_000_000))

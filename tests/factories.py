@@ -12,7 +12,13 @@ from coop.accounts.passwords import hash_password
 from coop.core.models import Cooperative, LegalForm
 from coop.db import utcnow
 from coop.extensions import db
-from coop.members.models import Function, MemberKind, Membership, MembershipFunction
+from coop.members.models import (
+    Application,
+    Function,
+    MemberKind,
+    Membership,
+    MembershipFunction,
+)
 
 PASSWORD = "paarse-fiets-over-de-brug"
 _PASSWORD_HASH = hash_password(PASSWORD)
@@ -78,3 +84,18 @@ def board_member(cooperative, *functions: Function, **kwargs) -> Membership:
     return MembershipFactory(
         cooperative=cooperative, functions=list(functions) or [Function.CHAIR], **kwargs
     )
+
+
+class ApplicationFactory(_Base):
+    class Meta:
+        model = Application
+
+    cooperative = factory.SubFactory(CooperativeFactory)
+    user = factory.SubFactory(UserFactory)
+    kind = MemberKind.BEWONER
+    name = factory.LazyAttribute(lambda o: o.user.name)
+    street = "Zamenhofdreef"
+    house_number = "12"
+    postcode = "3562 AB"
+    city = "Utrecht"
+    accepted_terms_at = factory.LazyFunction(utcnow)

@@ -6,7 +6,13 @@ import pytest
 
 from coop.access import POLICIES
 from coop.members.models import Function
-from tests.factories import CooperativeFactory, MembershipFactory, UserFactory, board_member
+from tests.factories import (
+    ApplicationFactory,
+    CooperativeFactory,
+    MembershipFactory,
+    UserFactory,
+    board_member,
+)
 
 # What each endpoint must declare. A new endpoint fails the suite until it is listed here.
 EXPECTED_POLICY = {
@@ -36,6 +42,21 @@ EXPECTED_POLICY = {
     "members.functions": "board_of",
     "members.grant_function": "board_of",
     "members.revoke_function": "board_of",
+    "members.apply_start": "public",
+    "members.apply": "public",
+    "members.applied": "public",
+    "members.applications": "board_of",
+    "members.application": "board_of",
+    "members.admit": "board_of",
+    "members.reject": "board_of",
+    "members.ask_question": "board_of",
+    "members.me": "member_of",
+    "members.resign": "member_of",
+    "members.endings": "board_of",
+    "members.end_earlier": "board_of",
+    "members.end": "board_of",
+    "accounts.memberships": "signed_in",
+    "core.privacy": "public",
 }
 
 ROLES = (
@@ -109,6 +130,9 @@ def world():
         "membership_id": member.id,
         "function": "TREASURER",
         "token": "not-a-real-token",
+        "kind": "bewoner",
+        "number": member.number,
+        "application_id": ApplicationFactory(cooperative=coop_a).id,
     }
     return users, values
 

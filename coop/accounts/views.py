@@ -259,6 +259,20 @@ def settings():
     return _settings()
 
 
+@bp.get("/memberships")
+@signed_in
+def memberships():
+    from coop.members.forms import FUNCTION_LABELS, KIND_LABELS
+    from coop.members.services import memberships_of
+
+    return render_template(
+        "accounts/memberships.html",
+        memberships=memberships_of(_me()),
+        kinds=KIND_LABELS,
+        labels=FUNCTION_LABELS,
+    )
+
+
 @bp.post("/profile")
 @signed_in
 def profile():

@@ -14,7 +14,13 @@ from coop.accounts.passwords import hash_password
 from coop.core.models import Cooperative, LegalForm
 from coop.db import utcnow
 from coop.extensions import db
-from coop.members.models import MemberKind, Membership, MembershipStatus
+from coop.members.models import (
+    EndReason,
+    MemberKind,
+    Membership,
+    MembershipStatus,
+    MembershipStatusChange,
+)
 
 FIRST = [
     "Anna",
@@ -94,7 +100,25 @@ WIJKEN = [
     "Leidsche Rijn",
     "Vleuten-De Meern",
 ]
+STREETS = [
+    "Zamenhofdreef",
+    "Bisschopsmolen",
+    "Kanaalstraat",
+    "Damstraat",
+    "Vleutenseweg",
+    "Hoograven",
+    "Verlengde Hoogravenseweg",
+    "Biltstraat",
+    "Amsterdamsestraatweg",
+    "Oudegracht",
+    "Croeselaan",
+    "Balijelaan",
+]
+LETTERS = "ABCDEGHJKLMNPRTVWXZ"
+# Membership histories end on fixed dates, so the generated data does not depend on today.
+LAST_END = date(2025, 12, 31)
 CHUNK = 5000
+MEMBERSHIPS = Membership.__table__
 
 
 @dataclass
@@ -128,6 +152,9 @@ def generate(k: int, n: int, *, seed: int = 1, progress: Callable[[int], None] |
     kinds = list(MemberKind)
     now = utcnow()
     start = date(2015, 1, 1)
+    # Contact details and histories come from their own generator, so that names and kinds
+    # stay what they were for a given seed.
+    details = random.Random(seed * 7919 + 1)
     done = 0
     while done < n:
         size = min(CHUNK, n - done)
@@ -151,22 +178,91 @@ def generate(k: int, n: int, *, seed: int = 1, progress: Callable[[int], None] |
         for i, (user_id, user) in enumerate(zip(ids, users, strict=True)):
             cooperative = result.cooperatives[(done + i) % k]
             cooperative.last_member_number += 1
+            kind = rng.choices(kinds, weights=(85, 10, 5))[0]
+            admitted_on = start + timedelta(days=rng.randrange(3650))
             members.append(
                 {
                     "cooperative_id": cooperative.id,
                     "user_id": user_id,
                     "number": cooperative.last_member_number,
-                    "kind": rng.choices(kinds, weights=(85, 10, 5))[0],
-                    "status": MembershipStatus.ACTIVE,
+                    "kind": kind,
                     "name": user["name"],
-                    "admitted_on": start + timedelta(days=rng.randrange(3650)),
+                    "admitted_on": admitted_on,
                     "created_at": now,
+                    **_details(details, cooperative, kind),
+                    **_fate(details, admitted_on),
                 }
             )
-        db.session.execute(insert(Membership), members)
+        # Core inserts: the ORM's bulk insert splits rows into batches by which columns are
+        # None, and these rows differ (a KvK number, an end date) at random.
+        member_ids = db.session.scalars(
+            insert(MEMBERSHIPS).returning(MEMBERSHIPS.c.id, sort_by_parameter_order=True),
+            [{k: v for k, v in m.items() if k != "history"} for m in members],
+        ).all()
+        db.session.execute(
+            insert(MembershipStatusChange.__table__),
+            [
+                {
+                    "membership_id": member_id,
+                    "status": status,
+                    "effective_on": effective_on,
+                    "recorded_at": now,
+                }
+                for member_id, member in zip(member_ids, members, strict=True)
+                for status, effective_on in member["history"]
+            ],
+        )
         done += size
         result.members = done
         if progress:
             progress(size)
     db.session.flush()
     return result
+
+
+def _details(rng: random.Random, cooperative: Cooperative, kind: MemberKind) -> dict:
+    """Contact details: an address in the cooperative's postcode area, sometimes a phone."""
+    low, high = cooperative.postcode_ranges[0]
+    return {
+        "street": rng.choice(STREETS),
+        "house_number": str(rng.randrange(1, 250)),
+        "postcode": f"{rng.randint(low, high)} {rng.choice(LETTERS)}{rng.choice(LETTERS)}",
+        "city": "Utrecht",
+        "phone": f"06{rng.randrange(10**8):08d}" if rng.random() < 0.6 else "",
+        "kvk_number": f"{rng.randrange(10**7, 10**8)}" if kind is MemberKind.ONDERNEMER else None,
+        "contact_person": (
+            f"{rng.choice(FIRST)} {rng.choice(LAST)}" if kind is MemberKind.ORGANISATIE else ""
+        ),
+        "in_directory": rng.random() < 0.15,
+    }
+
+
+def _fate(rng: random.Random, admitted_on: date) -> dict:
+    """Most members are active; some left (ENDED the day after their last day), a few are
+    suspended. ``history`` holds the status changes (status, effective_on)."""
+    history = [(MembershipStatus.ACTIVE, admitted_on)]
+    roll = rng.random()
+    if roll < 0.06:
+        ended_on = min(admitted_on + timedelta(days=rng.randrange(30, 3000)), LAST_END)
+        history.append((MembershipStatus.ENDED, ended_on + timedelta(days=1)))
+        return {
+            "status": MembershipStatus.ENDED,
+            "ended_on": ended_on,
+            "end_reason": EndReason.RESIGNED,
+            "history": history,
+        }
+    if roll < 0.08:
+        suspended_on = min(admitted_on + timedelta(days=rng.randrange(30, 3000)), LAST_END)
+        history.append((MembershipStatus.SUSPENDED, suspended_on))
+        return {
+            "status": MembershipStatus.SUSPENDED,
+            "ended_on": None,
+            "end_reason": None,
+            "history": history,
+        }
+    return {
+        "status": MembershipStatus.ACTIVE,
+        "ended_on": None,
+        "end_reason": None,
+        "history": history,
+    }

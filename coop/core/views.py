@@ -186,6 +186,12 @@ def set_language():
     return set_language_cookie(response, locale)
 
 
+@bp.get("/privacy")
+@public
+def privacy():
+    return render_template("core/privacy.html")
+
+
 @bp.get("/healthz")
 @public
 def healthz():

@@ -26,8 +26,29 @@ def resignation_end_date(
 def normalise_postcode(raw: str) -> str | None:
     """'3561ab' -> '3561 AB'; None when it is not a Dutch postcode."""
     text = "".join(raw.split()).upper()
-    if len(text) != 6 or not text[:4].isdigit() or not text[4:].isalpha() or text[0] == "0":
-        return None
-    if not text[4:].isascii():
+    if (
+        not text.isascii()
+        or len(text) != 6
+        or not text[:4].isdigit()
+        or not text[4:].isalpha()
+        or text[0] == "0"
+    ):
         return None
     return f"{text[:4]} {text[4:]}"
+
+
+def normalise_iban(raw: str) -> str:
+    return "".join(raw.split()).upper()
+
+
+def iban_problem(raw: str):
+    """A message when ``raw`` is not a valid IBAN, else None."""
+    from flask_babel import lazy_gettext as _l
+    from schwifty import IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        IBAN(normalise_iban(raw))
+    except SchwiftyException:
+        return _l("This IBAN is not correct. Check the letters and digits.")
+    return None

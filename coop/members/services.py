@@ -1,14 +1,28 @@
-"""Membership rules (board functions for now)."""
+"""Membership rules: applications, admission, contact details, functions, ending."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from coop import audit
-from coop.errors import DomainError
+from coop.db import utcnow
+from coop.errors import DomainError, NotFound
 from coop.extensions import db
-from coop.members.models import Function, Membership, MembershipFunction, MembershipStatus
+from coop.members.models import (
+    Application,
+    ApplicationStatus,
+    EndReason,
+    Function,
+    MemberKind,
+    Membership,
+    MembershipFunction,
+    MembershipStatus,
+    MembershipStatusChange,
+)
+from coop.members.rules import normalise_iban, normalise_postcode, resignation_end_date
 
 
 def find_by_number(cooperative, number: int) -> Membership | None:
@@ -108,3 +122,366 @@ def revoke_function(cooperative, membership: Membership, function: Function, *, 
         membership.functions.remove(item)
     db.session.flush()
     audit.record(cooperative, by, "member.function_revoked", membership, function=function.value)
+
+
+# Applications and admission ---------------------------------------------------------------
+
+CONTACT_FIELDS = (
+    "name",
+    "contact_person",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "phone",
+    "kvk_number",
+    "iban",
+    "in_directory",
+)
+
+
+def _clean_contact(data: dict) -> dict:
+    clean = {key: data.get(key) for key in CONTACT_FIELDS if key in data}
+    for key in ("contact_person", "street", "house_number", "city", "phone"):
+        if key in clean:
+            clean[key] = (clean[key] or "").strip()
+    if "postcode" in clean:
+        clean["postcode"] = normalise_postcode(clean["postcode"] or "") or ""
+    if "iban" in clean:
+        clean["iban"] = normalise_iban(clean["iban"]) if clean["iban"] else None
+    if "kvk_number" in clean:
+        clean["kvk_number"] = clean["kvk_number"] or None
+    if "in_directory" in clean:
+        clean["in_directory"] = bool(clean["in_directory"])
+    return clean
+
+
+def _outside(cooperative, postcode: str) -> bool:
+    return bool(postcode) and bool(cooperative.postcode_ranges) and not cooperative.serves(postcode)
+
+
+def open_application(cooperative, user) -> Application | None:
+    return db.session.scalar(
+        select(Application).where(
+            Application.cooperative_id == cooperative.id,
+            Application.user_id == user.id,
+            Application.status.in_((ApplicationStatus.PENDING, ApplicationStatus.QUESTION)),
+        )
+    )
+
+
+def check_can_apply(cooperative, user) -> None:
+    from coop.access import membership_of
+
+    if membership_of(user, cooperative) is not None:
+        raise DomainError(_l("You are already a member of this cooperative."))
+    if open_application(cooperative, user) is not None:
+        raise DomainError(_l("You have already applied. The board will let you know by e-mail."))
+
+
+def apply(cooperative, user, *, kind: MemberKind, data: dict) -> Application:
+    check_can_apply(cooperative, user)
+    clean = _clean_contact(data)
+    if kind is MemberKind.BEWONER and not clean.get("postcode"):
+        raise DomainError(_l("Fill in this field."), field="postcode")
+    application = Application(
+        cooperative_id=cooperative.id,
+        user_id=user.id,
+        kind=kind,
+        accepted_terms_at=utcnow(),
+        outside_area=_outside(cooperative, clean.get("postcode", "")),
+        **clean,
+    )
+    db.session.add(application)
+    db.session.flush()
+    audit.record(
+        cooperative,
+        user,
+        "application.received",
+        application,
+        kind=kind.value,
+        outside_area=application.outside_area,
+    )
+    return application
+
+
+def get_application(cooperative, application_id: int) -> Application:
+    application = (
+        db.session.get(Application, application_id) if 0 < application_id < 2**31 else None
+    )
+    if application is None or application.cooperative_id != cooperative.id:
+        raise NotFound(_l("This application does not exist."))
+    return application
+
+
+def application_queue(cooperative) -> list[Application]:
+    return db.session.scalars(
+        select(Application)
+        .where(
+            Application.cooperative_id == cooperative.id,
+            Application.status.in_((ApplicationStatus.PENDING, ApplicationStatus.QUESTION)),
+        )
+        .order_by(Application.created_at)
+    ).all()
+
+
+def _require_open(application: Application) -> None:
+    if not application.is_open:
+        raise DomainError(_l("This application has already been decided."))
+
+
+def next_member_number(cooperative) -> int:
+    """Atomically take the next number: sequential, never reused, safe under concurrency."""
+    from coop.core.models import Cooperative
+
+    number = db.session.execute(
+        update(Cooperative)
+        .where(Cooperative.id == cooperative.id)
+        .values(last_member_number=Cooperative.last_member_number + 1)
+        .returning(Cooperative.last_member_number)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    db.session.expire(cooperative, ["last_member_number"])
+    return number
+
+
+def record_status(membership: Membership, status: MembershipStatus, effective_on: date) -> None:
+    membership.status = status
+    db.session.add(
+        MembershipStatusChange(
+            membership_id=membership.id, status=status, effective_on=effective_on
+        )
+    )
+
+
+def admit(application: Application, *, by, on: date) -> Membership:
+    _require_open(application)
+    cooperative = application.cooperative
+    if membership_of_user(cooperative, application.user) is not None:
+        raise DomainError(_l("This person is already a member."))
+    membership = Membership(
+        cooperative_id=cooperative.id,
+        user_id=application.user_id,
+        kind=application.kind,
+        number=next_member_number(cooperative),
+        admitted_on=on,
+        **{key: getattr(application, key) for key in CONTACT_FIELDS},
+        outside_area=application.outside_area,
+    )
+    db.session.add(membership)
+    db.session.flush()
+    record_status(membership, MembershipStatus.ACTIVE, on)
+    application.status = ApplicationStatus.ADMITTED
+    application.decided_at = utcnow()
+    application.membership_id = membership.id
+    audit.record(
+        cooperative,
+        by,
+        "member.admitted",
+        membership,
+        number=membership.number,
+        application=application.id,
+    )
+    db.session.flush()
+    return membership
+
+
+def reject(application: Application, *, by, reason: str) -> None:
+    _require_open(application)
+    application.status = ApplicationStatus.REJECTED
+    application.decision_note = reason
+    application.decided_at = utcnow()
+    audit.record(application.cooperative, by, "application.rejected", application)
+    db.session.flush()
+
+
+def ask_question(application: Application, *, by, question: str) -> None:
+    _require_open(application)
+    application.status = ApplicationStatus.QUESTION
+    application.question = question
+    audit.record(application.cooperative, by, "application.question_asked", application)
+    db.session.flush()
+
+
+def membership_of_user(cooperative, user) -> Membership | None:
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.cooperative_id == cooperative.id,
+            Membership.user_id == user.id,
+            Membership.status != MembershipStatus.ENDED,
+        )
+    )
+
+
+def memberships_of(user) -> list[Membership]:
+    return db.session.scalars(
+        select(Membership).where(Membership.user_id == user.id).order_by(Membership.id)
+    ).all()
+
+
+def board_addresses(cooperative) -> list[tuple[str, str]]:
+    """(e-mail, locale) of the secretary, chair and administrators."""
+    from coop.accounts.models import User
+
+    rows = db.session.execute(
+        select(User.email, User.locale)
+        .join(Membership, Membership.user_id == User.id)
+        .join(MembershipFunction)
+        .where(
+            Membership.cooperative_id == cooperative.id,
+            Membership.status == MembershipStatus.ACTIVE,
+            MembershipFunction.function.in_((Function.SECRETARY, Function.CHAIR, Function.ADMIN)),
+        )
+        .distinct()
+    ).all()
+    return [(row.email, row.locale) for row in rows]
+
+
+# Contact details ---------------------------------------------------------------------------
+
+
+def update_contact(membership: Membership, data: dict, *, by) -> list[str]:
+    clean = _clean_contact(data)
+    if membership.kind is MemberKind.BEWONER and not clean.get("postcode"):
+        raise DomainError(_l("Fill in this field."), field="postcode")
+    changed = [key for key, value in clean.items() if getattr(membership, key) != value]
+    for key in changed:
+        setattr(membership, key, clean[key])
+    if "postcode" in changed:
+        membership.outside_area = _outside(membership.cooperative, membership.postcode)
+    if changed:
+        audit.record(
+            membership.cooperative,
+            by,
+            "member.details_changed",
+            membership,
+            fields=changed,
+            outside_area=membership.outside_area,
+        )
+        db.session.flush()
+    return changed
+
+
+# Ending a membership -----------------------------------------------------------------------
+
+
+def resignation_date(membership: Membership, today: date) -> date:
+    cooperative = membership.cooperative
+    return resignation_end_date(
+        today,
+        notice_weeks=cooperative.resignation_notice_weeks,
+        at_year_end=cooperative.resign_at_year_end,
+        fy_start_month=cooperative.fy_start_month,
+    )
+
+
+def _require_not_ending(membership: Membership) -> None:
+    if membership.status is MembershipStatus.ENDED:
+        raise DomainError(_l("This membership has already ended."))
+    if membership.ends_on is not None:
+        raise DomainError(_l("This membership already ends on a set date."))
+
+
+def resign(membership: Membership, *, today: date, by) -> date:
+    _require_not_ending(membership)
+    membership.resignation_requested_on = today
+    membership.ends_on = resignation_date(membership, today)
+    membership.end_reason = EndReason.RESIGNED
+    audit.record(
+        membership.cooperative,
+        by,
+        "member.resigned",
+        membership,
+        ends_on=membership.ends_on.isoformat(),
+    )
+    db.session.flush()
+    return membership.ends_on
+
+
+def pending_endings(cooperative) -> list[Membership]:
+    return db.session.scalars(
+        select(Membership)
+        .where(
+            Membership.cooperative_id == cooperative.id,
+            Membership.status != MembershipStatus.ENDED,
+            Membership.ends_on.is_not(None),
+        )
+        .order_by(Membership.ends_on, Membership.number)
+    ).all()
+
+
+def accept_earlier_end(membership: Membership, *, ends_on: date, today: date, by) -> None:
+    if membership.ends_on is None or membership.status is MembershipStatus.ENDED:
+        raise DomainError(_l("This member has not resigned."))
+    if ends_on >= membership.ends_on:
+        raise DomainError(_l("Choose a date before the current end date."), field="ends_on")
+    if ends_on < membership.resignation_requested_on or ends_on < today - timedelta(days=1):
+        raise DomainError(_l("The end date cannot be in the past."), field="ends_on")
+    membership.ends_on = ends_on
+    audit.record(
+        membership.cooperative,
+        by,
+        "member.end_date_changed",
+        membership,
+        ends_on=ends_on.isoformat(),
+    )
+    db.session.flush()
+
+
+def end_membership(
+    membership: Membership, *, reason: EndReason, note: str, ends_on: date, today: date, by
+) -> None:
+    """Opzegging door de coöperatie or ontzetting, by the board."""
+    if membership.status is MembershipStatus.ENDED:
+        raise DomainError(_l("This membership has already ended."))
+    if reason is EndReason.RESIGNED:
+        raise DomainError(_l("Choose a reason."), field="reason")
+    if ends_on < today:
+        raise DomainError(_l("The end date cannot be in the past."), field="ends_on")
+    if membership.id == getattr(by, "id", None):
+        raise DomainError(_l("You cannot end your own membership here. Resign instead."))
+    membership.ends_on = ends_on
+    membership.end_reason = reason
+    membership.end_note = note
+    audit.record(
+        membership.cooperative,
+        by,
+        "member.ended_by_board",
+        membership,
+        reason=reason.value,
+        ends_on=ends_on.isoformat(),
+    )
+    db.session.flush()
+    process_ending(membership, today=today, by=by)
+
+
+def process_ending(membership: Membership, *, today: date, by=None) -> bool:
+    """End the membership when its last day has passed; True when it ended now."""
+    if membership.ends_on is None or membership.ends_on >= today:
+        return False
+    if membership.status is MembershipStatus.ENDED:
+        return False
+    membership.ended_on = membership.ends_on
+    record_status(membership, MembershipStatus.ENDED, membership.ends_on + timedelta(days=1))
+    for item in list(membership.functions):
+        membership.functions.remove(item)
+    audit.record(
+        membership.cooperative,
+        by,
+        "member.ended",
+        membership,
+        ended_on=membership.ended_on.isoformat(),
+    )
+    db.session.flush()
+    return True
+
+
+def process_due_endings(today: date) -> int:
+    due = db.session.scalars(
+        select(Membership).where(
+            Membership.status != MembershipStatus.ENDED,
+            Membership.ends_on.is_not(None),
+            Membership.ends_on < today,
+        )
+    ).all()
+    return sum(process_ending(m, today=today) for m in due)

@@ -1,0 +1,105 @@
+"""Mails about membership, each in the recipient's language."""
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from coop import mail
+
+
+def _coop_url(cooperative):
+    return url_for("core.cooperative", slug=cooperative.slug, _external=True)
+
+
+def application_received(application):
+    user = application.user
+    return mail.build(
+        user.email,
+        user.locale,
+        _l("We received your application for %(name)s", name=application.cooperative.name),
+        "members/application_received",
+        application=application,
+        url=_coop_url(application.cooperative),
+    )
+
+
+def application_for_board(application, email, locale):
+    return mail.build(
+        email,
+        locale,
+        _l("New application: %(name)s", name=application.name),
+        "members/application_for_board",
+        application=application,
+        url=url_for(
+            "members.application",
+            slug=application.cooperative.slug,
+            application_id=application.id,
+            _external=True,
+        ),
+    )
+
+
+def welcome(membership):
+    user = membership.user
+    return mail.build(
+        user.email,
+        user.locale,
+        _l("Welcome to %(name)s", name=membership.cooperative.name),
+        "members/welcome",
+        membership=membership,
+        url=url_for("members.me", slug=membership.cooperative.slug, _external=True),
+    )
+
+
+def rejected(application):
+    user = application.user
+    return mail.build(
+        user.email,
+        user.locale,
+        _l("Your application for %(name)s", name=application.cooperative.name),
+        "members/rejected",
+        application=application,
+    )
+
+
+def question(application):
+    user = application.user
+    return mail.build(
+        user.email,
+        user.locale,
+        _l("A question about your application for %(name)s", name=application.cooperative.name),
+        "members/question",
+        application=application,
+    )
+
+
+def resignation_confirmed(membership):
+    user = membership.user
+    return mail.build(
+        user.email,
+        user.locale,
+        _l("Your resignation from %(name)s", name=membership.cooperative.name),
+        "members/resignation_confirmed",
+        membership=membership,
+    )
+
+
+def end_date_changed(membership):
+    user = membership.user
+    return mail.build(
+        user.email,
+        user.locale,
+        _l("New end date of your membership of %(name)s", name=membership.cooperative.name),
+        "members/end_date_changed",
+        membership=membership,
+    )
+
+
+def ended_by_board(membership):
+    user = membership.user
+    return mail.build(
+        user.email,
+        user.locale,
+        _l("Your membership of %(name)s ends", name=membership.cooperative.name),
+        "members/ended_by_board",
+        membership=membership,
+    )
