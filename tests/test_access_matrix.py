@@ -56,6 +56,8 @@ EXPECTED_POLICY = {
     "members.end_earlier": "board_of",
     "members.end": "board_of",
     "accounts.memberships": "signed_in",
+    "accounts.personal_data": "signed_in",
+    "members.anonymise": "board_of",
     "core.privacy": "public",
 }
 

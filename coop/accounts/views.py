@@ -3,6 +3,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -271,6 +272,17 @@ def memberships():
         kinds=KIND_LABELS,
         labels=FUNCTION_LABELS,
     )
+
+
+@bp.get("/data.json")
+@signed_in
+def personal_data():
+    from coop.members.services import personal_data as collect
+
+    response = jsonify(collect(_me()))
+    response.headers["Content-Disposition"] = 'attachment; filename="buurtcoop-my-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/profile")

@@ -82,6 +82,7 @@ class Membership(db.Model):
         Enum(EndReason, native_enum=False, length=20)
     )
     end_note: Mapped[str] = mapped_column(Text, default="")
+    anonymised_at: Mapped[datetime | None]
 
     cooperative = relationship("Cooperative", lazy="joined", innerjoin=True)
     user = relationship("User", back_populates="memberships")
@@ -96,6 +97,10 @@ class Membership(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status is MembershipStatus.ACTIVE
+
+    @property
+    def anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     @property
     def is_board(self) -> bool:

@@ -485,3 +485,142 @@ def process_due_endings(today: date) -> int:
         )
     ).all()
     return sum(process_ending(m, today=today) for m in due)
+
+
+# Privacy (AVG) -----------------------------------------------------------------------------
+
+ANONYMOUS_NAME = "—"
+
+
+def recently_ended(cooperative, limit: int = 50) -> list[Membership]:
+    return db.session.scalars(
+        select(Membership)
+        .where(
+            Membership.cooperative_id == cooperative.id,
+            Membership.status == MembershipStatus.ENDED,
+        )
+        .order_by(Membership.ended_on.desc(), Membership.number.desc())
+        .limit(limit)
+    ).all()
+
+
+def anonymise(membership: Membership, *, by) -> None:
+    """Remove name, contact details and IBAN of an ended membership. Number, dates and the
+    capital and payment history stay, as the law requires keeping them."""
+    if membership.status is not MembershipStatus.ENDED:
+        raise DomainError(_l("Only an ended membership can be anonymised."))
+    if membership.anonymised:
+        raise DomainError(_l("This membership is already anonymised."))
+    membership.name = ANONYMOUS_NAME
+    membership.anonymised_at = utcnow()
+    for key in ("contact_person", "street", "house_number", "postcode", "city", "phone"):
+        setattr(membership, key, "")
+    membership.iban = None
+    membership.kvk_number = None
+    membership.in_directory = False
+    membership.end_note = ""
+    for application in db.session.scalars(
+        select(Application).where(
+            Application.cooperative_id == membership.cooperative_id,
+            Application.user_id == membership.user_id,
+        )
+    ):
+        application.name = ANONYMOUS_NAME
+        for key in (
+            "contact_person",
+            "street",
+            "house_number",
+            "postcode",
+            "city",
+            "phone",
+            "question",
+            "decision_note",
+        ):
+            setattr(application, key, "")
+        application.iban = None
+        application.kvk_number = None
+    audit.record(membership.cooperative, by, "member.anonymised", membership)
+    db.session.flush()
+
+
+def personal_data(user) -> dict:
+    """Everything Buurtcoop keeps about a person, for the AVG right of access."""
+
+    def dump(row, fields):
+        out = {}
+        for key in fields:
+            value = getattr(row, key)
+            if hasattr(value, "value"):
+                value = value.value
+            elif hasattr(value, "isoformat"):
+                value = value.isoformat()
+            out[key] = value
+        return out
+
+    membership_fields = (
+        "number",
+        "kind",
+        "status",
+        "name",
+        "admitted_on",
+        "ended_on",
+        "street",
+        "house_number",
+        "postcode",
+        "city",
+        "phone",
+        "kvk_number",
+        "contact_person",
+        "iban",
+        "in_directory",
+        "resignation_requested_on",
+        "ends_on",
+        "end_reason",
+        "end_note",
+    )
+    application_fields = (
+        "kind",
+        "status",
+        "name",
+        "street",
+        "house_number",
+        "postcode",
+        "city",
+        "phone",
+        "kvk_number",
+        "contact_person",
+        "iban",
+        "in_directory",
+        "accepted_terms_at",
+        "question",
+        "decision_note",
+        "created_at",
+        "decided_at",
+    )
+    memberships = []
+    for membership in memberships_of(user):
+        history = db.session.scalars(
+            select(MembershipStatusChange)
+            .where(MembershipStatusChange.membership_id == membership.id)
+            .order_by(MembershipStatusChange.effective_on, MembershipStatusChange.id)
+        ).all()
+        memberships.append(
+            {
+                "cooperative": membership.cooperative.name,
+                **dump(membership, membership_fields),
+                "functions": sorted(f.function.value for f in membership.functions),
+                "status_history": [dump(h, ("status", "effective_on")) for h in history],
+            }
+        )
+    applications = db.session.scalars(
+        select(Application).where(Application.user_id == user.id).order_by(Application.id)
+    ).all()
+    return {
+        "account": dump(
+            user, ("email", "name", "locale", "created_at", "email_verified_at", "last_login_at")
+        ),
+        "memberships": memberships,
+        "applications": [
+            {"cooperative": a.cooperative.name, **dump(a, application_fields)} for a in applications
+        ],
+    }

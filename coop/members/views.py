@@ -356,7 +356,7 @@ def endings(slug):
         "members/endings.html",
         cooperative=g.cooperative,
         memberships=services.pending_endings(g.cooperative),
-        form=EarlierEndForm(formdata=None),
+        ended=services.recently_ended(g.cooperative),
     )
 
 
@@ -423,3 +423,27 @@ def end(slug, number):
         membership=membership,
         form=form,
     ), (422 if form.errors else 200)
+
+
+@bp.route("/<int:number>/anonymise", methods=["GET", "POST"])
+@board_of(role=DECIDERS)
+def anonymise(slug, number):
+    membership = _member_or_404(number)
+    if request.method == "POST":
+        try:
+            services.anonymise(membership, by=g.membership)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Member %(number)s is anonymised. Number, dates and payments stay.",
+                    number=membership.number,
+                ),
+                "success",
+            )
+        return redirect(url_for(".endings", slug=slug))
+    return render_template(
+        "members/anonymise.html", cooperative=g.cooperative, membership=membership
+    )
