@@ -33,6 +33,8 @@ class IsolatedClient(FlaskClient):
     even though the test itself holds an app context."""
 
     def open(self, *args, **kwargs):
+        # Read a streamed body while the request's context is still there, as a server does.
+        kwargs.setdefault("buffered", True)
         token = _cv_app.set(None)
         try:
             return super().open(*args, **kwargs)

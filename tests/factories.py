@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -18,6 +18,8 @@ from coop.members.models import (
     MemberKind,
     Membership,
     MembershipFunction,
+    MembershipStatus,
+    MembershipStatusChange,
 )
 
 PASSWORD = "paarse-fiets-over-de-brug"
@@ -78,6 +80,24 @@ class MembershipFactory(_Base):
             self.functions.append(MembershipFunction(function=function))
         if extracted:
             db.session.flush()
+
+    @factory.post_generation
+    def history(self, create, extracted, **kwargs):
+        """The status history the register as of a date is rebuilt from: ACTIVE on the
+        admission date (and ENDED the day after the last day, for an ended membership).
+        ``history=False`` leaves it out, for tests that write their own."""
+        if extracted is False or self.admitted_on is None:
+            return
+        changes = [(MembershipStatus.ACTIVE, self.admitted_on)]
+        if self.status is MembershipStatus.ENDED and self.ended_on is not None:
+            changes.append((MembershipStatus.ENDED, self.ended_on + timedelta(days=1)))
+        for status, effective_on in changes:
+            db.session.add(
+                MembershipStatusChange(
+                    membership_id=self.id, status=status, effective_on=effective_on
+                )
+            )
+        db.session.flush()
 
 
 def board_member(cooperative, *functions: Function, **kwargs) -> Membership:

@@ -58,6 +58,10 @@ EXPECTED_POLICY = {
     "accounts.memberships": "signed_in",
     "accounts.personal_data": "signed_in",
     "members.anonymise": "board_of",
+    "members.register_page": "board_of",
+    "members.register_export": "board_of",
+    "members.member": "board_of",
+    "members.directory": "member_of",
     "core.privacy": "public",
 }
 
@@ -135,6 +139,7 @@ def world():
         "kind": "bewoner",
         "number": member.number,
         "application_id": ApplicationFactory(cooperative=coop_a).id,
+        "fmt": "csv",
     }
     return users, values
 

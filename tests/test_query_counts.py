@@ -16,6 +16,12 @@ PAGES = [
     "/c/{slug}/details",
     "/c/{slug}/audit",
     "/c/{slug}/members/functions",
+    "/c/{slug}/members/",
+    "/c/{slug}/members/?q=lid&sort=name&order=desc",
+    "/c/{slug}/members/?as_of=2020-01-01&status=all",
+    "/c/{slug}/members/?page=2",
+    "/c/{slug}/members/directory",
+    "/c/{slug}/members/1",
     "/account/",
     "/admin/cooperatives",
 ]
@@ -50,6 +56,10 @@ def add_members(cooperative, count, start):
                 "kind": MemberKind.BEWONER,
                 "name": f"Lid {start + i}",
                 "created_at": now,
+                "in_directory": i % 2 == 0,
+                "directory_email": True,
+                "directory_phone": True,
+                "directory_address": True,
             }
             for i, user_id in enumerate(ids)
         ],

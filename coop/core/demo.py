@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -13,7 +13,15 @@ from coop.accounts.passwords import hash_password
 from coop.core.models import Cooperative, LegalForm
 from coop.db import utcnow
 from coop.extensions import db
-from coop.members.models import Function, MemberKind, Membership, MembershipFunction
+from coop.members.models import (
+    EndReason,
+    Function,
+    MemberKind,
+    Membership,
+    MembershipFunction,
+    MembershipStatus,
+    MembershipStatusChange,
+)
 
 COOPERATIVES = [
     {
@@ -108,6 +116,23 @@ PEOPLE = {
 }
 
 
+# Where the demo members live: one street per cooperative, house numbers in order.
+STREETS = {
+    "overvecht": ("Zamenhofdreef", "3562 JT"),
+    "lombok": ("Kanaalstraat", "3531 CJ"),
+    "hoograven": ("Hoogravenseweg", "3523 KE"),
+    "utrecht": ("Stadsplateau", "3521 AZ"),
+}
+# Members who chose to appear in the members' directory (e-mail local part per cooperative).
+IN_DIRECTORY = {
+    "overvecht": {"voorzitter", "bakkerij", "buurthuis", "anna"},
+    "lombok": {"secretaris", "fietsenmaker", "sanne"},
+    "hoograven": {"kapper", "zorg"},
+}
+# A former member, so that the register as of an earlier date shows something to compare.
+FORMER = ("kees", "Kees Brouwer", "overvecht", date(2024, 12, 31))
+
+
 def database_is_empty() -> bool:
     return not db.session.scalar(select(func.count(Cooperative.id)))
 
@@ -123,7 +148,27 @@ def _user(email: str, name: str, password_hash: str, **extra) -> User:
     return user
 
 
-def _member(cooperative, user, name, kind, functions, admitted_on):
+def _history(membership: Membership) -> None:
+    """Every status a membership had, as the register's history (peildatum) needs it."""
+    known = db.session.scalar(
+        select(func.count(MembershipStatusChange.id)).where(
+            MembershipStatusChange.membership_id == membership.id
+        )
+    )
+    if known or membership.admitted_on is None:
+        return
+    changes = [(MembershipStatus.ACTIVE, membership.admitted_on)]
+    if membership.status is MembershipStatus.ENDED and membership.ended_on is not None:
+        changes.append((MembershipStatus.ENDED, membership.ended_on + timedelta(days=1)))
+    for status, effective_on in changes:
+        db.session.add(
+            MembershipStatusChange(
+                membership_id=membership.id, status=status, effective_on=effective_on
+            )
+        )
+
+
+def _member(cooperative, user, name, kind, functions, admitted_on, **details):
     membership = db.session.scalar(
         select(Membership).where(
             Membership.cooperative_id == cooperative.id, Membership.user_id == user.id
@@ -131,6 +176,7 @@ def _member(cooperative, user, name, kind, functions, admitted_on):
     )
     if membership is None:
         cooperative.last_member_number += 1
+        street, postcode = STREETS[cooperative.slug]
         membership = Membership(
             cooperative_id=cooperative.id,
             user_id=user.id,
@@ -138,11 +184,28 @@ def _member(cooperative, user, name, kind, functions, admitted_on):
             kind=kind,
             number=cooperative.last_member_number,
             admitted_on=admitted_on,
+            street=street,
+            house_number=str(cooperative.last_member_number * 2 + 1),
+            postcode=postcode,
+            city="Utrecht",
+            phone=f"06{12345600 + cooperative.last_member_number:08d}",
+            kvk_number=f"{70000000 + user.id}" if kind is MemberKind.ONDERNEMER else None,
+            contact_person=user.name if kind is MemberKind.ORGANISATIE else "",
+            **details,
         )
         membership.functions = [MembershipFunction(function=f) for f in functions]
         db.session.add(membership)
         db.session.flush()
         audit.record(cooperative, None, "member.admitted", membership, number=membership.number)
+        if membership.status is MembershipStatus.ENDED:
+            audit.record(
+                cooperative,
+                None,
+                "member.ended",
+                membership,
+                ended_on=membership.ended_on.isoformat(),
+            )
+    _history(membership)
     return membership
 
 
@@ -166,7 +229,27 @@ def load() -> list[tuple[str, str, str]]:
         cooperative = cooperatives[slug]
         for local, name, kind, functions in people:
             user = _user(f"{local}@{slug}.test", name, password_hash)
-            _member(cooperative, user, name, kind, functions, cooperative.founded_on)
+            _member(
+                cooperative,
+                user,
+                name,
+                kind,
+                functions,
+                cooperative.founded_on,
+                in_directory=local in IN_DIRECTORY.get(slug, ()),
+            )
+    local, name, slug, last_day = FORMER
+    _member(
+        cooperatives[slug],
+        _user(f"{local}@{slug}.test", name, password_hash),
+        name,
+        MemberKind.BEWONER,
+        [],
+        cooperatives[slug].founded_on,
+        status=MembershipStatus.ENDED,
+        ended_on=last_day,
+        end_reason=EndReason.RESIGNED,
+    )
 
     # Anna is a member of her neighbourhood and of the city cooperative.
     anna = _user("anna@overvecht.test", "Anna Jansen", password_hash)

@@ -171,9 +171,14 @@ def generate(k: int, n: int, *, seed: int = 1, progress: Callable[[int], None] |
             }
             for i in range(size)
         ]
-        ids = db.session.scalars(
-            insert(User).returning(User.id, sort_by_parameter_order=True), users
-        ).all()
+        # See below: no RETURNING (one statement per row on SQLite); ids by e-mail address.
+        db.session.execute(insert(User.__table__), users)
+        by_email = dict(
+            db.session.execute(
+                select(User.email, User.id).where(User.email.in_([u["email"] for u in users]))
+            ).all()
+        )
+        ids = [by_email[user["email"]] for user in users]
         members = []
         for i, (user_id, user) in enumerate(zip(ids, users, strict=True)):
             cooperative = result.cooperatives[(done + i) % k]
@@ -193,12 +198,21 @@ def generate(k: int, n: int, *, seed: int = 1, progress: Callable[[int], None] |
                     **_fate(details, admitted_on),
                 }
             )
-        # Core inserts: the ORM's bulk insert splits rows into batches by which columns are
-        # None, and these rows differ (a KvK number, an end date) at random.
-        member_ids = db.session.scalars(
-            insert(MEMBERSHIPS).returning(MEMBERSHIPS.c.id, sort_by_parameter_order=True),
-            [{k: v for k, v in m.items() if k != "history"} for m in members],
-        ).all()
+        # Core inserts without RETURNING: the ORM's bulk insert splits rows into batches by
+        # which columns are None (these rows differ at random), and RETURNING in parameter
+        # order makes SQLite insert one row per statement. Each user has one membership here,
+        # so the new ids are found by user id.
+        db.session.execute(
+            insert(MEMBERSHIPS), [{k: v for k, v in m.items() if k != "history"} for m in members]
+        )
+        by_user = dict(
+            db.session.execute(
+                select(Membership.user_id, Membership.id).where(
+                    Membership.user_id.between(min(ids), max(ids))
+                )
+            ).all()
+        )
+        member_ids = [by_user[member["user_id"]] for member in members]
         db.session.execute(
             insert(MembershipStatusChange.__table__),
             [

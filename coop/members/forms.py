@@ -144,6 +144,14 @@ class ContactForm(FlaskForm):
             self.kvk_number.label.text = _l("KvK number (if any)")
 
 
+class MyDetailsForm(ContactForm):
+    """A member's own details, with what the members' directory shows."""
+
+    directory_email = BooleanField(_l("Show my e-mail address in the directory"))
+    directory_phone = BooleanField(_l("Show my phone number in the directory"))
+    directory_address = BooleanField(_l("Show my address in the directory"))
+
+
 class ApplicationForm(ContactForm):
     accept_terms = BooleanField(
         _l("I have read the statutes and the privacy statement and I agree to them"),

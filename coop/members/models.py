@@ -74,6 +74,10 @@ class Membership(db.Model):
     contact_person: Mapped[str] = mapped_column(String(200), default="")
     iban: Mapped[str | None] = mapped_column(String(34))
     in_directory: Mapped[bool] = mapped_column(default=False)
+    # What a member in the directory shows besides name and kind.
+    directory_email: Mapped[bool] = mapped_column(default=False)
+    directory_phone: Mapped[bool] = mapped_column(default=False)
+    directory_address: Mapped[bool] = mapped_column(default=False)
     outside_area: Mapped[bool] = mapped_column(default=False)
     # Resignation or termination: requested, then ends on a date.
     resignation_requested_on: Mapped[date | None]

@@ -126,7 +126,7 @@ def revoke_function(cooperative, membership: Membership, function: Function, *, 
 
 # Applications and admission ---------------------------------------------------------------
 
-CONTACT_FIELDS = (
+APPLICATION_FIELDS = (
     "name",
     "contact_person",
     "street",
@@ -138,6 +138,8 @@ CONTACT_FIELDS = (
     "iban",
     "in_directory",
 )
+# A member also chooses what the members' directory shows.
+CONTACT_FIELDS = (*APPLICATION_FIELDS, "directory_email", "directory_phone", "directory_address")
 
 
 def _clean_contact(data: dict) -> dict:
@@ -151,8 +153,9 @@ def _clean_contact(data: dict) -> dict:
         clean["iban"] = normalise_iban(clean["iban"]) if clean["iban"] else None
     if "kvk_number" in clean:
         clean["kvk_number"] = clean["kvk_number"] or None
-    if "in_directory" in clean:
-        clean["in_directory"] = bool(clean["in_directory"])
+    for key in ("in_directory", "directory_email", "directory_phone", "directory_address"):
+        if key in clean:
+            clean[key] = bool(clean[key])
     return clean
 
 
@@ -265,7 +268,7 @@ def admit(application: Application, *, by, on: date) -> Membership:
         kind=application.kind,
         number=next_member_number(cooperative),
         admitted_on=on,
-        **{key: getattr(application, key) for key in CONTACT_FIELDS},
+        **{key: getattr(application, key) for key in APPLICATION_FIELDS},
         outside_area=application.outside_area,
     )
     db.session.add(membership)
@@ -342,7 +345,7 @@ def board_addresses(cooperative) -> list[tuple[str, str]]:
 
 def update_contact(membership: Membership, data: dict, *, by) -> list[str]:
     clean = _clean_contact(data)
-    if membership.kind is MemberKind.BEWONER and not clean.get("postcode"):
+    if membership.kind is MemberKind.BEWONER and "postcode" in clean and not clean["postcode"]:
         raise DomainError(_l("Fill in this field."), field="postcode")
     changed = [key for key, value in clean.items() if getattr(membership, key) != value]
     for key in changed:
@@ -518,6 +521,8 @@ def anonymise(membership: Membership, *, by) -> None:
     membership.iban = None
     membership.kvk_number = None
     membership.in_directory = False
+    membership.directory_email = membership.directory_phone = False
+    membership.directory_address = False
     membership.end_note = ""
     for application in db.session.scalars(
         select(Application).where(
@@ -573,6 +578,9 @@ def personal_data(user) -> dict:
         "contact_person",
         "iban",
         "in_directory",
+        "directory_email",
+        "directory_phone",
+        "directory_address",
         "resignation_requested_on",
         "ends_on",
         "end_reason",

@@ -15,11 +15,11 @@ from coop.members.forms import (
     FUNCTION_LABELS,
     KIND_LABELS,
     ApplicationForm,
-    ContactForm,
     DecisionForm,
     EarlierEndForm,
     EndMembershipForm,
     GrantFunctionForm,
+    MyDetailsForm,
     VisitorApplicationForm,
 )
 from coop.members.models import EndReason, Function, MemberKind
@@ -281,7 +281,7 @@ def ask_question(slug, application_id):
 @member_of
 def me(slug):
     membership = g.membership
-    form = ContactForm(obj=membership)
+    form = MyDetailsForm(obj=membership)
     form.adapt_to(membership.kind)
     if form.validate_on_submit():
         try:
@@ -447,3 +447,7 @@ def anonymise(slug, number):
     return render_template(
         "members/anonymise.html", cooperative=g.cooperative, membership=membership
     )
+
+
+# The register's pages are routes on this blueprint too.
+from coop.members import register_views  # noqa: E402, F401
