@@ -13,6 +13,9 @@ Figures (see the module of each benchmark for details):
 - foundation.pages: ``hello_ms``, ``home_page_ms``, ``home_index_ms`` (ms, medians) and
   ``home_vs_hello_ratio`` (x).
 - foundation.login: ``login_ms`` (ms, median of successful log-ins, argon2 included).
+- members_register.register: ``register_page_ms``, ``register_search_ms`` (ms, medians,
+  100,000 members in one cooperative), ``register_export_s`` (s) and
+  ``register_export_peak_mb`` (MB, peak memory of the exporting process).
 
 To add a benchmark: write a function without arguments that prints its figures with
 ``bench.common.report`` (shared data: ``bench.common.installation()``; timing:
@@ -25,13 +28,14 @@ import sys
 import time
 from collections.abc import Callable
 
-from bench import foundation
+from bench import foundation, members_register
 from bench.common import note
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "generate": foundation.generate,
     "pages": foundation.pages,
     "login": foundation.login,
+    "register": members_register.register,
 }
 
 

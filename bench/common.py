@@ -76,8 +76,9 @@ def database_url() -> str:
     return url
 
 
-def make_app(url: str) -> Flask:
-    """An app on ``url`` with the migrated schema; mail goes to files under bench/.data/."""
+def make_app(url: str, *, migrate: bool = True) -> Flask:
+    """An app on ``url`` with the migrated schema (``migrate=False``: already there); mail
+    goes to files under bench/.data/."""
     from flask_migrate import upgrade
 
     from coop import create_app
@@ -94,8 +95,9 @@ def make_app(url: str) -> Flask:
         },
     )
     add_bench_routes(app)
-    with app.app_context():
-        upgrade()
+    if migrate:
+        with app.app_context():
+            upgrade()
     return app
 
 
