@@ -1,11 +1,15 @@
 """`flask coop …` commands: demo data, audit verification, generated data."""
 
+from datetime import date
+
 from sqlalchemy import func, select, text
 
 from coop import audit
 from coop.accounts.models import User
 from coop.core.models import Cooperative
 from coop.extensions import db
+from coop.members import register
+from coop.members import services as members_services
 from coop.members.models import MemberKind, Membership
 
 
@@ -38,6 +42,21 @@ def test_demo_content(app):
         assert any(m.is_board for m in members), slug
         if slug != "utrecht":
             assert {m.kind for m in members} == set(MemberKind), slug
+    # The board of Overvecht has applications to decide, one from outside its area; the
+    # register has a former member and a history to show as of an earlier date.
+    overvecht = db.session.scalar(select(Cooperative).where(Cooperative.slug == "overvecht"))
+    queue = members_services.application_queue(overvecht)
+    assert sorted(a.outside_area for a in queue) == [False, True]
+    query = register.parse({"as_of": "2024-12-31"}, today=date(2026, 1, 1))
+    on_that_day = {row.name for row in register.register_page(overvecht, query).rows}
+    assert "Kees Brouwer" in on_that_day
+    now = {
+        row.name
+        for row in register.register_page(
+            overvecht, register.parse({}, today=date(2026, 1, 1))
+        ).rows
+    }
+    assert "Kees Brouwer" not in now
     assert audit.verify().ok
 
 

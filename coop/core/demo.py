@@ -13,6 +13,7 @@ from coop.accounts.passwords import hash_password
 from coop.core.models import Cooperative, LegalForm
 from coop.db import utcnow
 from coop.extensions import db
+from coop.members import services
 from coop.members.models import (
     EndReason,
     Function,
@@ -131,6 +132,12 @@ IN_DIRECTORY = {
 }
 # A former member, so that the register as of an earlier date shows something to compare.
 FORMER = ("kees", "Kees Brouwer", "overvecht", date(2024, 12, 31))
+
+
+APPLICANTS = [
+    ("fatima", "Fatima El Amrani", "Zamenhofdreef", "3563 BK"),
+    ("tom", "Tom de Wit", "Biltstraat", "3572 AB"),
+]
 
 
 def database_is_empty() -> bool:
@@ -265,6 +272,22 @@ def load() -> list[tuple[str, str, str]]:
             [],
             cooperatives[slug].founded_on,
         )
+    # Applications waiting for the board of Overvecht; one comes from outside its area.
+    for local, name, street, postcode in APPLICANTS:
+        user = _user(f"{local}@example.test", name, password_hash)
+        if services.open_application(cooperatives["overvecht"], user) is None:
+            services.apply(
+                cooperatives["overvecht"],
+                user,
+                kind=MemberKind.BEWONER,
+                data={
+                    "name": name,
+                    "street": street,
+                    "house_number": "12",
+                    "postcode": postcode,
+                    "city": "Utrecht",
+                },
+            )
     db.session.flush()
     return [
         ("Platformbeheerder / platform admin", admin.email, password),

@@ -142,8 +142,8 @@ APPLICATION_FIELDS = (
 CONTACT_FIELDS = (*APPLICATION_FIELDS, "directory_email", "directory_phone", "directory_address")
 
 
-def _clean_contact(data: dict) -> dict:
-    clean = {key: data.get(key) for key in CONTACT_FIELDS if key in data}
+def _clean_contact(data: dict, fields: tuple[str, ...] = CONTACT_FIELDS) -> dict:
+    clean = {key: data.get(key) for key in fields if key in data}
     for key in ("contact_person", "street", "house_number", "city", "phone"):
         if key in clean:
             clean[key] = (clean[key] or "").strip()
@@ -184,7 +184,7 @@ def check_can_apply(cooperative, user) -> None:
 
 def apply(cooperative, user, *, kind: MemberKind, data: dict) -> Application:
     check_can_apply(cooperative, user)
-    clean = _clean_contact(data)
+    clean = _clean_contact(data, APPLICATION_FIELDS)
     if kind is MemberKind.BEWONER and not clean.get("postcode"):
         raise DomainError(_l("Fill in this field."), field="postcode")
     application = Application(
