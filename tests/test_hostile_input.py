@@ -234,3 +234,71 @@ def test_a_body_over_the_limit_gets_the_413_page(app, client, login, monkeypatch
     assert response.status_code == 413
     assert "Te groot" in response.text
     assert "Foutcode 413" in response.text
+
+
+# Membership: the register's query, the directory, own details and applications. ------------
+
+REGISTER_ARGS = {
+    "q": "jansen",
+    "kind": "bewoner",
+    "status": "all",
+    "wijk": "lombok",
+    "area": "3531",
+    "admitted_from": "1-1-2020",
+    "admitted_to": "2024-12-31",
+    "as_of": "2024-06-01",
+    "sort": "name",
+    "order": "desc",
+    "page": "2",
+}
+
+VALID_MY_DETAILS = {
+    "name": "Anna de Vries",
+    "street": "Kanaalstraat",
+    "house_number": "12a",
+    "postcode": "3531 CJ",
+    "city": "Utrecht",
+    "phone": "06 12345678",
+    "iban": "NL91 ABNA 0417 1643 00",
+    "in_directory": "y",
+    "directory_phone": "y",
+}
+
+
+@pytest.fixture
+def register_board(client, login):
+    coop = CooperativeFactory(slug="lombok", wijk="Lombok", postcode_ranges=[[3531, 3533]])
+    board = board_member(coop, Function.SECRETARY)
+    login(board.user)
+    return coop
+
+
+@SETTINGS
+@given(args=some_hostile(REGISTER_ARGS))
+def test_register_query_survives_hostile_input(client, register_board, args):
+    for path in ("/c/lombok/members/", "/c/lombok/members/export.csv"):
+        response = client.get(path, query_string=args)
+        assert response.status_code in (200, 422), path
+        check(response)
+
+
+@SETTINGS
+@given(q=hostile, page=hostile)
+def test_directory_survives_hostile_input(client, register_board, q, page):
+    response = client.get("/c/lombok/members/directory", query_string={"q": q, "page": page})
+    assert response.status_code == 200
+    check(response)
+
+
+@SETTINGS
+@given(data=some_hostile(VALID_MY_DETAILS))
+def test_my_details_survive_hostile_input(client, register_board, data):
+    check(post(client, "/c/lombok/members/me", data))
+
+
+@SETTINGS
+@given(data=some_hostile(VALID_MY_DETAILS | {"accept_terms": "y"}))
+def test_application_survives_hostile_input(client, login, data):
+    coop = CooperativeFactory(postcode_ranges=[[3531, 3533]])
+    login(UserFactory())
+    check(post(client, f"/c/{coop.slug}/members/apply/bewoner", data))
