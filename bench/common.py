@@ -97,7 +97,7 @@ def make_app(url: str, *, migrate: bool = True) -> Flask:
     add_bench_routes(app)
     if migrate:
         with app.app_context():
-            upgrade()
+            upgrade(revision="heads")  # every branch; a merge migration joins them
     return app
 
 

@@ -54,7 +54,7 @@ def make_test_app(url: str, mailbox: Mailbox, **overrides):
         },
     )
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")  # every branch; a merge migration joins them
     return app
 
 
