@@ -16,6 +16,8 @@ Figures (see the module of each benchmark for details):
 - members_register.register: ``register_page_ms``, ``register_search_ms`` (ms, medians,
   100,000 members in one cooperative), ``register_export_s`` (s) and
   ``register_export_peak_mb`` (MB, peak memory of the exporting process).
+- members_import.import_10k: ``import_10k_s`` (s, median) — import a CSV file of 10,000
+  members into a new cooperative, committed.
 
 To add a benchmark: write a function without arguments that prints its figures with
 ``bench.common.report`` (shared data: ``bench.common.installation()``; timing:
@@ -28,7 +30,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from bench import foundation, members_register
+from bench import foundation, members_import, members_register
 from bench.common import note
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
@@ -36,6 +38,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "pages": foundation.pages,
     "login": foundation.login,
     "register": members_register.register,
+    "import": members_import.import_10k,
 }
 
 

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, event, func, select, text
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, event, func, insert, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coop.db import utcnow
@@ -72,9 +72,8 @@ def _unwrap(value):
     return getter() if getter is not None else value
 
 
-def record(cooperative, actor, action: str, subject=None, **data) -> AuditEvent:
-    """Append an event to the cooperative's chain (or the platform chain) in this transaction."""
-    scope = scope_of(cooperative)
+def _tail(scope: str) -> tuple[int, str]:
+    """Lock the chain and return its last sequence number and hash."""
     _lock_scope(scope)
     last = db.session.execute(
         select(AuditEvent.seq, AuditEvent.hash)
@@ -82,28 +81,77 @@ def record(cooperative, actor, action: str, subject=None, **data) -> AuditEvent:
         .order_by(AuditEvent.seq.desc())
         .limit(1)
     ).first()
-    actor = _unwrap(actor)
+    return (last.seq, last.hash) if last else (0, GENESIS)
+
+
+def _actor_id(actor) -> int | None:
+    actor_user = getattr(_unwrap(actor), "user", _unwrap(actor))  # a Membership or a User
+    return actor_user.id if actor_user is not None else None
+
+
+def record(cooperative, actor, action: str, subject=None, **data) -> AuditEvent:
+    """Append an event to the cooperative's chain (or the platform chain) in this transaction."""
+    scope = scope_of(cooperative)
+    seq, prev = _tail(scope)
     subject = _unwrap(subject)
-    actor_user = getattr(actor, "user", actor)  # a Membership or a User
     if subject is not None and getattr(subject, "id", None) is None:
         db.session.flush()
-    created = utcnow()
     item = AuditEvent(
         scope=scope,
-        seq=(last.seq + 1) if last else 1,
+        seq=seq + 1,
         cooperative_id=cooperative.id if cooperative is not None else None,
-        actor_id=actor_user.id if actor_user is not None else None,
+        actor_id=_actor_id(actor),
         action=action,
         subject_type=type(subject).__name__ if subject is not None else None,
         subject_id=subject.id if subject is not None else None,
         data=json.loads(json.dumps(data, default=str)),
-        created_at=created,
-        prev_hash=last.hash if last else GENESIS,
+        created_at=utcnow(),
+        prev_hash=prev,
     )
     item.hash = item.compute_hash()
     db.session.add(item)
     db.session.flush()
     return item
+
+
+_COLUMNS = [column.key for column in AuditEvent.__table__.c if column.key != "id"]
+
+
+def record_many(
+    cooperative, actor, action: str, subject_type: str, events: list[tuple[int, dict]]
+) -> None:
+    """``record`` for many subjects at once (one per ``(subject id, data)``): the same chain
+    and hashes, written with bulk inserts instead of a query per event."""
+    if not events:
+        return
+    scope = scope_of(cooperative)
+    seq, prev = _tail(scope)
+    actor_id, created = _actor_id(actor), utcnow()
+    rows = []
+    for subject_id, data in events:
+        seq += 1
+        item = AuditEvent(
+            scope=scope,
+            seq=seq,
+            cooperative_id=cooperative.id,
+            actor_id=actor_id,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            data=json.loads(json.dumps(data, default=str)),
+            created_at=created,
+            prev_hash=prev,
+        )
+        prev = item.hash = item.compute_hash()
+        rows.append(
+            {
+                column.key: getattr(item, column.key)
+                for column in AuditEvent.__table__.c
+                if column.key != "id"
+            }
+        )
+    for start in range(0, len(rows), 2000):
+        db.session.execute(insert(AuditEvent.__table__), rows[start : start + 2000])
 
 
 @dataclass

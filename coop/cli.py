@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -59,6 +60,72 @@ def process_endings():
     count = process_due_endings(today())
     db.session.commit()
     click.echo(f"{count} memberships ended.")
+
+
+@members_cli.command("import")
+@click.argument("slug")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Only check the file; write nothing.")
+def import_members_command(slug, path, dry_run):
+    """Import members from a CSV file into a cooperative: all rows or none."""
+    from flask import current_app
+    from sqlalchemy import select
+    from sqlalchemy.exc import IntegrityError
+
+    from coop.core.models import Cooperative
+    from coop.db import today
+    from coop.members import importer
+
+    cooperative = db.session.scalar(select(Cooperative).where(Cooperative.slug == slug))
+    if cooperative is None:
+        raise click.UsageError(f"There is no cooperative with slug {slug!r}.")
+    with path.open("rb") as handle:
+        content = handle.read(importer.MAX_BYTES + 1)
+    parsed = importer.parse(
+        content,
+        today=today(),
+        allow_test_domains=current_app.config["EMAIL_ALLOW_TEST_DOMAINS"],
+    )
+    plan = importer.check(cooperative, parsed)
+    if plan.problems:
+        for problem in plan.problems:
+            value = f"  [{problem.value}]" if problem.value else ""
+            click.echo(f"{problem}{value}", err=True)
+        click.echo(f"{len(plan.problems)} problems; nothing imported.", err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo(
+            f"OK: {len(plan.rows)} members can be imported "
+            f"({plan.new_accounts} new accounts, {plan.matched_accounts} existing). "
+            "Nothing written (--dry-run)."
+        )
+        return
+    try:
+        with click.progressbar(length=len(plan.rows), label="Members") as bar:
+            result = importer.import_members(
+                cooperative, parsed, by=None, today=today(), source=path.name, progress=bar.update
+            )
+        db.session.commit()
+    except importer.ImportRefused as refused:
+        db.session.rollback()
+        for problem in refused.problems:
+            click.echo(str(problem), err=True)
+        click.echo("The register changed during the import; nothing imported.", err=True)
+        sys.exit(1)
+    except IntegrityError:
+        db.session.rollback()
+        click.echo("The register changed during the import; nothing imported.", err=True)
+        sys.exit(1)
+    click.echo(
+        f"Imported {result.count} members, numbers {result.first_number} to "
+        f"{result.last_number} ({result.new_accounts} new accounts, "
+        f"{result.matched_accounts} existing)."
+    )
+    if result.new_accounts:
+        click.echo(
+            "New accounts have no password: they choose one with 'Forgot your password?' "
+            "on the log-in page."
+        )
 
 
 @coop_cli.command("generate")

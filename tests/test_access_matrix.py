@@ -62,6 +62,10 @@ EXPECTED_POLICY = {
     "members.register_export": "board_of",
     "members.member": "board_of",
     "members.directory": "member_of",
+    "members.import_upload": "board_of",
+    "members.import_preview": "board_of",
+    "members.import_confirm": "board_of",
+    "members.import_done": "board_of",
     "core.privacy": "public",
 }
 

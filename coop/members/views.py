@@ -449,5 +449,6 @@ def anonymise(slug, number):
     )
 
 
-# The register's pages are routes on this blueprint too.
-from coop.members import register_views  # noqa: E402, F401
+# Routes on this blueprint that live in modules of their own: the member import (upload,
+# preview, confirm) and the register's pages.
+from coop.members import import_views, register_views  # noqa: E402, F401
