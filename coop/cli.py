@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -173,21 +174,23 @@ def translate_update():
     """Extract messages and update the Dutch and English catalogues."""
     pot = ROOT / "messages.pot"
     translations = ROOT / "translations"
-    _babel(
-        "extract",
-        "-F",
-        str(ROOT / "babel.cfg"),
-        "-k",
-        "_l",
-        "-w",
-        "100",
-        "--sort-by-file",
-        "--ignore-dirs",
-        ".* .venv",
-        "-o",
-        str(pot),
-        str(ROOT),
-    )
+    # From the project folder, so that the catalogues name files by relative paths.
+    with contextlib.chdir(ROOT):
+        _babel(
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-w",
+            "100",
+            "--sort-by-file",
+            "--ignore-dirs",
+            ".* .venv",
+            "-o",
+            str(pot),
+            ".",
+        )
     for locale in ("nl", "en"):
         po = translations / locale / "LC_MESSAGES" / "messages.po"
         if po.exists():
