@@ -61,6 +61,10 @@ class Config:
 
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "buurt-demo-2026")
 
+    # Uploaded member files between the preview and the import (shared storage when there
+    # are several app servers).
+    IMPORT_FOLDER = os.environ.get("IMPORT_FOLDER") or str(INSTANCE / "imports")
+
 
 class DevelopmentConfig(Config):
     DEBUG = False  # the dev server runs without the debugger unless FLASK_DEBUG=1
