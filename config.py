@@ -1,6 +1,7 @@
 """Configuration classes, read from environment variables."""
 
 import os
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -61,6 +62,9 @@ class Config:
 
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "buurt-demo-2026")
 
+    # Files of the knowledge network, stored under their SHA-256.
+    KNOWLEDGE_FILES_DIR = os.environ.get("KNOWLEDGE_FILES_DIR") or str(INSTANCE / "knowledge")
+
     # Uploaded member files between the preview and the import (shared storage when there
     # are several app servers).
     IMPORT_FOLDER = os.environ.get("IMPORT_FOLDER") or str(INSTANCE / "imports")
@@ -77,6 +81,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     MAIL_BACKEND = "smtp"
     RATELIMIT_STORAGE_URI = "memory://"
+    KNOWLEDGE_FILES_DIR = str(Path(tempfile.gettempdir()) / "buurtcoop-test-knowledge")
 
 
 class ProductionConfig(Config):

@@ -24,10 +24,17 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         app.config.update(overrides)
 
     from coop.core import web
+    from coop.db import include_object
     from coop.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        include_object=include_object,
+    )
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale)
@@ -36,11 +43,13 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     from coop.accounts.views import bp as accounts_bp
     from coop.core.views import bp as core_bp
+    from coop.knowledge.views import bp as knowledge_bp
     from coop.members.views import bp as members_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(members_bp)
+    app.register_blueprint(knowledge_bp)
 
     web.register_error_pages(app)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 
 import factory
@@ -12,6 +13,9 @@ from coop.accounts.passwords import hash_password
 from coop.core.models import Cooperative, LegalForm
 from coop.db import utcnow
 from coop.extensions import db
+from coop.knowledge import search as knowledge_search
+from coop.knowledge import services as knowledge_services
+from coop.knowledge.models import Attachment, ItemKind, ItemStatus, KnowledgeItem, Visibility
 from coop.members.models import (
     Application,
     Function,
@@ -119,3 +123,58 @@ class ApplicationFactory(_Base):
     postcode = "3562 AB"
     city = "Utrecht"
     accepted_terms_at = factory.LazyFunction(utcnow)
+
+
+# Knowledge network ---------------------------------------------------------------------------
+
+PDF_BYTES = b"%PDF-1.4\n% buurtcoop test\n%%EOF\n"
+
+
+class KnowledgeItemFactory(_Base):
+    """A published, network-wide idea by a member of a new cooperative; the search index
+    is brought up to date as the service would."""
+
+    class Meta:
+        model = KnowledgeItem
+
+    class Params:
+        author_membership = factory.SubFactory(MembershipFactory)
+
+    cooperative = factory.LazyAttribute(lambda o: o.author_membership.cooperative)
+    author = factory.LazyAttribute(lambda o: o.author_membership.user)
+    kind = ItemKind.IDEA
+    status = ItemStatus.PUBLISHED
+    visibility = Visibility.NETWORK
+    title = factory.Sequence(lambda n: f"Buurtidee {n}")
+    summary = "Samen koken voor de buren."
+    body = "We koken **elke week** in het buurthuis."
+    wijk = "Overvecht"
+    published_at = factory.LazyFunction(utcnow)
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if extracted:
+            self.themes = list(extracted)
+
+    @factory.post_generation
+    def indexed(self, create, extracted, **kwargs):
+        db.session.flush()
+        knowledge_search.index(self)
+
+
+class AttachmentFactory(_Base):
+    """A small PDF attached to an item, its bytes stored where the service puts them."""
+
+    class Meta:
+        model = Attachment
+
+    item = factory.SubFactory(KnowledgeItemFactory)
+    filename = "plan.pdf"
+    content_type = "application/pdf"
+    size = len(PDF_BYTES)
+    sha256 = hashlib.sha256(PDF_BYTES).hexdigest()
+    uploaded_by_id = factory.LazyAttribute(lambda o: o.item.author_id)
+
+    @factory.post_generation
+    def stored(self, create, extracted, **kwargs):
+        knowledge_services._store(PDF_BYTES, self.sha256)

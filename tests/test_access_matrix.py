@@ -67,6 +67,17 @@ EXPECTED_POLICY = {
     "members.import_confirm": "board_of",
     "members.import_done": "board_of",
     "core.privacy": "public",
+    "knowledge.index": "public",
+    "knowledge.item": "public",
+    "knowledge.attachment": "public",
+    "knowledge.new": "signed_in",
+    "knowledge.create": "signed_in",
+    "knowledge.edit": "signed_in",
+    "knowledge.upload": "signed_in",
+    "knowledge.delete_attachment": "signed_in",
+    "knowledge.hide": "platform_admin",
+    "knowledge.unhide": "platform_admin",
+    "knowledge.themes": "platform_admin",
 }
 
 ROLES = (
@@ -144,8 +155,20 @@ def world():
         "number": member.number,
         "application_id": ApplicationFactory(cooperative=coop_a).id,
         "fmt": "csv",
+        # A public knowledge item by the member, with a file (visibility per role is tested
+        # in tests/knowledge/test_visibility.py).
+        "item_kind": "idee",
+        **_knowledge_values(member),
     }
     return users, values
+
+
+def _knowledge_values(member) -> dict:
+    from coop.knowledge.models import Visibility
+    from tests.factories import AttachmentFactory, KnowledgeItemFactory
+
+    item = KnowledgeItemFactory(author_membership=member, visibility=Visibility.PUBLIC)
+    return {"item_id": item.id, "attachment_id": AttachmentFactory(item=item).id}
 
 
 def _cases():

@@ -4,12 +4,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+from coop.db import include_object
 from coop.extensions import db
 
 
 def test_models_and_migrations_agree(connection):
     context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "render_as_batch": True}
+        connection,
+        opts={"compare_type": True, "render_as_batch": True, "include_object": include_object},
     )
     differences = compare_metadata(context, db.metadata)
     assert differences == [], f"run `flask db migrate`: {differences}"

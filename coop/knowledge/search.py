@@ -1,0 +1,194 @@
+"""Full-text search over knowledge items, on SQLite and on PostgreSQL.
+
+SQLite: the FTS5 table ``knowledge_fts`` (title, body; rowid = item id) with the
+``unicode61 remove_diacritics 2`` tokenizer, so 'cooperatie' finds 'coöperatie'. The
+service keeps it in step with the items (:func:`index`, called on every save). FTS5 has no
+Dutch stemmer: each search word loses one common Dutch ending (-ingen, -ing, -en, -e, -s …)
+and is then looked up as a prefix, so 'betaling' and 'betalen' both search 'betal*'.
+Ranking: bm25 with the title weighing ten times the rest.
+
+PostgreSQL: the generated column ``knowledge_items.search_vector`` (title weight A, the
+rest weight B) in the text-search configuration ``coop_dutch``: the ``dutch`` configuration
+with ``unaccent`` before the Dutch Snowball stemmer, so accents never matter and
+'betaling' finds 'betalen'. Queries go through ``websearch_to_tsquery`` (any input is
+valid), ranked by ``ts_rank``, with ``ts_headline`` snippets. The migration creates the
+configuration, the column and its GIN index.
+
+Snippets come back with \\x02 and \\x03 around matches; :func:`highlight` escapes the
+text first and only then turns those into <mark> tags. Stored text never has them: the
+forms refuse control characters and :func:`document_text` drops any that slip through.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from markupsafe import Markup, escape
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    cast,
+    delete,
+    func,
+    insert,
+    literal_column,
+)
+from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
+
+from coop.extensions import db
+from coop.knowledge.rendering import to_text
+
+START, STOP = "\x02", "\x03"
+CONFIG = "coop_dutch"
+MAX_QUERY = 200
+MAX_WORDS = 12
+
+# Outside db.metadata: the migration creates it (SQLite only), the models do not describe it.
+fts = Table(
+    "knowledge_fts",
+    MetaData(),
+    Column("rowid", Integer, primary_key=True),
+    Column("title", Text),
+    Column("body", Text),
+)
+
+MARKDOWN_FIELDS = (
+    "body",
+    "need",
+    "wijk_analysis",
+    "approach",
+    "budget",
+    "funders",
+    "expected_impact",
+    "measured_impact",
+    "lessons",
+    "eligibility",
+    "criteria",
+)
+TEXT_FIELDS = ("summary", "tags", "wijk", "funder", "contact")
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_WORD = re.compile(r"\w+")
+# Longest first; the stem keeps at least MIN_STEM letters.
+DUTCH_ENDINGS = ("ingen", "heden", "ing", "en", "e", "s")
+MIN_STEM = 4
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def document_text(item) -> str:
+    """Plain text of everything searchable in an item but its title."""
+    parts = [getattr(item, name) or "" for name in TEXT_FIELDS]
+    parts += [to_text(getattr(item, name)) for name in MARKDOWN_FIELDS]
+    themes = [f"{t.name_nl} {t.name_en}" for t in item.themes]
+    return _CONTROL.sub(" ", " \n".join(p for p in [*parts, *themes] if p))
+
+
+def index(item) -> None:
+    """Bring the search index up to date with the item (after it was flushed)."""
+    item.search_text = document_text(item)
+    if _dialect() == "sqlite":
+        db.session.execute(delete(fts).where(fts.c.rowid == item.id))
+        db.session.execute(
+            insert(fts).values(
+                rowid=item.id, title=_CONTROL.sub(" ", item.title), body=item.search_text
+            )
+        )
+    db.session.flush()
+
+
+def clean_query(text: str | None) -> str:
+    text = _CONTROL.sub(" ", (text or "").replace("\x00", ""))
+    return text.strip()[:MAX_QUERY]
+
+
+def fold(word: str) -> str:
+    """Lower case, without accents: 'Coöperatie' -> 'cooperatie'."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def dutch_stem(word: str) -> str:
+    """A light Dutch stemmer for FTS5 prefix queries: one common ending off."""
+    for ending in DUTCH_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+            return word[: -len(ending)]
+    return word
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(clean_query(text))[:MAX_WORDS]
+
+
+def fts5_query(text: str) -> str:
+    """Every word must occur (as its stem's prefix). Words are \\w+ only, so quoting
+    them makes any input a valid FTS5 query."""
+    terms = []
+    for word in words(text):
+        term = dutch_stem(fold(word))
+        terms.append(f'"{term}"*' if len(term) >= 3 else f'"{term}"')
+    return " ".join(terms)
+
+
+def _pg_query(text: str):
+    return func.websearch_to_tsquery(cast(CONFIG, REGCONFIG), clean_query(text))
+
+
+_PG_VECTOR = literal_column("knowledge_items.search_vector", type_=TSVECTOR)
+_FTS = literal_column("knowledge_fts")
+
+
+def match(stmt, text: str, model):
+    """Narrow ``stmt`` (a select from ``model``) to the items that match ``text``."""
+    if not words(text):
+        return stmt
+    if _dialect() == "postgresql":
+        return stmt.where(_PG_VECTOR.op("@@")(_pg_query(text)))
+    return stmt.join(fts, fts.c.rowid == model.id).where(_FTS.op("MATCH")(fts5_query(text)))
+
+
+def ranked(stmt, text: str, model):
+    """``match`` plus a ``snippet`` column and the best matches first. Without search
+    words the snippet is NULL and the order is left to the caller."""
+    if not words(text):
+        return stmt.add_columns(literal_column("NULL").label("snippet")), False
+    stmt = match(stmt, text, model)
+    if _dialect() == "postgresql":
+        query = _pg_query(text)
+        headline = func.ts_headline(
+            cast(CONFIG, REGCONFIG),
+            model.search_text,
+            query,
+            f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, "
+            'MaxFragments=2, FragmentDelimiter=" … "',
+        )
+        return (
+            stmt.add_columns(headline.label("snippet")).order_by(
+                func.ts_rank(_PG_VECTOR, query).desc(), model.id.desc()
+            ),
+            True,
+        )
+    snippet = func.snippet(_FTS, -1, START, STOP, "…", 24)
+    return (
+        stmt.add_columns(snippet.label("snippet")).order_by(
+            func.bm25(_FTS, 10.0, 1.0), model.id.desc()
+        ),
+        True,
+    )
+
+
+def highlight(snippet: str | None) -> Markup:
+    """Escape the snippet, then mark the matches."""
+    if not snippet:
+        return Markup("")
+    escaped = str(escape(snippet))
+    opened = escaped.count(START)
+    if opened != escaped.count(STOP):
+        escaped = escaped.replace(START, "").replace(STOP, "")
+    return Markup(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S704

@@ -1,0 +1,572 @@
+"""Knowledge network rules: who sees which item, saving, moderation, themes, files.
+
+The visibility rule lives in :func:`visible_to` alone; the list, search, item page, edit
+pages and file downloads all load items through it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy.orm import selectinload
+
+from coop import audit
+from coop.access import membership_of
+from coop.db import utcnow
+from coop.errors import DomainError, NotFound
+from coop.extensions import db
+from coop.knowledge import search
+from coop.knowledge.models import (
+    Attachment,
+    FundingKind,
+    ItemKind,
+    ItemStatus,
+    KnowledgeItem,
+    TargetGroup,
+    Theme,
+    Visibility,
+)
+from coop.members.models import Membership, MembershipStatus
+
+MAX_ID = 2**31 - 1
+PAGE_SIZE = 20
+
+# Which fields each kind of item has (besides the common ones).
+COMMON_FIELDS = (
+    "title",
+    "summary",
+    "body",
+    "wijk",
+    "target_group",
+    "tags",
+    "visibility",
+)
+KIND_FIELDS = {
+    ItemKind.IDEA: ("contact",),
+    ItemKind.PLAN: (
+        "need",
+        "wijk_analysis",
+        "approach",
+        "budget",
+        "funders",
+        "expected_impact",
+        "measured_impact",
+        "lessons",
+        "contact",
+    ),
+    ItemKind.STATUTES: (),
+    ItemKind.FUNDING: (
+        "funder",
+        "funding_kind",
+        "amount_min_cents",
+        "amount_max_cents",
+        "deadline_on",
+        "eligibility",
+        "criteria",
+        "link",
+        "contact",
+    ),
+    ItemKind.STORY: (),
+}
+
+
+# Visibility ---------------------------------------------------------------------------------
+
+
+def _active_cooperative_ids(user):
+    return (
+        select(Membership.cooperative_id)
+        .where(Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE)
+        .scalar_subquery()
+    )
+
+
+def visible_to(user):
+    """THE visibility rule, as a WHERE clause on KnowledgeItem.
+
+    - a draft: its author alone;
+    - a hidden item: its author (who sees why) and platform admins;
+    - public: everyone; network: anyone signed in with an active membership on this
+      installation, and platform admins; own cooperative: active members of the item's
+      cooperative.
+    """
+    published = KnowledgeItem.status == ItemStatus.PUBLISHED
+    public = KnowledgeItem.visibility == Visibility.PUBLIC
+    if user is None or not user.is_authenticated:
+        return and_(published, KnowledgeItem.hidden_at.is_(None), public)
+    admin = bool(user.is_platform_admin)
+    member_somewhere = exists().where(
+        Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE
+    )
+    audience = or_(
+        public,
+        and_(
+            KnowledgeItem.visibility == Visibility.NETWORK,
+            true() if admin else member_somewhere,
+        ),
+        and_(
+            KnowledgeItem.visibility == Visibility.COOPERATIVE,
+            KnowledgeItem.cooperative_id.in_(_active_cooperative_ids(user)),
+        ),
+    )
+    return or_(
+        KnowledgeItem.author_id == user.id,
+        and_(
+            published,
+            true() if admin else KnowledgeItem.hidden_at.is_(None),
+            audience,
+        ),
+    )
+
+
+def get_visible(item_id: int, user) -> KnowledgeItem:
+    """The item, if this person may see it; NotFound otherwise (also for items that exist
+    but are not theirs to see, so that nobody learns which ids exist)."""
+    if not 0 < item_id <= MAX_ID:
+        raise NotFound(_l("This item does not exist."))
+    item = db.session.scalar(
+        select(KnowledgeItem).where(KnowledgeItem.id == item_id, visible_to(user))
+    )
+    if item is None:
+        raise NotFound(_l("This item does not exist."))
+    return item
+
+
+def can_edit(item: KnowledgeItem, user) -> bool:
+    """The author, and the board of the item's cooperative (of items they can see)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if item.author_id == user.id:
+        return True
+    membership = membership_of(user, item.cooperative)
+    return membership is not None and membership.is_board
+
+
+def check_can_edit(item: KnowledgeItem, user) -> None:
+    if not can_edit(item, user):
+        raise DomainError(
+            _l("Only the author and the board of the cooperative can change this item.")
+        )
+
+
+# Listing and search -------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    kind: ItemKind | None = None
+    theme: Theme | None = None
+    wijk: str = ""
+    target_group: TargetGroup | None = None
+    mine: bool = False
+
+
+@dataclass
+class Page:
+    rows: list  # (item, snippet) pairs
+    total: int
+    page: int
+    pages: int
+    searched: bool
+
+
+def _filtered(stmt, user, filters: Filters):
+    stmt = stmt.where(visible_to(user))
+    if filters.kind is not None:
+        stmt = stmt.where(KnowledgeItem.kind == filters.kind)
+    if filters.theme is not None:
+        stmt = stmt.where(KnowledgeItem.themes.any(Theme.id == filters.theme.id))
+    if filters.wijk:
+        stmt = stmt.where(func.lower(KnowledgeItem.wijk) == filters.wijk.lower())
+    if filters.target_group is not None:
+        stmt = stmt.where(KnowledgeItem.target_group == filters.target_group)
+    if filters.mine:
+        is_mine = (
+            KnowledgeItem.author_id == user.id
+            if user is not None and user.is_authenticated
+            else false()
+        )
+        stmt = stmt.where(is_mine)
+    return stmt
+
+
+def listing(user, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> Page:
+    """Items this person may see, filtered; with search words, ranked with snippets."""
+    count_stmt = search.match(
+        _filtered(select(KnowledgeItem.id), user, filters), filters.q, KnowledgeItem
+    )
+    total = db.session.scalar(select(func.count()).select_from(count_stmt.subquery()))
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+    stmt = _filtered(select(KnowledgeItem), user, filters).options(
+        selectinload(KnowledgeItem.themes)
+    )
+    stmt, searched = search.ranked(stmt, filters.q, KnowledgeItem)
+    if not searched:
+        stmt = stmt.order_by(
+            func.coalesce(KnowledgeItem.published_at, KnowledgeItem.created_at).desc(),
+            KnowledgeItem.id.desc(),
+        )
+    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(
+        rows=[(row[0], search.highlight(row[1])) for row in rows],
+        total=total,
+        page=page,
+        pages=pages,
+        searched=searched,
+    )
+
+
+def wijken(user) -> list[str]:
+    """The neighbourhoods of the items this person may see, for the filter."""
+    return list(
+        db.session.scalars(
+            select(KnowledgeItem.wijk)
+            .where(visible_to(user), KnowledgeItem.wijk != "")
+            .distinct()
+            .order_by(KnowledgeItem.wijk)
+        )
+    )
+
+
+# Saving -------------------------------------------------------------------------------------
+
+
+def author_memberships(user) -> list[Membership]:
+    """The memberships someone may publish for: active ones."""
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .where(Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE)
+            .order_by(Membership.id)
+        )
+    )
+
+
+def all_themes() -> list[Theme]:
+    return list(db.session.scalars(select(Theme).order_by(Theme.name_nl)))
+
+
+def _clean_tags(text: str) -> str:
+    seen: list[str] = []
+    for tag in (text or "").split(","):
+        tag = " ".join(tag.split())
+        if tag and tag.casefold() not in {t.casefold() for t in seen}:
+            seen.append(tag)
+    return ", ".join(seen)
+
+
+def _apply(item: KnowledgeItem, data: dict) -> None:
+    fields = (*COMMON_FIELDS, *KIND_FIELDS[item.kind])
+    values = {name: data[name] for name in fields if name in data}
+    for name, value in values.items():
+        if isinstance(value, str):
+            values[name] = value.strip()
+    if "tags" in values:
+        values["tags"] = _clean_tags(values["tags"])
+    for name, enum_type in (
+        ("visibility", Visibility),
+        ("target_group", TargetGroup),
+        ("funding_kind", FundingKind),
+    ):
+        if name in values and not isinstance(values[name], enum_type | None):
+            try:
+                values[name] = enum_type[values[name]] if values[name] else None
+            except KeyError as error:
+                raise DomainError(_l("Choose one of the options."), field=name) from error
+    if values.get("visibility", item.visibility) is None:
+        raise DomainError(_l("Choose who may read this."), field="visibility")
+    low = values.get("amount_min_cents", item.amount_min_cents)
+    high = values.get("amount_max_cents", item.amount_max_cents)
+    if low is not None and high is not None and low > high:
+        raise DomainError(
+            _l("The highest amount is lower than the lowest amount."), field="amount_max"
+        )
+    link = values.get("link")
+    if link and urlsplit(link).scheme.lower() not in ("http", "https"):
+        raise DomainError(_l("Give a web address that starts with https://."), field="link")
+    if "themes" in data:
+        ids = {int(i) for i in data["themes"] or ()}
+        themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(ids)))) if ids else []
+        if len(themes) != len(ids):
+            raise DomainError(_l("Choose themes from the list."), field="themes")
+        item.themes = sorted(themes, key=lambda t: t.name_nl)
+    for name, value in values.items():
+        setattr(item, name, value)
+
+
+def _set_status(item: KnowledgeItem, *, publish: bool, draft: bool) -> None:
+    if publish:
+        item.status = ItemStatus.PUBLISHED
+        if item.published_at is None:
+            item.published_at = utcnow()
+    elif draft:
+        item.status = ItemStatus.DRAFT
+
+
+def create(
+    kind: ItemKind, data: dict, *, author, cooperative_id: int, publish: bool = False
+) -> KnowledgeItem:
+    membership = next(
+        (m for m in author_memberships(author) if m.cooperative_id == cooperative_id), None
+    )
+    if membership is None:
+        raise DomainError(_l("Choose one of your cooperatives."), field="cooperative_id")
+    item = KnowledgeItem(
+        kind=kind,
+        cooperative_id=membership.cooperative_id,
+        author_id=author.id,
+        status=ItemStatus.DRAFT,
+        visibility=Visibility.NETWORK,
+        title="",
+    )
+    _apply(item, data)
+    _set_status(item, publish=publish, draft=not publish)
+    db.session.add(item)
+    db.session.flush()
+    search.index(item)
+    return item
+
+
+def update(
+    item: KnowledgeItem, data: dict, *, by, publish: bool = False, draft: bool = False
+) -> KnowledgeItem:
+    check_can_edit(item, by)
+    if draft and item.author_id != by.id:
+        raise DomainError(_l("Only the author can turn this item back into a draft."))
+    _apply(item, data)
+    _set_status(item, publish=publish, draft=draft)
+    item.updated_at = utcnow()
+    db.session.flush()
+    search.index(item)
+    return item
+
+
+# Moderation ---------------------------------------------------------------------------------
+
+
+def hide(item: KnowledgeItem, *, reason: str, by) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Give a reason. The author will see it."), field="reason")
+    item.hidden_at = utcnow()
+    item.hidden_reason = reason
+    item.hidden_by_id = by.id
+    audit.record(None, by, "knowledge.hidden", item, reason=reason)
+    db.session.flush()
+
+
+def unhide(item: KnowledgeItem, *, by) -> None:
+    if item.hidden_at is None:
+        return
+    item.hidden_at = None
+    item.hidden_reason = ""
+    item.hidden_by_id = None
+    audit.record(None, by, "knowledge.unhidden", item)
+    db.session.flush()
+
+
+# Themes -------------------------------------------------------------------------------------
+
+
+def slugify(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    ascii_text = "".join(c for c in folded if not unicodedata.combining(c)).encode(
+        "ascii", "ignore"
+    )
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.decode()).strip("-")[:60]
+
+
+def add_theme(*, name_nl: str, name_en: str, by) -> Theme:
+    name_nl, name_en = name_nl.strip(), name_en.strip()
+    slug = slugify(name_nl)
+    if not slug:
+        raise DomainError(_l("Use at least one letter or digit."), field="name_nl")
+    taken = db.session.scalar(
+        select(Theme).where(
+            or_(
+                Theme.slug == slug,
+                func.lower(Theme.name_nl) == name_nl.lower(),
+                func.lower(Theme.name_en) == name_en.lower(),
+            )
+        )
+    )
+    if taken is not None:
+        raise DomainError(_l("This theme already exists."), field="name_nl")
+    theme = Theme(slug=slug, name_nl=name_nl, name_en=name_en)
+    db.session.add(theme)
+    db.session.flush()
+    audit.record(None, by, "knowledge.theme_added", theme, slug=slug)
+    return theme
+
+
+# Attachments --------------------------------------------------------------------------------
+
+MAX_FILE_SIZE = 10 * 1024 * 1024
+
+# content type -> (extension, accepted extensions)
+FILE_TYPES = {
+    "application/pdf": ("pdf", {"pdf"}),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (
+        "docx",
+        {"docx"},
+    ),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("xlsx", {"xlsx"}),
+    "application/vnd.oasis.opendocument.text": ("odt", {"odt"}),
+    "image/png": ("png", {"png"}),
+    "image/jpeg": ("jpg", {"jpg", "jpeg"}),
+    "image/gif": ("gif", {"gif"}),
+    "image/webp": ("webp", {"webp"}),
+}
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+
+
+def _zip_type(data: bytes) -> str | None:
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                with archive.open("mimetype") as handle:
+                    if handle.read(len(ODT_MIMETYPE) + 1).strip() == ODT_MIMETYPE:
+                        return "application/vnd.oasis.opendocument.text"
+                return None
+            if "[Content_Types].xml" in names and "word/document.xml" in names:
+                return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+                return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        return None
+    return None
+
+
+def detect_type(data: bytes) -> str | None:
+    """The content type from the bytes themselves (never from the name), or None."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_type(data)
+    return None
+
+
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|;`$&%{}\[\]#]+')
+
+
+def safe_filename(name: str | None, content_type: str) -> str:
+    """A harmless display name that ends in the extension of the real type."""
+    extension, accepted = FILE_TYPES[content_type]
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] not in ("C", "Z") or c == " ")
+    name = _UNSAFE_NAME.sub("_", name)
+    name = " ".join(name.split()).strip(" .")
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    if ext.lower() not in accepted:
+        stem = name
+    stem = stem.strip(" .")[:80] or "bestand"
+    return f"{stem}.{extension}"
+
+
+def files_dir() -> Path:
+    return Path(current_app.config["KNOWLEDGE_FILES_DIR"])
+
+
+def blob_path(sha256: str) -> Path:
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise ValueError("not a sha256")
+    return files_dir() / sha256
+
+
+def _store(data: bytes, digest: str) -> None:
+    path = blob_path(digest)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def add_attachment(item: KnowledgeItem, *, filename: str | None, stream, by) -> Attachment:
+    check_can_edit(item, by)
+    data = stream.read(MAX_FILE_SIZE + 1)
+    if not data:
+        raise DomainError(_l("This file is empty."), field="file")
+    if len(data) > MAX_FILE_SIZE:
+        raise DomainError(_l("This file is larger than 10 MB."), field="file")
+    content_type = detect_type(data)
+    if content_type is None:
+        raise DomainError(
+            _l(
+                "This kind of file is not allowed, or the file is not what its name says. "
+                "Use PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT) or an image "
+                "(PNG, JPEG, GIF, WebP)."
+            ),
+            field="file",
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    _store(data, digest)
+    attachment = Attachment(
+        item=item,
+        filename=safe_filename(filename, content_type),
+        content_type=content_type,
+        size=len(data),
+        sha256=digest,
+        uploaded_by_id=by.id,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def get_attachment(item: KnowledgeItem, attachment_id: int) -> Attachment:
+    if not 0 < attachment_id <= MAX_ID:
+        raise NotFound(_l("This file does not exist."))
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.item_id != item.id:
+        raise NotFound(_l("This file does not exist."))
+    return attachment
+
+
+def delete_attachment(item: KnowledgeItem, attachment_id: int, *, by) -> str:
+    """Remove the file from the item; returns its hash (remove the bytes after commit)."""
+    check_can_edit(item, by)
+    attachment = get_attachment(item, attachment_id)
+    digest = attachment.sha256
+    item.attachments.remove(attachment)
+    db.session.flush()
+    return digest
+
+
+def remove_blob_if_unused(digest: str) -> None:
+    """After a commit: delete the bytes when no attachment uses them any more."""
+    in_use = db.session.scalar(select(func.count()).where(Attachment.sha256 == digest))
+    if not in_use:
+        blob_path(digest).unlink(missing_ok=True)

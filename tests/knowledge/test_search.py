@@ -1,0 +1,230 @@
+"""Search: Dutch words, accents, ranking, safe highlighted snippets, filters."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from coop.knowledge import search
+from coop.knowledge.models import ItemKind, TargetGroup, Visibility
+from tests.conftest import IS_POSTGRES
+from tests.factories import KnowledgeItemFactory
+from tests.knowledge.conftest import theme
+
+
+def titles(response) -> list[str]:
+    return re.findall(r'<h3><a href="/knowledge/\d+">([^<]*)</a></h3>', response.text)
+
+
+def find(client, q, **filters):
+    response = client.get("/knowledge/", query_string={"q": q, **filters})
+    assert response.status_code == 200
+    return response
+
+
+@pytest.fixture
+def public(author):
+    def _make(title, body="", **kwargs):
+        return KnowledgeItemFactory(
+            author_membership=author,
+            title=title,
+            body=body,
+            summary="",
+            visibility=Visibility.PUBLIC,
+            **kwargs,
+        )
+
+    return _make
+
+
+def test_accents_never_matter(client, public):
+    public("Coöperatie in oprichting", "Een coöperatie voor de buurt.")
+    public("Zonnepanelen", "Geen verband.")
+
+    assert titles(find(client, "cooperatie")) == ["Coöperatie in oprichting"]
+    assert titles(find(client, "COÖPERATIE")) == ["Coöperatie in oprichting"]
+
+
+def test_accents_in_the_text_and_not_in_the_query_and_back(client, public):
+    public("Cafe voor iedereen", "Het reparatiecafe in de wijk.")
+
+    assert titles(find(client, "café")) == ["Cafe voor iedereen"]
+
+
+def test_betaling_finds_betalen(client, public):
+    """PostgreSQL: the Dutch Snowball stemmer. SQLite (FTS5 has no Dutch stemmer): the
+    light ending-stripping in coop.knowledge.search makes both 'betal*'."""
+    public("Zo regel je het geld", "Leden betalen hun bijdrage per maand.")
+    public("Iets anders", "Over de moestuin.")
+
+    assert titles(find(client, "betaling")) == ["Zo regel je het geld"]
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="the coop_dutch configuration is PostgreSQL's")
+def test_the_search_configuration_on_postgresql(connection):
+    """unaccent first, then the Dutch Snowball stemmer."""
+    from sqlalchemy import text
+
+    vector = connection.execute(
+        text("SELECT to_tsvector('coop_dutch', 'Coöperaties betalen, de betaling')::text")
+    ).scalar_one()
+
+    assert "ö" not in vector
+    assert "'betal':2,4" in vector
+    assert "'de'" not in vector  # a Dutch stop word
+
+
+def test_a_match_in_the_title_ranks_above_one_in_the_text(client, public):
+    public("Over de buurt", "Een voedselbank is nodig, zegt iedereen.")
+    public("Voedselbank in Lombok", "Zo zijn we begonnen.")
+
+    assert titles(find(client, "voedselbank")) == ["Voedselbank in Lombok", "Over de buurt"]
+
+
+def test_every_word_must_match(client, public):
+    public("Moestuin", "Groente kweken met kinderen.")
+    public("Kinderopvang", "Kinderen spelen samen.")
+
+    assert titles(find(client, "groente kinderen")) == ["Moestuin"]
+
+
+def test_snippets_mark_the_match_and_never_trust_the_text(client, public):
+    public("Onveilig", "Hier staat <script>alert(1)</script> en <b>vet</b> naast het buurthuis.")
+
+    response = find(client, "buurthuis")
+
+    assert "<mark>buurthuis</mark>" in response.text
+    assert "<script>alert(1)</script>" not in response.text
+    assert "<b>vet</b>" not in response.text
+
+
+def test_highlight_escapes_first():
+    marked = search.highlight("<img src=x onerror=alert(1)> \x02zorg\x03")
+
+    assert str(marked) == "&lt;img src=x onerror=alert(1)&gt; <mark>zorg</mark>"
+    assert str(search.highlight("\x02open")) == "open"
+
+
+def test_search_and_filters_together(client, public):
+    zorg = theme("zorg")
+    public(
+        "Buurtzorg voor ouderen",
+        "Zorg dicht bij huis.",
+        themes=[zorg],
+        target_group=TargetGroup.ELDERLY,
+        wijk="Lombok",
+    )
+    public("Zorgfonds", "Geld voor zorg.", kind=ItemKind.FUNDING, wijk="Overvecht")
+    public("Zorg en jeugd", "Zorg voor jongeren.", themes=[theme("jeugd")], wijk="Lombok")
+
+    assert set(titles(find(client, "zorg"))) == {
+        "Buurtzorg voor ouderen",
+        "Zorgfonds",
+        "Zorg en jeugd",
+    }
+    assert titles(find(client, "zorg", kind="financiering")) == ["Zorgfonds"]
+    assert titles(find(client, "zorg", theme="zorg")) == ["Buurtzorg voor ouderen"]
+    assert set(titles(find(client, "zorg", wijk="lombok"))) == {
+        "Buurtzorg voor ouderen",
+        "Zorg en jeugd",
+    }
+    assert titles(find(client, "zorg", target_group="ELDERLY")) == ["Buurtzorg voor ouderen"]
+    assert titles(find(client, "", kind="financiering")) == ["Zorgfonds"]
+
+
+def test_the_index_follows_edits(client, login, author, public):
+    item = public("Oude titel over fietsen", "Tekst")
+    login(author.user)
+
+    client.post(
+        f"/knowledge/{item.id}/edit",
+        data={"title": "Nieuwe titel over wandelen", "visibility": "PUBLIC", "publish": "1"},
+    )
+
+    assert titles(find(client, "wandelen")) == ["Nieuwe titel over wandelen"]
+    assert titles(find(client, "fietsen")) == []
+
+
+def test_themes_are_searchable_by_name(client, public):
+    public("Samen koken", "Elke vrijdag.", themes=[theme("voedsel")])
+
+    assert titles(find(client, "voedsel")) == ["Samen koken"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        "AND",
+        "OR OR",
+        "NEAR(",
+        "*",
+        "' OR 1=1 --",
+        "a\x00b",
+        "title:x",
+        "-",
+        "((",
+        "^x",
+        "🏳️‍🌈",
+        "x" * 5000,
+        "de het een",
+        "Ἀθῆναι",
+    ],
+)
+def test_any_query_is_safe(client, public, query):
+    public("Iets", "Tekst")
+
+    response = client.get("/knowledge/", query_string={"q": query})
+
+    assert response.status_code == 200
+
+
+def test_garbage_filters_are_ignored(client, public):
+    public("Iets", "Tekst")
+
+    response = client.get(
+        "/knowledge/",
+        query_string={
+            "kind": "<x>",
+            "theme": "\x00",
+            "target_group": "NOPE",
+            "page": "-4",
+            "wijk": "x" * 500,
+        },
+    )
+
+    assert response.status_code == 200
+
+
+def test_pages(client, public):
+    for n in range(25):
+        public(f"Item {n:02d}", "Tekst over energie")
+
+    first = find(client, "energie")
+    second = find(client, "energie", page=2)
+
+    assert len(titles(first)) == 20
+    assert len(titles(second)) == 5
+    assert "25 results" in first.text or "25 resultaten" in first.text
+    assert not set(titles(first)) & set(titles(second))
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("betaling", "betal"),
+        ("betalen", "betal"),
+        ("betalingen", "betal"),
+        ("cooperatie", "cooperati"),
+        ("wonen", "wonen"),
+        ("huis", "huis"),
+        ("kinderen", "kinder"),
+    ],
+)
+def test_the_light_dutch_stemmer(word, stem):
+    assert search.dutch_stem(word) == stem
+
+
+def test_fts5_queries_are_quoted_words():
+    assert search.fts5_query('Coöperatie" OR x*') == '"cooperati"* "or" "x"'
