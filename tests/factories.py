@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import date
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -16,14 +16,13 @@ from coop.extensions import db
 from coop.knowledge import search as knowledge_search
 from coop.knowledge import services as knowledge_services
 from coop.knowledge.models import Attachment, ItemKind, ItemStatus, KnowledgeItem, Visibility
+from coop.members import services as members_services
 from coop.members.models import (
     Application,
     Function,
     MemberKind,
     Membership,
     MembershipFunction,
-    MembershipStatus,
-    MembershipStatusChange,
 )
 
 PASSWORD = "paarse-fiets-over-de-brug"
@@ -87,21 +86,10 @@ class MembershipFactory(_Base):
 
     @factory.post_generation
     def history(self, create, extracted, **kwargs):
-        """The status history the register as of a date is rebuilt from: ACTIVE on the
-        admission date (and ENDED the day after the last day, for an ended membership).
-        ``history=False`` leaves it out, for tests that write their own."""
-        if extracted is False or self.admitted_on is None:
-            return
-        changes = [(MembershipStatus.ACTIVE, self.admitted_on)]
-        if self.status is MembershipStatus.ENDED and self.ended_on is not None:
-            changes.append((MembershipStatus.ENDED, self.ended_on + timedelta(days=1)))
-        for status, effective_on in changes:
-            db.session.add(
-                MembershipStatusChange(
-                    membership_id=self.id, status=status, effective_on=effective_on
-                )
-            )
-        db.session.flush()
+        """The status history the register as of a date is rebuilt from; ``history=False``
+        leaves it out, for tests that write their own."""
+        if extracted is not False:
+            members_services.write_history(self)
 
 
 def board_member(cooperative, *functions: Function, **kwargs) -> Membership:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -21,7 +21,6 @@ from coop.members.models import (
     Membership,
     MembershipFunction,
     MembershipStatus,
-    MembershipStatusChange,
 )
 
 COOPERATIVES = [
@@ -155,26 +154,6 @@ def _user(email: str, name: str, password_hash: str, **extra) -> User:
     return user
 
 
-def _history(membership: Membership) -> None:
-    """Every status a membership had, as the register's history (peildatum) needs it."""
-    known = db.session.scalar(
-        select(func.count(MembershipStatusChange.id)).where(
-            MembershipStatusChange.membership_id == membership.id
-        )
-    )
-    if known or membership.admitted_on is None:
-        return
-    changes = [(MembershipStatus.ACTIVE, membership.admitted_on)]
-    if membership.status is MembershipStatus.ENDED and membership.ended_on is not None:
-        changes.append((MembershipStatus.ENDED, membership.ended_on + timedelta(days=1)))
-    for status, effective_on in changes:
-        db.session.add(
-            MembershipStatusChange(
-                membership_id=membership.id, status=status, effective_on=effective_on
-            )
-        )
-
-
 def _member(cooperative, user, name, kind, functions, admitted_on, **details):
     membership = db.session.scalar(
         select(Membership).where(
@@ -212,7 +191,7 @@ def _member(cooperative, user, name, kind, functions, admitted_on, **details):
                 membership,
                 ended_on=membership.ended_on.isoformat(),
             )
-    _history(membership)
+    services.write_history(membership)
     return membership
 
 

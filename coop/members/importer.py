@@ -47,7 +47,7 @@ from coop.db import utcnow
 from coop.errors import DomainError
 from coop.extensions import db
 from coop.members.models import MemberKind, Membership, MembershipStatus, MembershipStatusChange
-from coop.members.register import FORMULA_START
+from coop.members.register import FORMULA_START, parse_date
 from coop.members.rules import iban_problem, normalise_iban, normalise_postcode
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -198,8 +198,6 @@ NO = frozenset({"", "nee", "n", "no", "0", "onwaar", "false", "niet"})
 
 _PHONE = re.compile(r"[0-9+() -]{6,30}")
 _KVK = re.compile(r"[0-9]{8}")
-_DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
-_YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _NUMBER = re.compile(r"[0-9]{1,10}")
 _DELIMITERS = (";", ",", "\t")
 
@@ -379,22 +377,6 @@ def _cell(raw: str) -> str:
     if text.startswith("'") and text[1:].startswith(FORMULA_START):
         text = text[1:]
     return text
-
-
-def parse_date(text: str) -> date | None:
-    """``1-3-2024`` (also with / or .) or ``2024-03-01``; None when it is neither."""
-    if not text.isascii():
-        return None
-    if match := _YMD.fullmatch(text):
-        year, month, day = (int(part) for part in match.groups())
-    elif match := _DMY.fullmatch(text):
-        day, month, year = (int(part) for part in match.groups())
-    else:
-        return None
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
 
 
 def _records(reader) -> Iterator[tuple[int, list[str]]]:

@@ -85,7 +85,7 @@ SORTS = {
 ORDERS = {"asc": _l("Ascending"), "desc": _l("Descending")}
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DUTCH_DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
+_DUTCH_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 _AREA = re.compile(r"[1-9][0-9]{3}")
 
 
@@ -167,7 +167,8 @@ def clean_text(value: str | None, limit: int = MAX_SEARCH) -> str:
 
 
 def parse_date(raw: str) -> date | None:
-    """``2024-03-01`` (what a date field sends) or ``1-3-2024`` (how people write it)."""
+    """``2024-03-01`` (what a date field sends) or ``1-3-2024`` (how people write it, also
+    with / or .); None when it is neither."""
     text = raw.strip()
     if not text.isascii():
         return None

@@ -257,6 +257,29 @@ def record_status(membership: Membership, status: MembershipStatus, effective_on
     )
 
 
+def write_history(membership: Membership) -> None:
+    """The status history of a membership made outside the usual steps (demo data, tests):
+    ACTIVE on the admission date and, for an ended one, ENDED the day after the last day.
+    Nothing when it has a history already."""
+    known = db.session.scalar(
+        select(func.count(MembershipStatusChange.id)).where(
+            MembershipStatusChange.membership_id == membership.id
+        )
+    )
+    if known or membership.admitted_on is None:
+        return
+    changes = [(MembershipStatus.ACTIVE, membership.admitted_on)]
+    if membership.status is MembershipStatus.ENDED and membership.ended_on is not None:
+        changes.append((MembershipStatus.ENDED, membership.ended_on + timedelta(days=1)))
+    for status, effective_on in changes:
+        db.session.add(
+            MembershipStatusChange(
+                membership_id=membership.id, status=status, effective_on=effective_on
+            )
+        )
+    db.session.flush()
+
+
 def admit(application: Application, *, by, on: date) -> Membership:
     _require_open(application)
     cooperative = application.cooperative
