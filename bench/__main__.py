@@ -18,6 +18,11 @@ Figures (see the module of each benchmark for details):
   ``register_export_peak_mb`` (MB, peak memory of the exporting process).
 - members_import.import_10k: ``import_10k_s`` (s, median) — import a CSV file of 10,000
   members into a new cooperative, committed.
+- assemblies.tally_100k: ``tally_100k_ms`` (ms, median) — close a motion holding 100,000
+  ballots (count, result, outcome text, audit event).
+- assemblies.vote_burst: ``vote_burst_votes_per_s``, ``vote_burst_p95_ms``,
+  ``vote_burst_lost``, ``vote_burst_duplicated``, ``vote_vs_bare_insert_ratio`` — 5,000
+  members vote at once against gunicorn, load from a separate process.
 
 To add a benchmark: write a function without arguments that prints its figures with
 ``bench.common.report`` (shared data: ``bench.common.installation()``; timing:
@@ -30,7 +35,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from bench import foundation, members_import, members_register
+from bench import assemblies, foundation, members_import, members_register
 from bench.common import note
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
@@ -39,6 +44,8 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "login": foundation.login,
     "register": members_register.register,
     "import": members_import.import_10k,
+    "tally": assemblies.tally_100k,
+    "vote_burst": assemblies.vote_burst,
 }
 
 

@@ -42,6 +42,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     web.init_app(app)
 
     from coop.accounts.views import bp as accounts_bp
+    from coop.assemblies.views import bp as assemblies_bp
     from coop.core.views import bp as core_bp
     from coop.knowledge.views import bp as knowledge_bp
     from coop.members.views import bp as members_bp
@@ -49,6 +50,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(members_bp)
+    app.register_blueprint(assemblies_bp)
     app.register_blueprint(knowledge_bp)
 
     web.register_error_pages(app)

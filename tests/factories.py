@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -166,3 +166,61 @@ class AttachmentFactory(_Base):
     @factory.post_generation
     def stored(self, create, extracted, **kwargs):
         knowledge_services._store(PDF_BYTES, self.sha256)
+
+
+# General assembly ----------------------------------------------------------------------------
+
+
+def _assembly_models():
+    from coop.assemblies import models
+
+    return models
+
+
+class AssemblyFactory(_Base):
+    """A convened assembly three weeks from now, with one item for decision."""
+
+    class Meta:
+        model = _assembly_models().Assembly
+
+    cooperative = factory.SubFactory(CooperativeFactory)
+    title = factory.Sequence(lambda n: f"Algemene ledenvergadering {n}")
+    starts_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=21))
+    place = "Buurthuis De Boog"
+    status = factory.LazyFunction(lambda: _assembly_models().AssemblyStatus.CONVENED)
+
+
+class AgendaItemFactory(_Base):
+    class Meta:
+        model = _assembly_models().AgendaItem
+
+    assembly = factory.SubFactory(AssemblyFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Agendapunt {n}")
+    kind = factory.LazyFunction(lambda: _assembly_models().ItemKind.DECISION)
+
+
+class MotionFactory(_Base):
+    class Meta:
+        model = _assembly_models().Motion
+
+    agenda_item = factory.SubFactory(AgendaItemFactory)
+    assembly = factory.LazyAttribute(lambda o: o.agenda_item.assembly)
+    title = factory.Sequence(lambda n: f"Voorstel {n}")
+    text = "De ALV besluit het buurthuis te verbouwen."
+    decision_kind = factory.LazyFunction(lambda: _assembly_models().DecisionKind.ORDINARY)
+    secret = False
+    status = factory.LazyFunction(lambda: _assembly_models().MotionStatus.DRAFT)
+
+
+class ProxyFactory(_Base):
+    class Meta:
+        model = _assembly_models().Proxy
+
+    assembly = factory.SubFactory(AssemblyFactory)
+    grantor = factory.SubFactory(
+        MembershipFactory, cooperative=factory.SelfAttribute("..assembly.cooperative")
+    )
+    holder = factory.SubFactory(
+        MembershipFactory, cooperative=factory.SelfAttribute("..assembly.cooperative")
+    )

@@ -78,6 +78,34 @@ EXPECTED_POLICY = {
     "knowledge.hide": "platform_admin",
     "knowledge.unhide": "platform_admin",
     "knowledge.themes": "platform_admin",
+    "assemblies.rules": "board_of",
+    "assemblies.index": "member_of",
+    "assemblies.new": "board_of",
+    "assemblies.assembly": "member_of",
+    "assemblies.add_item": "board_of",
+    "assemblies.move_item": "board_of",
+    "assemblies.convene": "board_of",
+    "assemblies.open_session": "board_of",
+    "assemblies.close_session": "board_of",
+    "assemblies.attendance": "board_of",
+    "assemblies.check_in": "board_of",
+    "assemblies.check_in_self": "member_of",
+    "assemblies.grant_proxy": "member_of",
+    "assemblies.revoke_proxy": "member_of",
+    "assemblies.add_motion": "board_of",
+    "assemblies.motion": "member_of",
+    "assemblies.open_vote": "board_of",
+    "assemblies.close_vote": "board_of",
+    "assemblies.paper_votes": "board_of",
+    "assemblies.vote": "member_of",
+    "assemblies.projector": "member_of",
+    "assemblies.decisions": "member_of",
+    "assemblies.minutes": "member_of",
+    "assemblies.add_candidate": "board_of",
+    "assemblies.add_document": "board_of",
+    "assemblies.document": "member_of",
+    "assemblies.minutes_pdf": "member_of",
+    "assemblies.decisions_pdf": "member_of",
 }
 
 ROLES = (
@@ -159,6 +187,7 @@ def world():
         # in tests/knowledge/test_visibility.py).
         "item_kind": "idee",
         **_knowledge_values(member),
+        **_assembly_values(coop_a, member),
     }
     return users, values
 
@@ -169,6 +198,26 @@ def _knowledge_values(member) -> dict:
 
     item = KnowledgeItemFactory(author_membership=member, visibility=Visibility.PUBLIC)
     return {"item_id": item.id, "attachment_id": AttachmentFactory(item=item).id}
+
+
+def _assembly_values(cooperative, member) -> dict:
+    from tests.factories import MotionFactory, ProxyFactory
+
+    motion = MotionFactory(agenda_item__assembly__cooperative=cooperative)
+    assembly = motion.assembly
+    proxy = ProxyFactory(assembly=assembly, grantor=member)
+    from coop.assemblies import services as assembly_services
+
+    document = assembly_services.add_document(
+        motion.agenda_item, filename="jaarrekening.pdf", data=b"%PDF-1.4\n%%EOF\n", by=None
+    )
+    return {
+        "document_id": document.id,
+        "assembly_id": assembly.id,
+        "motion_id": motion.id,
+        "agenda_item_id": motion.agenda_item_id,
+        "proxy_id": proxy.id,
+    }
 
 
 def _cases():

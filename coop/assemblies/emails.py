@@ -1,0 +1,127 @@
+"""Mails about assemblies, each in the recipient's language; sent after the commit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import url_for
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from icalendar import Calendar, Event
+
+from coop import mail
+
+ASSEMBLY_HOURS = 2
+
+
+def convocation_subject(assembly, locale: str) -> str:
+    with force_locale(locale or "nl"):
+        return str(
+            _l(
+                "Invitation: general assembly of %(name)s",
+                name=assembly.cooperative.name,
+            )
+        )
+
+
+def _assembly_url(assembly) -> str:
+    return url_for(
+        "assemblies.assembly",
+        slug=assembly.cooperative.slug,
+        assembly_id=assembly.id,
+        _external=True,
+    )
+
+
+def ics(assembly) -> bytes:
+    """An .ics invitation (one VEVENT)."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Buurtcoop//ALV//NL")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"assembly-{assembly.id}@buurtcoop")
+    event.add("dtstamp", assembly.convened_at or assembly.created_at)
+    event.add("dtstart", assembly.starts_at)
+    event.add("dtend", assembly.starts_at + timedelta(hours=ASSEMBLY_HOURS))
+    event.add("summary", f"{assembly.title} – {assembly.cooperative.name}")
+    if assembly.place:
+        event.add("location", assembly.place)
+    description = "\n".join(f"{item.position}. {item.title}" for item in assembly.items)
+    if assembly.online_url:
+        description += f"\n\n{assembly.online_url}"
+        event.add("url", assembly.online_url)
+    event.add("description", description)
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def convocation(assembly, membership):
+    user = membership.user
+    message = mail.build(
+        user.email,
+        user.locale,
+        convocation_subject(assembly, user.locale),
+        "assemblies/convocation",
+        assembly=assembly,
+        membership=membership,
+        url=_assembly_url(assembly),
+    )
+    message.add_attachment(ics(assembly), maintype="text", subtype="calendar", filename="alv.ics")
+    return message
+
+
+def proxy_granted(proxy, assembly, recipient):
+    user = recipient.user
+    return mail.build(
+        user.email,
+        user.locale,
+        _l("Proxy for the general assembly of %(name)s", name=assembly.cooperative.name),
+        "assemblies/proxy_granted",
+        proxy=proxy,
+        assembly=assembly,
+        recipient=recipient,
+        url=_assembly_url(assembly),
+    )
+
+
+def proxy_revoked(proxy, assembly, recipient):
+    user = recipient.user
+    return mail.build(
+        user.email,
+        user.locale,
+        _l("Proxy withdrawn for the general assembly of %(name)s", name=assembly.cooperative.name),
+        "assemblies/proxy_revoked",
+        proxy=proxy,
+        assembly=assembly,
+        recipient=recipient,
+        url=_assembly_url(assembly),
+    )
+
+
+def results(assembly, membership, motions):
+    user = membership.user
+    return mail.build(
+        user.email,
+        user.locale,
+        _l("Decisions of the general assembly of %(name)s", name=assembly.cooperative.name),
+        "assemblies/results",
+        assembly=assembly,
+        membership=membership,
+        motions=motions,
+        lang=user.locale or "nl",
+        url=_assembly_url(assembly),
+    )
+
+
+def reminder(assembly, membership):
+    user = membership.user
+    return mail.build(
+        user.email,
+        user.locale,
+        _l("Tomorrow: general assembly of %(name)s", name=assembly.cooperative.name),
+        "assemblies/reminder",
+        assembly=assembly,
+        membership=membership,
+        url=_assembly_url(assembly),
+    )

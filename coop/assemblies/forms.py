@@ -1,0 +1,257 @@
+"""Assembly forms: field validation only; the rules live in services."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+
+from coop.assemblies.models import (
+    AssemblyStatus,
+    Choice,
+    DecisionKind,
+    ItemKind,
+    Majority,
+    Weighting,
+)
+from coop.forms import PlainText, choices, strip_filter
+
+KIND_LABELS = {
+    DecisionKind.ORDINARY: _l("Ordinary decision"),
+    DecisionKind.STATUTES: _l("Amendment of the statutes"),
+    DecisionKind.DISSOLUTION: _l("Dissolution"),
+    DecisionKind.ELECTION: _l("Election"),
+}
+MAJORITY_LABELS = {
+    Majority.MORE_THAN_HALF: _l("More than half"),
+    Majority.TWO_THIRDS: _l("Two thirds"),
+    Majority.FRACTION: _l("Another fraction"),
+}
+ASSEMBLY_STATUS_LABELS = {
+    AssemblyStatus.DRAFT: _l("Draft"),
+    AssemblyStatus.CONVENED: _l("Convened"),
+    AssemblyStatus.IN_SESSION: _l("In session"),
+    AssemblyStatus.CLOSED: _l("Closed"),
+}
+CHOICE_LABELS = {
+    Choice.FOR: _l("For"),
+    Choice.AGAINST: _l("Against"),
+    Choice.ABSTAIN: _l("Abstain"),
+}
+ITEM_KIND_LABELS = {
+    ItemKind.INFORMATION: _l("For information"),
+    ItemKind.DECISION: _l("For decision"),
+}
+WEIGHTING_LABELS = {
+    Weighting.PER_MEMBER: _l("One member, one vote"),
+    Weighting.PER_SHARE: _l("One vote per share (with a maximum)"),
+}
+
+REQUIRED = _l("Fill in this field.")
+
+
+def _count(label, *, minimum=0, maximum=1_000_000, required=True):
+    validators = [InputRequired(REQUIRED)] if required else [Optional()]
+    return IntegerField(
+        label,
+        validators=[
+            *validators,
+            NumberRange(
+                min=minimum, max=maximum, message=_l("Give a number from %(min)s to %(max)s.")
+            ),
+        ],
+    )
+
+
+class KindRuleForm(Form):
+    quorum_percent = IntegerField(
+        _l("Quorum (percent of the members present or represented)"),
+        description=_l("Leave empty for no quorum."),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=100, message=_l("Give a percentage from 0 to 100.")),
+        ],
+    )
+    majority = SelectField(
+        _l("Majority of the votes cast"),
+        choices=choices((m.value, label) for m, label in MAJORITY_LABELS.items()),
+    )
+    numerator = _count(
+        _l("Fraction: at least … (numerator)"), minimum=1, maximum=1000, required=False
+    )
+    denominator = _count(_l("… of (denominator)"), minimum=1, maximum=1000, required=False)
+
+
+class RulesForm(FlaskForm):
+    notice_days = IntegerField(
+        _l("Notice period for convening (days)"),
+        description=_l("At least 7 days, the legal minimum."),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=0, max=365, message=_l("Give a number from %(min)s to %(max)s.")),
+        ],
+    )
+    ordinary = FormField(KindRuleForm, label=KIND_LABELS[DecisionKind.ORDINARY])
+    statutes = FormField(KindRuleForm, label=KIND_LABELS[DecisionKind.STATUTES])
+    dissolution = FormField(KindRuleForm, label=KIND_LABELS[DecisionKind.DISSOLUTION])
+    election = FormField(KindRuleForm, label=KIND_LABELS[DecisionKind.ELECTION])
+    blank_votes_count = BooleanField(_l("Blank votes (abstentions) count as votes cast"))
+    second_assembly_without_quorum = BooleanField(
+        _l("When the quorum is not reached, a second assembly may decide regardless of the quorum")
+    )
+    proxies_allowed = BooleanField(_l("Members may give a proxy"))
+    max_proxies_per_holder = _count(_l("Most proxies one member may hold"), maximum=100)
+    weighting = SelectField(
+        _l("Votes"), choices=choices((w.value, label) for w, label in WEIGHTING_LABELS.items())
+    )
+    share_vote_cap = _count(
+        _l("Most votes per member (with votes per share)"), minimum=1, required=False
+    )
+    electronic_participation = BooleanField(_l("Members may take part and vote online"))
+    advance_voting = BooleanField(_l("Members may vote before the meeting"))
+
+    KINDS = ("ordinary", "statutes", "dissolution", "election")
+
+
+class AssemblyForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=200), PlainText()],
+    )
+    starts_at = DateTimeLocalField(
+        _l("Date and time"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired(_l("Give a date and time."))],
+    )
+    place = StringField(
+        _l("Place"), filters=[strip_filter], validators=[Length(max=300), PlainText()]
+    )
+    online_url = StringField(
+        _l("Link to take part online"),
+        filters=[strip_filter],
+        validators=[
+            Optional(),
+            Length(max=500),
+            URL(message=_l("Give a web address starting with https://.")),
+        ],
+    )
+    is_second = BooleanField(_l("This is a second assembly after a quorum that was not reached"))
+
+
+class ItemForm(FlaskForm):
+    title = StringField(
+        _l("Agenda item"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=200), PlainText()],
+    )
+    description = TextAreaField(
+        _l("Explanation"),
+        filters=[strip_filter],
+        validators=[Length(max=5000), PlainText(multiline=True)],
+    )
+    kind = RadioField(
+        _l("Kind"),
+        choices=choices((k.value, label) for k, label in ITEM_KIND_LABELS.items()),
+        default=ItemKind.INFORMATION.value,
+        validators=[InputRequired(_l("Choose one."))],
+    )
+
+
+class MotionForm(FlaskForm):
+    item_id = SelectField(_l("Agenda item"), coerce=int, validate_choice=True)
+    parent_id = SelectField(_l("Amendment to"), coerce=int, validate_choice=True)
+    title = StringField(
+        _l("Motion"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=200), PlainText()],
+    )
+    text = TextAreaField(
+        _l("Text of the motion"),
+        filters=[strip_filter],
+        validators=[Length(max=10000), PlainText(multiline=True)],
+    )
+    decision_kind = SelectField(
+        _l("Kind of decision"),
+        choices=choices((k.value, label) for k, label in KIND_LABELS.items()),
+    )
+    secret = BooleanField(_l("Secret ballot"))
+
+
+class CheckInForm(FlaskForm):
+    membership_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
+
+
+class ProxyForm(FlaskForm):
+    holder_number = IntegerField(
+        _l("Member number of the person you give the proxy to"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=1, max=2**31 - 1, message=_l("Give a member number.")),
+        ],
+    )
+
+
+class VoteForm(FlaskForm):
+    choice = RadioField(
+        _l("Your vote"),
+        choices=choices((c.value, label) for c, label in CHOICE_LABELS.items()),
+        validators=[InputRequired(_l("Choose for, against or abstain."))],
+    )
+    on_behalf_of = HiddenField()
+
+
+class PaperVotesForm(FlaskForm):
+    paper_for = _count(_l("For (on paper)"))
+    paper_against = _count(_l("Against (on paper)"))
+    paper_abstain = _count(_l("Abstain (on paper)"))
+
+
+BLANK = "blank"
+
+
+class ElectionVoteForm(FlaskForm):
+    """A vote in an election: one candidate or a blank vote (choices set per motion)."""
+
+    candidate = RadioField(
+        _l("Your vote"), validators=[InputRequired(_l("Choose a candidate or vote blank."))]
+    )
+    on_behalf_of = HiddenField()
+
+    def set_candidates(self, candidates) -> ElectionVoteForm:
+        self.candidate.choices = choices(
+            [(str(c.id), c.name) for c in candidates] + [(BLANK, _l("Blank vote"))]
+        )
+        return self
+
+
+class CandidateForm(FlaskForm):
+    name = StringField(
+        _l("Name of the candidate"),
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=200), PlainText()],
+    )
+    number = IntegerField(
+        _l("Or the member number of the candidate"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=2**31 - 1, message=_l("Give a member number.")),
+        ],
+    )
+
+
+class DocumentForm(FlaskForm):
+    file = FileField(_l("PDF file"), description=_l("A PDF of at most 10 MB."))

@@ -1,0 +1,357 @@
+"""General assembly (ALV): governance rules, assemblies, agenda, attendance, proxies,
+motions, votes and anonymous ballots, results."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coop.db import utcnow
+from coop.extensions import db
+
+
+def _enum(cls, length: int = 20):
+    return Enum(cls, native_enum=False, length=length)
+
+
+class DecisionKind(enum.Enum):
+    ORDINARY = "ordinary"
+    STATUTES = "statutes"  # statutenwijziging
+    DISSOLUTION = "dissolution"  # ontbinding
+    ELECTION = "election"  # verkiezing
+
+
+class Majority(enum.Enum):
+    MORE_THAN_HALF = "more_than_half"
+    TWO_THIRDS = "two_thirds"
+    FRACTION = "fraction"  # at least numerator/denominator of the votes cast
+
+
+class Weighting(enum.Enum):
+    PER_MEMBER = "per_member"
+    PER_SHARE = "per_share"
+
+
+DEFAULT_DECISION_RULES = {
+    DecisionKind.ORDINARY.value: {"quorum_percent": None, "majority": "more_than_half"},
+    DecisionKind.STATUTES.value: {"quorum_percent": None, "majority": "two_thirds"},
+    DecisionKind.DISSOLUTION.value: {"quorum_percent": 50, "majority": "two_thirds"},
+    DecisionKind.ELECTION.value: {"quorum_percent": None, "majority": "more_than_half"},
+}
+
+
+def default_decision_rules() -> dict:
+    return {kind: dict(rule) for kind, rule in DEFAULT_DECISION_RULES.items()}
+
+
+class GovernanceRules(db.Model):
+    """The assembly rules of one cooperative (from its statutes; the board edits them until
+    the statutes issue fills them)."""
+
+    __tablename__ = "governance_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), unique=True)
+    notice_days: Mapped[int] = mapped_column(default=14)
+    # Per decision kind: {"quorum_percent": int | None, "majority": Majority value,
+    # "numerator": int, "denominator": int}.
+    decision_rules: Mapped[dict] = mapped_column(JSON, default=default_decision_rules)
+    blank_votes_count: Mapped[bool] = mapped_column(default=False)
+    # When the quorum fails, a second assembly may decide regardless of the quorum.
+    second_assembly_without_quorum: Mapped[bool] = mapped_column(default=True)
+    proxies_allowed: Mapped[bool] = mapped_column(default=True)
+    max_proxies_per_holder: Mapped[int] = mapped_column(default=1)
+    weighting: Mapped[Weighting] = mapped_column(_enum(Weighting), default=Weighting.PER_MEMBER)
+    share_vote_cap: Mapped[int | None]
+    electronic_participation: Mapped[bool] = mapped_column(default=False)
+    advance_voting: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def rule_for(self, kind: DecisionKind) -> dict:
+        rules = self.decision_rules or {}
+        return rules.get(kind.value) or DEFAULT_DECISION_RULES[kind.value]
+
+
+class AssemblyStatus(enum.Enum):
+    DRAFT = "draft"
+    CONVENED = "convened"
+    IN_SESSION = "in_session"
+    CLOSED = "closed"
+
+
+class Assembly(db.Model):
+    __tablename__ = "assemblies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime]
+    place: Mapped[str] = mapped_column(String(300), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    # A second assembly after a failed quorum (decides regardless of the quorum when the
+    # rules allow it).
+    is_second: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[AssemblyStatus] = mapped_column(
+        _enum(AssemblyStatus), default=AssemblyStatus.DRAFT
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    convened_at: Mapped[datetime | None]
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    # The reminder the day before went out (sent once).
+    reminded_at: Mapped[datetime | None]
+
+    cooperative = relationship("Cooperative", lazy="joined", innerjoin=True)
+    items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="assembly",
+        order_by="(AgendaItem.position, AgendaItem.id)",
+        cascade="all, delete-orphan",
+    )
+
+
+class ItemKind(enum.Enum):
+    INFORMATION = "information"
+    DECISION = "decision"
+
+
+class AgendaItem(db.Model):
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(ForeignKey("assemblies.id"), index=True)
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind), default=ItemKind.INFORMATION)
+
+    assembly: Mapped[Assembly] = relationship(back_populates="items")
+    motions: Mapped[list[Motion]] = relationship(back_populates="agenda_item", order_by="Motion.id")
+    documents: Mapped[list[AgendaDocument]] = relationship(
+        back_populates="agenda_item", order_by="AgendaDocument.id"
+    )
+
+
+class AgendaDocument(db.Model):
+    """A PDF that belongs to an agenda item (the annual accounts, a plan)."""
+
+    __tablename__ = "agenda_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    agenda_item: Mapped[AgendaItem] = relationship(back_populates="documents")
+
+
+class Notice(db.Model):
+    """Who was sent which convocation (oproeping), and what it said."""
+
+    __tablename__ = "assembly_notices"
+    __table_args__ = (UniqueConstraint("assembly_id", "membership_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(ForeignKey("assemblies.id"), index=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"))
+    email: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    # The agenda as sent: [[position, title, kind], ...]
+    agenda: Mapped[list] = mapped_column(JSON, default=list)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attendance(db.Model):
+    __tablename__ = "attendances"
+    __table_args__ = (UniqueConstraint("assembly_id", "membership_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(ForeignKey("assemblies.id"), index=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"))
+    online: Mapped[bool] = mapped_column(default=False)
+    checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("memberships.id"))
+    checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    membership = relationship("Membership", foreign_keys=[membership_id], lazy="joined")
+
+
+class ProxyStatus(enum.Enum):
+    ACTIVE = "active"
+    REVOKED = "revoked"
+    VOID = "void"  # the grantor attended or voted
+
+
+class Proxy(db.Model):
+    """A volmacht: the grantor lets the holder vote for them at one assembly."""
+
+    __tablename__ = "proxies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(ForeignKey("assemblies.id"), index=True)
+    grantor_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"), index=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"), index=True)
+    status: Mapped[ProxyStatus] = mapped_column(_enum(ProxyStatus), default=ProxyStatus.ACTIVE)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+    assembly: Mapped[Assembly] = relationship()
+    grantor = relationship("Membership", foreign_keys=[grantor_id], lazy="joined")
+    holder = relationship("Membership", foreign_keys=[holder_id], lazy="joined")
+
+
+class MotionStatus(enum.Enum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Choice(enum.Enum):
+    FOR = "for"  # voor
+    AGAINST = "against"  # tegen
+    ABSTAIN = "abstain"  # onthouding
+
+
+class Motion(db.Model):
+    """A voorstel on a decision item, or an amendement on a motion (``parent_id``)."""
+
+    __tablename__ = "motions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(ForeignKey("assemblies.id"), index=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, default="")
+    decision_kind: Mapped[DecisionKind] = mapped_column(
+        _enum(DecisionKind), default=DecisionKind.ORDINARY
+    )
+    secret: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[MotionStatus] = mapped_column(_enum(MotionStatus), default=MotionStatus.DRAFT)
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    # Paper votes counted in the room, entered by the chair (added to the online votes).
+    paper_for: Mapped[int] = mapped_column(default=0)
+    paper_against: Mapped[int] = mapped_column(default=0)
+    paper_abstain: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assembly: Mapped[Assembly] = relationship(lazy="joined", innerjoin=True)
+    agenda_item: Mapped[AgendaItem] = relationship(back_populates="motions")
+    parent: Mapped[Motion | None] = relationship(remote_side=[id], back_populates="amendments")
+    amendments: Mapped[list[Motion]] = relationship(back_populates="parent", order_by="Motion.id")
+    candidates: Mapped[list[Candidate]] = relationship(order_by="Candidate.id")
+    result: Mapped[MotionResult | None] = relationship(back_populates="motion", uselist=False)
+
+    @property
+    def is_amendment(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def is_election(self) -> bool:
+        return self.decision_kind is DecisionKind.ELECTION
+
+
+class Candidate(db.Model):
+    """A person standing in an election (a motion of kind ELECTION)."""
+
+    __tablename__ = "candidates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motions.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    membership_id: Mapped[int | None] = mapped_column(ForeignKey("memberships.id"))
+
+
+class Vote(db.Model):
+    """Who voted on a motion (for themselves or, as proxy holder, for a grantor).
+
+    One row per member per motion, enforced by the unique constraint. For an open ballot
+    the choice is kept here too; for a secret ballot it is not (only in ``Ballot``).
+    """
+
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("motion_id", "membership_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motions.id"))
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"), index=True)
+    cast_by_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"))
+    proxy_id: Mapped[int | None] = mapped_column(ForeignKey("proxies.id"))
+    choice: Mapped[Choice | None] = mapped_column(_enum(Choice))
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id"))
+
+    membership = relationship("Membership", foreign_keys=[membership_id], lazy="joined")
+
+
+class Ballot(db.Model):
+    """What was voted, counted at the close. Deliberately nothing that leads back to a
+    member or to the ``Vote`` row: a random UUID key, no timestamp, no sequence."""
+
+    __tablename__ = "ballots"
+    # Covers the tally: count and weight per choice straight from the index.
+    # On SQLite, WITHOUT ROWID: rows are kept in the order of the random key, so there
+    # is no hidden insertion counter either.
+    __table_args__ = (
+        Index("ix_ballots_tally", "motion_id", "choice", "weight"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motions.id"))
+    choice: Mapped[Choice] = mapped_column(_enum(Choice))
+    # In an election: the candidate voted for (choice FOR); a blank vote is ABSTAIN.
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id"))
+    weight: Mapped[int] = mapped_column(default=1)
+    # A random code the voter gets once; published with the choice after the close.
+    receipt: Mapped[str] = mapped_column(String(20))
+
+
+class MotionResult(db.Model):
+    """The tally, computed once at the close and stored."""
+
+    __tablename__ = "motion_results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motions.id"), unique=True)
+    eligible: Mapped[int] = mapped_column(Integer)
+    present: Mapped[int] = mapped_column(Integer)
+    represented: Mapped[int] = mapped_column(Integer)
+    cast: Mapped[int] = mapped_column(Integer)
+    cast_weight: Mapped[int] = mapped_column(Integer)
+    for_count: Mapped[int] = mapped_column(Integer)
+    against_count: Mapped[int] = mapped_column(Integer)
+    abstain_count: Mapped[int] = mapped_column(Integer)
+    for_weight: Mapped[int] = mapped_column(Integer)
+    against_weight: Mapped[int] = mapped_column(Integer)
+    abstain_weight: Mapped[int] = mapped_column(Integer)
+    online_count: Mapped[int] = mapped_column(Integer)
+    paper_count: Mapped[int] = mapped_column(Integer)
+    quorum_met: Mapped[bool] = mapped_column(Boolean)
+    majority_met: Mapped[bool] = mapped_column(Boolean)
+    adopted: Mapped[bool] = mapped_column(Boolean)
+    outcome_nl: Mapped[str] = mapped_column(Text)
+    outcome_en: Mapped[str] = mapped_column(Text)
+    # Elections: [{"id", "name", "count", "weight", "elected"}] in order of votes.
+    candidates: Mapped[list] = mapped_column(JSON, default=list)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    motion: Mapped[Motion] = relationship(back_populates="result")
+
+    def outcome(self, locale: str) -> str:
+        return self.outcome_en if locale == "en" else self.outcome_nl

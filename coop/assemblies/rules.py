@@ -1,0 +1,192 @@
+"""Assembly arithmetic as pure functions: quorum, majorities, vote weights, outcome text.
+
+Nothing here touches the database. ``outcome_text`` only translates (it needs an app
+context for Babel); the caller chooses the language with ``force_locale``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from coop.assemblies.models import Majority, Weighting
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    """Quorum (percent of the members with voting rights present or represented; None for
+    no quorum) and majority for one decision kind."""
+
+    quorum_percent: int | None = None
+    majority: Majority = Majority.MORE_THAN_HALF
+    numerator: int = 1
+    denominator: int = 2
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DecisionRule:
+        majority = Majority(data.get("majority") or Majority.MORE_THAN_HALF.value)
+        numerator = int(data.get("numerator") or 1)
+        denominator = int(data.get("denominator") or 2)
+        if majority is Majority.TWO_THIRDS:
+            numerator, denominator = 2, 3
+        elif majority is Majority.MORE_THAN_HALF:
+            numerator, denominator = 1, 2
+        quorum = data.get("quorum_percent")
+        return cls(
+            quorum_percent=int(quorum) if quorum else None,
+            majority=majority,
+            numerator=numerator,
+            denominator=denominator,
+        )
+
+
+def quorum_met(*, eligible: int, present: int, represented: int, quorum_percent: int | None):
+    """At least ``quorum_percent`` % of the members with voting rights present or
+    represented. No quorum (None or 0) is always met."""
+    if not quorum_percent:
+        return True
+    if eligible <= 0:
+        return False
+    return (present + represented) * 100 >= quorum_percent * eligible
+
+
+def votes_cast(*, for_: int, against: int, abstain: int, blank_votes_count: bool) -> int:
+    """The votes that count as cast: blank votes (onthouding) only when the rules say so."""
+    return for_ + against + (abstain if blank_votes_count else 0)
+
+
+def majority_met(
+    *, for_: int, against: int, abstain: int, blank_votes_count: bool, rule: DecisionRule
+) -> bool:
+    """More than half: strictly more than half the votes cast (a tie is not enough).
+    Two thirds or another fraction: at least that share of the votes cast. No votes cast:
+    not met."""
+    cast = votes_cast(
+        for_=for_, against=against, abstain=abstain, blank_votes_count=blank_votes_count
+    )
+    if cast == 0:
+        return False
+    if rule.majority is Majority.MORE_THAN_HALF:
+        return for_ * 2 > cast
+    return for_ * rule.denominator >= rule.numerator * cast
+
+
+def vote_weight(*, weighting: Weighting, shares: int | None, cap: int | None) -> int:
+    """One member one vote; or one vote per share, at most ``cap``. Every member has at
+    least one vote (art. 2:38 BW), also with no shares or when shares are not known."""
+    if weighting is Weighting.PER_MEMBER or shares is None:
+        return 1
+    weight = max(shares, 1)
+    if cap:
+        weight = min(weight, cap)
+    return weight
+
+
+def percent(part: int, whole: int) -> int:
+    """Whole percent, rounded half up; 0 of nothing is 0."""
+    if whole <= 0:
+        return 0
+    return (part * 200 + whole) // (whole * 2)
+
+
+def majority_words(rule: DecisionRule) -> str:
+    if rule.majority is Majority.MORE_THAN_HALF:
+        return _("more than half")
+    if rule.majority is Majority.TWO_THIRDS:
+        return _("two thirds")
+    return _(
+        "at least %(numerator)s/%(denominator)s",
+        numerator=rule.numerator,
+        denominator=rule.denominator,
+    )
+
+
+def outcome_text(
+    *,
+    adopted: bool,
+    quorum_ok: bool,
+    for_: int,
+    cast: int,
+    present_or_represented: int,
+    eligible: int,
+    rule: DecisionRule,
+) -> str:
+    """The outcome with the rule in words, e.g. "adopted: 34 of the 40 votes cast in
+    favour (85%); needed: two thirds"."""
+    if not quorum_ok:
+        return _(
+            "rejected: quorum not reached (%(present)s of %(eligible)s members present or "
+            "represented; needed: %(quorum)s%%)",
+            present=present_or_represented,
+            eligible=eligible,
+            quorum=rule.quorum_percent,
+        )
+    if cast == 0:
+        return _("rejected: no votes were cast; needed: %(rule)s", rule=majority_words(rule))
+    if adopted:
+        return _(
+            "adopted: %(for)s of the %(cast)s votes cast in favour (%(percent)s%%); "
+            "needed: %(rule)s",
+            **{
+                "for": for_,
+                "cast": cast,
+                "percent": percent(for_, cast),
+                "rule": majority_words(rule),
+            },
+        )
+    return _(
+        "rejected: %(for)s of the %(cast)s votes cast in favour (%(percent)s%%); needed: %(rule)s",
+        **{"for": for_, "cast": cast, "percent": percent(for_, cast), "rule": majority_words(rule)},
+    )
+
+
+def election_text(
+    *,
+    elected: str | None,
+    top_name: str | None,
+    top_votes: int,
+    cast: int,
+    tie: bool,
+    quorum_ok: bool,
+    present_or_represented: int,
+    eligible: int,
+    rule: DecisionRule,
+) -> str:
+    """The outcome of an election in words."""
+    if not quorum_ok:
+        return outcome_text(
+            adopted=False,
+            quorum_ok=False,
+            for_=0,
+            cast=cast,
+            present_or_represented=present_or_represented,
+            eligible=eligible,
+            rule=rule,
+        )
+    if cast == 0 or top_name is None:
+        return _("no one elected: no votes were cast; needed: %(rule)s", rule=majority_words(rule))
+    if tie:
+        return _(
+            "no one elected: candidates tied with %(votes)s of the %(cast)s votes cast each",
+            votes=top_votes,
+            cast=cast,
+        )
+    values = {
+        "name": elected or top_name,
+        "votes": top_votes,
+        "cast": cast,
+        "percent": percent(top_votes, cast),
+        "rule": majority_words(rule),
+    }
+    if elected:
+        return _(
+            "elected: %(name)s with %(votes)s of the %(cast)s votes cast (%(percent)s%%); "
+            "needed: %(rule)s",
+            **values,
+        )
+    return _(
+        "no one elected: %(name)s had the most votes, %(votes)s of the %(cast)s votes cast "
+        "(%(percent)s%%); needed: %(rule)s",
+        **values,
+    )

@@ -1,0 +1,1206 @@
+"""Assembly rules: governance settings, lifecycle, attendance, proxies, motions, votes and
+the tally. Services flush and never commit; the view (or CLI) commits once."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from coop import audit
+from coop.assemblies import rules
+from coop.assemblies.models import (
+    AgendaDocument,
+    AgendaItem,
+    Assembly,
+    AssemblyStatus,
+    Attendance,
+    Ballot,
+    Candidate,
+    Choice,
+    DecisionKind,
+    GovernanceRules,
+    ItemKind,
+    Majority,
+    Motion,
+    MotionResult,
+    MotionStatus,
+    Notice,
+    Proxy,
+    ProxyStatus,
+    Vote,
+    Weighting,
+    default_decision_rules,
+)
+from coop.db import today, utcnow
+from coop.errors import DomainError, NotFound
+from coop.extensions import db
+from coop.members.models import Membership, MembershipStatus
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+MIN_NOTICE_DAYS = 7  # the legal minimum for convening a general assembly
+MAX_ID = 2**31 - 1
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def _is_postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _get(model, cooperative, object_id: int, *, message):
+    if not isinstance(object_id, int) or not 0 < object_id <= MAX_ID:
+        raise NotFound(message)
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        raise NotFound(message)
+    assembly = obj if isinstance(obj, Assembly) else obj.assembly
+    if assembly.cooperative_id != cooperative.id:
+        raise NotFound(message)
+    return obj
+
+
+def get_assembly(cooperative, assembly_id: int) -> Assembly:
+    return _get(Assembly, cooperative, assembly_id, message=_l("This assembly does not exist."))
+
+
+def get_motion(assembly: Assembly, motion_id: int) -> Motion:
+    motion = _get(
+        Motion, assembly.cooperative, motion_id, message=_l("This motion does not exist.")
+    )
+    if motion.assembly_id != assembly.id:
+        raise NotFound(_l("This motion does not exist."))
+    return motion
+
+
+def get_item(assembly: Assembly, item_id: int) -> AgendaItem:
+    item = _get(
+        AgendaItem, assembly.cooperative, item_id, message=_l("This agenda item does not exist.")
+    )
+    if item.assembly_id != assembly.id:
+        raise NotFound(_l("This agenda item does not exist."))
+    return item
+
+
+def get_proxy(assembly: Assembly, proxy_id: int) -> Proxy:
+    proxy = _get(Proxy, assembly.cooperative, proxy_id, message=_l("This proxy does not exist."))
+    if proxy.assembly_id != assembly.id:
+        raise NotFound(_l("This proxy does not exist."))
+    return proxy
+
+
+# Governance rules ---------------------------------------------------------------------------
+
+
+def governance(cooperative) -> GovernanceRules:
+    """The cooperative's rules; the defaults (not yet stored) when the board never set them."""
+    found = db.session.scalar(
+        select(GovernanceRules).where(GovernanceRules.cooperative_id == cooperative.id)
+    )
+    if found is not None:
+        return found
+    return GovernanceRules(
+        cooperative_id=cooperative.id,
+        notice_days=14,
+        decision_rules=default_decision_rules(),
+        blank_votes_count=False,
+        second_assembly_without_quorum=True,
+        proxies_allowed=True,
+        max_proxies_per_holder=1,
+        weighting=Weighting.PER_MEMBER,
+        share_vote_cap=None,
+        electronic_participation=False,
+        advance_voting=False,
+    )
+
+
+def decision_rule(settings: GovernanceRules, kind: DecisionKind) -> rules.DecisionRule:
+    return rules.DecisionRule.from_dict(settings.rule_for(kind))
+
+
+RULE_FIELDS = (
+    "notice_days",
+    "blank_votes_count",
+    "second_assembly_without_quorum",
+    "proxies_allowed",
+    "max_proxies_per_holder",
+    "weighting",
+    "share_vote_cap",
+    "electronic_participation",
+    "advance_voting",
+)
+
+
+def update_rules(cooperative, *, data: dict, decision_rules: dict, by) -> GovernanceRules:
+    notice = data.get("notice_days")
+    if notice is None or notice < MIN_NOTICE_DAYS:
+        raise DomainError(
+            _l(
+                "The notice period is at least %(days)s days (the legal minimum).",
+                days=MIN_NOTICE_DAYS,
+            ),
+            field="notice_days",
+        )
+    if (data.get("max_proxies_per_holder") or 0) < 0:
+        raise DomainError(_l("Give 0 or more."), field="max_proxies_per_holder")
+    clean_kinds = {}
+    for kind in DecisionKind:
+        given = decision_rules.get(kind.value) or {}
+        majority = Majority(given.get("majority") or Majority.MORE_THAN_HALF.value)
+        numerator, denominator = given.get("numerator"), given.get("denominator")
+        if majority is Majority.FRACTION and (
+            not numerator or not denominator or not 0 < numerator <= denominator
+        ):
+            raise DomainError(
+                _l("Give a fraction between 0 and 1, for example 3 of 4."), field=kind.value
+            )
+        quorum = given.get("quorum_percent")
+        if quorum is not None and not 0 <= quorum <= 100:
+            raise DomainError(_l("Give a percentage from 0 to 100."), field=kind.value)
+        clean_kinds[kind.value] = {
+            "quorum_percent": quorum or None,
+            "majority": majority.value,
+            "numerator": numerator if majority is Majority.FRACTION else None,
+            "denominator": denominator if majority is Majority.FRACTION else None,
+        }
+    settings = governance(cooperative)
+    if settings.id is None:
+        db.session.add(settings)
+    for key in RULE_FIELDS:
+        if key in data:
+            setattr(settings, key, data[key])
+    settings.decision_rules = clean_kinds
+    db.session.flush()
+    audit.record(
+        cooperative,
+        by,
+        "assembly.rules_changed",
+        settings,
+        **{k: getattr(settings, k) for k in RULE_FIELDS},
+        decision_rules=clean_kinds,
+    )
+    return settings
+
+
+# Assemblies and agenda ----------------------------------------------------------------------
+
+
+def assemblies_of(cooperative, *, include_drafts: bool) -> list[Assembly]:
+    query = select(Assembly).where(Assembly.cooperative_id == cooperative.id)
+    if not include_drafts:
+        query = query.where(Assembly.status != AssemblyStatus.DRAFT)
+    return db.session.scalars(query.order_by(Assembly.starts_at.desc())).all()
+
+
+def create_assembly(cooperative, *, title, starts_at, place, online_url, is_second, by):
+    assembly = Assembly(
+        cooperative_id=cooperative.id,
+        title=title,
+        starts_at=starts_at,
+        place=place or "",
+        online_url=online_url or "",
+        is_second=bool(is_second),
+        status=AssemblyStatus.DRAFT,
+    )
+    db.session.add(assembly)
+    db.session.flush()
+    audit.record(cooperative, by, "assembly.created", assembly, title=title, starts_at=starts_at)
+    return assembly
+
+
+def _must_be_draft(assembly: Assembly) -> None:
+    if assembly.status is not AssemblyStatus.DRAFT:
+        raise DomainError(_l("The assembly is convened; its agenda can no longer change."))
+
+
+def add_item(assembly: Assembly, *, title: str, description: str, kind: ItemKind, by) -> AgendaItem:
+    _must_be_draft(assembly)
+    last = db.session.scalar(
+        select(func.max(AgendaItem.position)).where(AgendaItem.assembly_id == assembly.id)
+    )
+    item = AgendaItem(
+        assembly_id=assembly.id,
+        position=(last or 0) + 1,
+        title=title,
+        description=description or "",
+        kind=kind,
+    )
+    db.session.add(item)
+    db.session.flush()
+    audit.record(
+        assembly.cooperative, by, "assembly.item_added", item, title=title, kind=kind.value
+    )
+    return item
+
+
+def move_item(item: AgendaItem, *, up: bool, by) -> None:
+    assembly = item.assembly
+    _must_be_draft(assembly)
+    items = list(assembly.items)
+    index = items.index(item)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(items):
+        return
+    items[index], items[other] = items[other], items[index]
+    for position, each in enumerate(items, start=1):
+        each.position = position
+    db.session.flush()
+    db.session.expire(assembly, ["items"])
+    audit.record(assembly.cooperative, by, "assembly.item_moved", item, position=item.position)
+
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+def add_document(item: AgendaItem, *, filename: str, data: bytes, by) -> AgendaDocument:
+    """Attach a PDF to an agenda item (until the assembly closes)."""
+    import hashlib
+
+    from werkzeug.utils import secure_filename
+
+    assembly = item.assembly
+    if assembly.status is AssemblyStatus.CLOSED:
+        raise DomainError(_l("The assembly is closed."), field="file")
+    if not data:
+        raise DomainError(_l("Choose a file."), field="file")
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise DomainError(_l("The file is larger than 10 MB."), field="file")
+    if not data.startswith(b"%PDF-"):
+        raise DomainError(_l("Only PDF files can be added."), field="file")
+    name = secure_filename(filename or "")[:150] or "document"
+    if not name.lower().endswith(".pdf"):
+        name += ".pdf"
+    document = AgendaDocument(
+        agenda_item_id=item.id,
+        filename=name,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        content=data,
+    )
+    db.session.add(document)
+    db.session.flush()
+    db.session.expire(item, ["documents"])
+    audit.record(
+        assembly.cooperative,
+        by,
+        "assembly.document_added",
+        document,
+        item=item.id,
+        filename=name,
+        sha256=document.sha256,
+    )
+    return document
+
+
+def get_document(assembly: Assembly, document_id: int) -> AgendaDocument:
+    if not 0 < document_id <= MAX_ID:
+        raise NotFound(_l("This document does not exist."))
+    document = db.session.get(AgendaDocument, document_id)
+    if document is None or document.agenda_item.assembly_id != assembly.id:
+        raise NotFound(_l("This document does not exist."))
+    return document
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(AMSTERDAM).date()
+
+
+def voting_members(cooperative) -> list[Membership]:
+    """Members with voting rights today: active members (not applicants, ended or
+    suspended members)."""
+    return db.session.scalars(
+        select(Membership)
+        .where(
+            Membership.cooperative_id == cooperative.id,
+            Membership.status == MembershipStatus.ACTIVE,
+        )
+        .order_by(Membership.number)
+    ).all()
+
+
+def convene(assembly: Assembly, *, by, on: date | None = None) -> list[tuple[Membership, Notice]]:
+    """Convene: check the notice period, record a notice per member with voting rights.
+    The view mails them after the commit."""
+    if assembly.status is not AssemblyStatus.DRAFT:
+        raise DomainError(_l("This assembly has already been convened."))
+    if not assembly.items:
+        raise DomainError(_l("Put at least one item on the agenda first."))
+    settings = governance(assembly.cooperative)
+    on = on or today()
+    days = (local_date(assembly.starts_at) - on).days
+    if days < settings.notice_days:
+        raise DomainError(
+            _l(
+                "The notice period is %(needed)s days, but the assembly is in %(days)s days. "
+                "Choose a later date.",
+                needed=settings.notice_days,
+                days=days,
+            )
+        )
+    from coop.assemblies import emails
+
+    agenda = [[item.position, item.title, item.kind.value] for item in assembly.items]
+    sent = []
+    for member in voting_members(assembly.cooperative):
+        notice = Notice(
+            assembly_id=assembly.id,
+            membership_id=member.id,
+            email=member.user.email,
+            subject=emails.convocation_subject(assembly, member.user.locale),
+            agenda=agenda,
+        )
+        db.session.add(notice)
+        sent.append((member, notice))
+    assembly.status = AssemblyStatus.CONVENED
+    assembly.convened_at = utcnow()
+    db.session.flush()
+    audit.record(
+        assembly.cooperative, by, "assembly.convened", assembly, recipients=len(sent), agenda=agenda
+    )
+    return sent
+
+
+def due_reminders(on: date) -> list[Assembly]:
+    """Convened assemblies that take place tomorrow and had no reminder yet."""
+    candidates = db.session.scalars(
+        select(Assembly)
+        .where(Assembly.status == AssemblyStatus.CONVENED, Assembly.reminded_at.is_(None))
+        .order_by(Assembly.starts_at)
+    ).all()
+    return [a for a in candidates if (local_date(a.starts_at) - on).days == 1]
+
+
+def remind(assembly: Assembly) -> list[Membership]:
+    """Mark the reminder as sent; the members with voting rights today get it."""
+    assembly.reminded_at = utcnow()
+    members = voting_members(assembly.cooperative)
+    db.session.flush()
+    audit.record(assembly.cooperative, None, "assembly.reminded", assembly, recipients=len(members))
+    return members
+
+
+def open_session(assembly: Assembly, *, by) -> None:
+    if assembly.status is not AssemblyStatus.CONVENED:
+        raise DomainError(_l("Only a convened assembly can be opened."))
+    assembly.status = AssemblyStatus.IN_SESSION
+    assembly.opened_at = utcnow()
+    db.session.flush()
+    audit.record(assembly.cooperative, by, "assembly.opened", assembly)
+
+
+def close_session(assembly: Assembly, *, by) -> None:
+    if assembly.status is not AssemblyStatus.IN_SESSION:
+        raise DomainError(_l("Only an assembly in session can be closed."))
+    still_open = db.session.scalar(
+        select(func.count(Motion.id)).where(
+            Motion.assembly_id == assembly.id, Motion.status == MotionStatus.OPEN
+        )
+    )
+    if still_open:
+        raise DomainError(_l("Close the open votes first."))
+    assembly.status = AssemblyStatus.CLOSED
+    assembly.closed_at = utcnow()
+    db.session.flush()
+    audit.record(assembly.cooperative, by, "assembly.closed", assembly)
+
+
+# Attendance ---------------------------------------------------------------------------------
+
+
+def attendance(assembly: Assembly) -> list[Attendance]:
+    return db.session.scalars(
+        select(Attendance)
+        .join(Membership, Membership.id == Attendance.membership_id)
+        .where(Attendance.assembly_id == assembly.id)
+        .order_by(Membership.number)
+    ).all()
+
+
+def attendance_of(assembly: Assembly, membership: Membership) -> Attendance | None:
+    return db.session.scalar(
+        select(Attendance).where(
+            Attendance.assembly_id == assembly.id, Attendance.membership_id == membership.id
+        )
+    )
+
+
+def is_checked_in(assembly: Assembly, membership: Membership) -> bool:
+    return (
+        db.session.scalar(
+            select(Attendance.id).where(
+                Attendance.assembly_id == assembly.id,
+                Attendance.membership_id == membership.id,
+            )
+        )
+        is not None
+    )
+
+
+def find_members(cooperative, query: str, *, limit: int = 20) -> list[Membership]:
+    """Active members by number or by (part of) the name."""
+    query = (query or "").strip()[:100]
+    if not query:
+        return []
+    where = [
+        Membership.cooperative_id == cooperative.id,
+        Membership.status == MembershipStatus.ACTIVE,
+    ]
+    if query.isascii() and query.isdigit() and int(query) <= MAX_ID:
+        where.append(Membership.number == int(query))
+    else:
+        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(Membership.name.ilike(f"%{escaped}%", escape="\\"))
+    return db.session.scalars(
+        select(Membership).where(*where).order_by(Membership.number).limit(limit)
+    ).all()
+
+
+def _check_voting_member(assembly: Assembly, membership: Membership, message=None) -> None:
+    if membership is None or membership.cooperative_id != assembly.cooperative_id:
+        raise DomainError(message or _l("This person is not a member of this cooperative."))
+    if not membership.is_active:
+        raise DomainError(_l("Only active members have voting rights."))
+
+
+def check_in(assembly: Assembly, membership: Membership, *, by, online: bool = False) -> Attendance:
+    """Record that a member attends (at the door, by the board, or online by themselves).
+    Proxies the member granted are void from now on."""
+    if assembly.status not in (AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION):
+        raise DomainError(
+            _l("Members can check in once the assembly is convened, until it closes.")
+        )
+    _check_voting_member(assembly, membership)
+    if online and not governance(assembly.cooperative).electronic_participation:
+        raise DomainError(_l("This cooperative does not allow taking part online."))
+    if attendance_of(assembly, membership) is not None:
+        raise DomainError(_l("%(name)s is already checked in.", name=membership.name))
+    item = Attendance(
+        assembly_id=assembly.id,
+        membership_id=membership.id,
+        online=online,
+        checked_in_by_id=by.id if by is not None else None,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(item)
+            db.session.flush()
+    except IntegrityError:
+        raise DomainError(_l("%(name)s is already checked in.", name=membership.name)) from None
+    voided = active_proxies(assembly, grantor=membership)
+    for proxy in voided:
+        proxy.status = ProxyStatus.VOID
+        proxy.ended_at = utcnow()
+    db.session.flush()
+    audit.record(
+        assembly.cooperative,
+        by,
+        "assembly.checked_in",
+        item,
+        member=membership.number,
+        online=online,
+        proxies_void=[p.id for p in voided],
+    )
+    return item
+
+
+# Proxies ------------------------------------------------------------------------------------
+
+
+def active_proxies(assembly: Assembly, *, grantor=None, holder=None) -> list[Proxy]:
+    query = select(Proxy).where(
+        Proxy.assembly_id == assembly.id, Proxy.status == ProxyStatus.ACTIVE
+    )
+    if grantor is not None:
+        query = query.where(Proxy.grantor_id == grantor.id)
+    if holder is not None:
+        query = query.where(Proxy.holder_id == holder.id)
+    return db.session.scalars(query.order_by(Proxy.id)).all()
+
+
+def proxies_of(assembly: Assembly) -> list[Proxy]:
+    """Every proxy of the assembly with its state (for the record)."""
+    return db.session.scalars(
+        select(Proxy).where(Proxy.assembly_id == assembly.id).order_by(Proxy.id)
+    ).all()
+
+
+def _lock_members(*memberships: Membership) -> None:
+    """Lock the members' rows (PostgreSQL) in id order, so that two proxy requests that
+    involve the same member wait for each other and never deadlock."""
+    if not _is_postgres():
+        return
+    ids = sorted({m.id for m in memberships})
+    db.session.execute(
+        select(Membership.id)
+        .where(Membership.id.in_(ids))
+        .order_by(Membership.id)
+        .with_for_update()
+    )
+
+
+def grant_proxy(assembly: Assembly, grantor: Membership, *, holder_number: int, by) -> Proxy:
+    settings = governance(assembly.cooperative)
+    if not settings.proxies_allowed or settings.max_proxies_per_holder < 1:
+        raise DomainError(_l("This cooperative does not allow proxies."))
+    if assembly.status not in (AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION):
+        raise DomainError(
+            _l("You can give a proxy once the assembly is convened, until it closes.")
+        )
+    _check_voting_member(assembly, grantor)
+    holder = db.session.scalar(
+        select(Membership).where(
+            Membership.cooperative_id == assembly.cooperative_id,
+            Membership.number == holder_number,
+        )
+    )
+    if holder is None or not holder.is_active:
+        raise DomainError(_l("There is no active member with this number."), field="holder_number")
+    if holder.id == grantor.id:
+        raise DomainError(_l("You cannot give a proxy to yourself."), field="holder_number")
+    _lock_members(grantor, holder)
+    if attendance_of(assembly, grantor) is not None:
+        raise DomainError(_l("You are checked in, so you vote yourself. A proxy is not possible."))
+    if active_proxies(assembly, grantor=grantor):
+        raise DomainError(
+            _l("You have already given a proxy for this assembly. Withdraw it first.")
+        )
+    if active_proxies(assembly, holder=grantor):
+        raise DomainError(
+            _l("You hold a proxy yourself. A proxy cannot be passed on."), field="holder_number"
+        )
+    if active_proxies(assembly, grantor=holder):
+        raise DomainError(
+            _l("%(name)s has given a proxy to someone else and cannot hold one.", name=holder.name),
+            field="holder_number",
+        )
+    held = db.session.scalar(
+        select(func.count(Proxy.id)).where(
+            Proxy.assembly_id == assembly.id,
+            Proxy.holder_id == holder.id,
+            Proxy.status == ProxyStatus.ACTIVE,
+        )
+    )
+    if held >= settings.max_proxies_per_holder:
+        raise DomainError(
+            _l(
+                "%(name)s already holds the most proxies allowed (%(max)s).",
+                name=holder.name,
+                max=settings.max_proxies_per_holder,
+            ),
+            field="holder_number",
+        )
+    proxy = Proxy(assembly_id=assembly.id, grantor_id=grantor.id, holder_id=holder.id)
+    db.session.add(proxy)
+    db.session.flush()
+    audit.record(
+        assembly.cooperative,
+        by,
+        "assembly.proxy_granted",
+        proxy,
+        grantor=grantor.number,
+        holder=holder.number,
+    )
+    return proxy
+
+
+def revoke_proxy(proxy: Proxy, *, by: Membership) -> None:
+    if proxy.grantor_id != by.id:
+        raise DomainError(_l("Only the member who gave a proxy can withdraw it."))
+    if proxy.status is not ProxyStatus.ACTIVE:
+        raise DomainError(_l("This proxy is no longer valid."))
+    assembly = db.session.get(Assembly, proxy.assembly_id)
+    if assembly.status is AssemblyStatus.CLOSED:
+        raise DomainError(_l("The assembly is closed."))
+    proxy.status = ProxyStatus.REVOKED
+    proxy.ended_at = utcnow()
+    db.session.flush()
+    audit.record(assembly.cooperative, by, "assembly.proxy_revoked", proxy)
+
+
+# Motions and votes --------------------------------------------------------------------------
+
+
+def add_motion(
+    assembly: Assembly,
+    *,
+    item: AgendaItem,
+    title: str,
+    text: str,
+    decision_kind: DecisionKind,
+    secret: bool,
+    parent: Motion | None = None,
+    by,
+) -> Motion:
+    if assembly.status is AssemblyStatus.CLOSED:
+        raise DomainError(_l("The assembly is closed."))
+    if item.assembly_id != assembly.id or item.kind is not ItemKind.DECISION:
+        raise DomainError(_l("Motions belong on an agenda item for decision."), field="item_id")
+    if parent is not None:
+        if parent.assembly_id != assembly.id or parent.is_amendment:
+            raise DomainError(_l("An amendment belongs to a motion of this assembly."))
+        if parent.status is not MotionStatus.DRAFT:
+            raise DomainError(_l("The vote on this motion has started; it cannot be amended."))
+        item = parent.agenda_item
+    if decision_kind is DecisionKind.ELECTION and parent is not None:
+        raise DomainError(_l("An election cannot be an amendment."), field="parent_id")
+    motion = Motion(
+        assembly_id=assembly.id,
+        agenda_item_id=item.id,
+        parent_id=parent.id if parent is not None else None,
+        title=title,
+        text=text or "",
+        decision_kind=decision_kind,
+        # Votes on persons are secret.
+        secret=bool(secret) or decision_kind is DecisionKind.ELECTION,
+    )
+    db.session.add(motion)
+    db.session.flush()
+    audit.record(
+        assembly.cooperative,
+        by,
+        "motion.added",
+        motion,
+        title=title,
+        kind=decision_kind.value,
+        secret=motion.secret,
+        amends=motion.parent_id,
+    )
+    return motion
+
+
+def add_candidate(motion: Motion, *, name: str, number: int | None, by) -> Candidate:
+    if not motion.is_election:
+        raise DomainError(_l("Candidates belong to an election."))
+    if motion.status is not MotionStatus.DRAFT:
+        raise DomainError(_l("The vote has started; candidates can no longer change."))
+    member = None
+    if number is not None:
+        member = db.session.scalar(
+            select(Membership).where(
+                Membership.cooperative_id == motion.assembly.cooperative_id,
+                Membership.number == number,
+            )
+        )
+        if member is None or not member.is_active:
+            raise DomainError(_l("There is no active member with this number."), field="number")
+        name = name or member.name
+    if not name:
+        raise DomainError(_l("Give a name or a member number."), field="name")
+    candidate = Candidate(
+        motion_id=motion.id, name=name, membership_id=member.id if member is not None else None
+    )
+    db.session.add(candidate)
+    db.session.flush()
+    db.session.expire(motion, ["candidates"])
+    audit.record(motion.assembly.cooperative, by, "motion.candidate_added", motion, candidate=name)
+    return candidate
+
+
+def motions_of(assembly: Assembly) -> list[Motion]:
+    return db.session.scalars(
+        select(Motion).where(Motion.assembly_id == assembly.id).order_by(Motion.id)
+    ).all()
+
+
+def _lock_motion(motion: Motion, *, shared: bool = False) -> None:
+    """Reread the motion's status under a row lock: closing takes it exclusively, a vote
+    shares it, so no vote slips in after the tally."""
+    query = select(Motion.status).where(Motion.id == motion.id)
+    if _is_postgres():
+        query = query.with_for_update(read=shared)
+    motion.status = db.session.scalar(query.execution_options(populate_existing=True))
+
+
+def voting_possible(assembly: Assembly, settings: GovernanceRules | None = None) -> bool:
+    """Votes take place in session, or before it (once convened) when the rules allow
+    voting in advance."""
+    if assembly.status is AssemblyStatus.IN_SESSION:
+        return True
+    settings = settings or governance(assembly.cooperative)
+    return assembly.status is AssemblyStatus.CONVENED and settings.advance_voting
+
+
+def open_vote(motion: Motion, *, by) -> None:
+    assembly = motion.assembly
+    if not voting_possible(assembly):
+        raise DomainError(_l("Open the assembly first."))
+    _lock_motion(motion)
+    if motion.status is not MotionStatus.DRAFT:
+        raise DomainError(_l("The vote on this motion has already been opened."))
+    if any(a.status is not MotionStatus.CLOSED for a in motion.amendments):
+        raise DomainError(_l("Vote on the amendments first."))
+    if motion.is_election and len(motion.candidates) == 0:
+        raise DomainError(_l("Add the candidates first."))
+    motion.status = MotionStatus.OPEN
+    motion.opened_at = utcnow()
+    db.session.flush()
+    audit.record(assembly.cooperative, by, "motion.vote_opened", motion)
+
+
+def new_receipt() -> str:
+    code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
+def member_shares(membership: Membership) -> int | None:
+    """The member's shares for vote weighting. Seam for the capital issue: until the share
+    ledger exists this is None, and every member has one vote."""
+    return None
+
+
+def member_weight(membership: Membership, settings: GovernanceRules) -> int:
+    shares = member_shares(membership) if settings.weighting is Weighting.PER_SHARE else None
+    return rules.vote_weight(
+        weighting=settings.weighting, shares=shares, cap=settings.share_vote_cap
+    )
+
+
+class AlreadyVoted(DomainError):
+    pass
+
+
+def cast_vote(
+    motion: Motion,
+    *,
+    voter: Membership,
+    choice: Choice,
+    on_behalf_of: Membership | None = None,
+    candidate_id: int | None = None,
+) -> str:
+    """Cast one vote (for the voter, or as proxy holder for a grantor); returns the
+    receipt code. One vote per member per motion is the unique constraint's work."""
+    assembly = motion.assembly
+    _check_voting_member(assembly, voter)
+    if not isinstance(choice, Choice):
+        raise DomainError(_l("Choose for, against or abstain."), field="choice")
+    if motion.is_election:
+        valid = {c.id for c in motion.candidates}
+        if not (
+            (choice is Choice.FOR and candidate_id in valid)
+            or (choice is Choice.ABSTAIN and candidate_id is None)
+        ):
+            raise DomainError(_l("Choose a candidate or vote blank."), field="choice")
+    elif candidate_id is not None:
+        raise DomainError(_l("Choose for, against or abstain."), field="choice")
+    settings = governance(assembly.cooperative)
+    if not voting_possible(assembly, settings):
+        raise DomainError(_l("The assembly is not in session."))
+    _lock_motion(motion, shared=True)
+    if motion.status is MotionStatus.DRAFT:
+        raise DomainError(_l("The vote on this motion has not been opened yet."))
+    if motion.status is MotionStatus.CLOSED:
+        raise DomainError(_l("The vote on this motion is closed."))
+    in_session = assembly.status is AssemblyStatus.IN_SESSION
+    if in_session and not is_checked_in(assembly, voter):
+        raise DomainError(_l("Check in first: only members who attend can vote."))
+    member, proxy = voter, None
+    if on_behalf_of is not None and on_behalf_of.id != voter.id:
+        proxy = db.session.scalar(
+            select(Proxy).where(
+                Proxy.assembly_id == assembly.id,
+                Proxy.grantor_id == on_behalf_of.id,
+                Proxy.holder_id == voter.id,
+                Proxy.status == ProxyStatus.ACTIVE,
+            )
+        )
+        if proxy is None:
+            raise DomainError(_l("You do not hold a valid proxy for this member."))
+        _check_voting_member(assembly, on_behalf_of)
+        member = on_behalf_of
+    receipt = new_receipt()
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                Vote(
+                    motion_id=motion.id,
+                    membership_id=member.id,
+                    cast_by_id=voter.id,
+                    proxy_id=proxy.id if proxy is not None else None,
+                    choice=None if motion.secret else choice,
+                    candidate_id=None if motion.secret else candidate_id,
+                )
+            )
+            db.session.flush()
+            db.session.add(
+                Ballot(
+                    id=uuid.uuid4().hex,
+                    motion_id=motion.id,
+                    choice=choice,
+                    candidate_id=candidate_id,
+                    weight=member_weight(member, settings),
+                    receipt=receipt,
+                )
+            )
+            db.session.flush()
+    except IntegrityError:
+        if member is voter:
+            raise AlreadyVoted(_l("You have already voted on this motion.")) from None
+        raise AlreadyVoted(
+            _l("A vote for %(name)s on this motion has already been cast.", name=member.name)
+        ) from None
+    if member is voter:
+        # A proxy is void once its grantor votes (in advance, or online in session).
+        for given in active_proxies(assembly, grantor=voter):
+            given.status = ProxyStatus.VOID
+            given.ended_at = utcnow()
+        db.session.flush()
+    return receipt
+
+
+def voted_ids(motion: Motion, membership_ids) -> set[int]:
+    ids = list(membership_ids)
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Vote.membership_id).where(
+                Vote.motion_id == motion.id, Vote.membership_id.in_(ids)
+            )
+        )
+    )
+
+
+@dataclass
+class Turnout:
+    eligible: int
+    present: int
+    represented: int
+    online_votes: int
+
+    @property
+    def room_votes_possible(self) -> int:
+        """Votes that may still be cast on paper: present and represented members who have
+        not voted online."""
+        return max(self.present + self.represented - self.online_votes, 0)
+
+
+def turnout(motion: Motion, *, online: int | None = None) -> Turnout:
+    assembly = motion.assembly
+    eligible = db.session.scalar(
+        select(func.count(Membership.id)).where(
+            Membership.cooperative_id == assembly.cooperative_id,
+            Membership.status == MembershipStatus.ACTIVE,
+        )
+    )
+    present = db.session.scalar(
+        select(func.count(Attendance.id))
+        .join(Membership, Membership.id == Attendance.membership_id)
+        .where(Attendance.assembly_id == assembly.id, Membership.status == MembershipStatus.ACTIVE)
+    )
+    represented = db.session.scalar(
+        select(func.count(Proxy.id)).where(
+            Proxy.assembly_id == assembly.id, Proxy.status == ProxyStatus.ACTIVE
+        )
+    )
+    if online is None:
+        online = db.session.scalar(select(func.count(Vote.id)).where(Vote.motion_id == motion.id))
+    if governance(assembly.cooperative).advance_voting:
+        # Members who voted themselves without checking in (in advance) count as present.
+        present += db.session.scalar(
+            select(func.count(Vote.id)).where(
+                Vote.motion_id == motion.id,
+                Vote.proxy_id.is_(None),
+                Vote.membership_id.not_in(
+                    select(Attendance.membership_id).where(Attendance.assembly_id == assembly.id)
+                ),
+            )
+        )
+    return Turnout(eligible, present, represented, online)
+
+
+def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by) -> None:
+    if motion.is_election:
+        raise DomainError(_l("Paper votes are not possible in an election; vote online."))
+    if motion.status is not MotionStatus.OPEN:
+        raise DomainError(_l("Paper votes can be entered while the vote is open."))
+    if min(for_, against, abstain) < 0:
+        raise DomainError(_l("Give 0 or more."))
+    counts = turnout(motion)
+    total = for_ + against + abstain
+    if total > counts.room_votes_possible:
+        raise DomainError(
+            _l(
+                "%(total)s paper votes is too many: %(possible)s members present or represented "
+                "have not voted online.",
+                total=total,
+                possible=counts.room_votes_possible,
+            )
+        )
+    motion.paper_for, motion.paper_against, motion.paper_abstain = for_, against, abstain
+    db.session.flush()
+    audit.record(
+        motion.assembly.cooperative,
+        by,
+        "motion.paper_votes",
+        motion,
+        paper_for=for_,
+        paper_against=against,
+        paper_abstain=abstain,
+    )
+
+
+def close_vote(motion: Motion, *, by) -> MotionResult:
+    _lock_motion(motion)
+    if motion.status is MotionStatus.DRAFT:
+        raise DomainError(_l("The vote on this motion has not been opened yet."))
+    if motion.status is MotionStatus.CLOSED:
+        raise DomainError(_l("The vote on this motion is already closed."))
+    motion.status = MotionStatus.CLOSED
+    motion.closed_at = utcnow()
+    result = tally(motion)
+    audit.record(
+        motion.assembly.cooperative,
+        by,
+        "motion.vote_closed",
+        motion,
+        adopted=result.adopted,
+        for_weight=result.for_weight,
+        against_weight=result.against_weight,
+        abstain_weight=result.abstain_weight,
+        cast=result.cast_weight,
+        quorum_met=result.quorum_met,
+    )
+    return result
+
+
+def tally(motion: Motion) -> MotionResult:
+    """Count once and store the result."""
+    assembly = motion.assembly
+    settings = governance(assembly.cooperative)
+    rule = decision_rule(settings, motion.decision_kind)
+    if motion.is_election:
+        return _tally_election(motion, settings, rule)
+    rows = db.session.execute(
+        select(Ballot.choice, func.count(), func.coalesce(func.sum(Ballot.weight), 0))
+        .where(Ballot.motion_id == motion.id)
+        .group_by(Ballot.choice)
+    ).all()
+    counts = {choice: (0, 0) for choice in Choice}
+    for choice, count, weight in rows:
+        counts[choice] = (int(count), int(weight))
+    online = sum(count for count, _ in counts.values())
+    paper = {
+        Choice.FOR: motion.paper_for,
+        Choice.AGAINST: motion.paper_against,
+        Choice.ABSTAIN: motion.paper_abstain,
+    }
+    n = {c: counts[c][0] + paper[c] for c in Choice}
+    w = {c: counts[c][1] + paper[c] for c in Choice}
+    people = turnout(motion, online=online)  # one ballot per vote row
+    quorum_percent = _quorum_percent(motion, settings, rule)
+    quorum_ok = rules.quorum_met(
+        eligible=people.eligible,
+        present=people.present,
+        represented=people.represented,
+        quorum_percent=quorum_percent,
+    )
+    blank = settings.blank_votes_count
+    majority_ok = rules.majority_met(
+        for_=w[Choice.FOR],
+        against=w[Choice.AGAINST],
+        abstain=w[Choice.ABSTAIN],
+        blank_votes_count=blank,
+        rule=rule,
+    )
+    cast_weight = rules.votes_cast(
+        for_=w[Choice.FOR],
+        against=w[Choice.AGAINST],
+        abstain=w[Choice.ABSTAIN],
+        blank_votes_count=blank,
+    )
+    cast = rules.votes_cast(
+        for_=n[Choice.FOR],
+        against=n[Choice.AGAINST],
+        abstain=n[Choice.ABSTAIN],
+        blank_votes_count=blank,
+    )
+    adopted = quorum_ok and majority_ok
+    texts = {}
+    for locale in ("nl", "en"):
+        with force_locale(locale):
+            texts[locale] = rules.outcome_text(
+                adopted=adopted,
+                quorum_ok=quorum_ok,
+                for_=w[Choice.FOR],
+                cast=cast_weight,
+                present_or_represented=people.present + people.represented,
+                eligible=people.eligible,
+                rule=rules.DecisionRule(
+                    quorum_percent, rule.majority, rule.numerator, rule.denominator
+                ),
+            )
+    result = MotionResult(
+        motion_id=motion.id,
+        eligible=people.eligible,
+        present=people.present,
+        represented=people.represented,
+        cast=cast,
+        cast_weight=cast_weight,
+        for_count=n[Choice.FOR],
+        against_count=n[Choice.AGAINST],
+        abstain_count=n[Choice.ABSTAIN],
+        for_weight=w[Choice.FOR],
+        against_weight=w[Choice.AGAINST],
+        abstain_weight=w[Choice.ABSTAIN],
+        online_count=online,
+        paper_count=sum(paper.values()),
+        quorum_met=quorum_ok,
+        majority_met=majority_ok,
+        adopted=adopted,
+        outcome_nl=texts["nl"],
+        outcome_en=texts["en"],
+    )
+    return _store(result, motion)
+
+
+def _quorum_percent(motion: Motion, settings, rule) -> int | None:
+    if motion.assembly.is_second and settings.second_assembly_without_quorum:
+        return None
+    return rule.quorum_percent
+
+
+def _store(result: MotionResult, motion: Motion) -> MotionResult:
+    try:
+        with db.session.begin_nested():
+            db.session.add(result)
+            db.session.flush()
+    except IntegrityError:
+        raise DomainError(_l("The vote on this motion is already closed.")) from None
+    motion.result = result
+    return result
+
+
+def _tally_election(motion: Motion, settings, rule) -> MotionResult:
+    """One seat: the candidate with the most votes is elected when those votes meet the
+    majority rule of the votes cast; a tie elects no one."""
+    rows = db.session.execute(
+        select(Ballot.candidate_id, func.count(), func.coalesce(func.sum(Ballot.weight), 0))
+        .where(Ballot.motion_id == motion.id)
+        .group_by(Ballot.candidate_id)
+    ).all()
+    per = {candidate_id: (int(n), int(w)) for candidate_id, n, w in rows}
+    blank_n, blank_w = per.pop(None, (0, 0))
+    people = turnout(motion, online=sum(n for n, _ in per.values()) + blank_n)
+    quorum_percent = _quorum_percent(motion, settings, rule)
+    quorum_ok = rules.quorum_met(
+        eligible=people.eligible,
+        present=people.present,
+        represented=people.represented,
+        quorum_percent=quorum_percent,
+    )
+    standings = sorted(
+        (
+            {
+                "id": c.id,
+                "name": c.name,
+                "count": per.get(c.id, (0, 0))[0],
+                "weight": per.get(c.id, (0, 0))[1],
+                "elected": False,
+            }
+            for c in motion.candidates
+        ),
+        key=lambda row: (-row["weight"], row["name"]),
+    )
+    votes_w = sum(row["weight"] for row in standings)
+    votes_n = sum(row["count"] for row in standings)
+    blank = settings.blank_votes_count
+    cast_w = votes_w + (blank_w if blank else 0)
+    cast_n = votes_n + (blank_n if blank else 0)
+    top = standings[0] if standings and standings[0]["weight"] > 0 else None
+    tie = bool(top) and len(standings) > 1 and standings[1]["weight"] == top["weight"]
+    majority_ok = (
+        bool(top)
+        and not tie
+        and rules.majority_met(
+            for_=top["weight"],
+            against=votes_w - top["weight"],
+            abstain=blank_w,
+            blank_votes_count=blank,
+            rule=rule,
+        )
+    )
+    elected = quorum_ok and majority_ok
+    if elected:
+        top["elected"] = True
+    texts = {}
+    for locale in ("nl", "en"):
+        with force_locale(locale):
+            texts[locale] = rules.election_text(
+                elected=top["name"] if elected else None,
+                top_name=top["name"] if top else None,
+                top_votes=top["weight"] if top else 0,
+                cast=cast_w,
+                tie=tie,
+                quorum_ok=quorum_ok,
+                present_or_represented=people.present + people.represented,
+                eligible=people.eligible,
+                rule=rules.DecisionRule(
+                    quorum_percent, rule.majority, rule.numerator, rule.denominator
+                ),
+            )
+    result = MotionResult(
+        motion_id=motion.id,
+        eligible=people.eligible,
+        present=people.present,
+        represented=people.represented,
+        cast=cast_n,
+        cast_weight=cast_w,
+        for_count=votes_n,
+        against_count=0,
+        abstain_count=blank_n,
+        for_weight=votes_w,
+        against_weight=0,
+        abstain_weight=blank_w,
+        online_count=votes_n + blank_n,
+        paper_count=0,
+        quorum_met=quorum_ok,
+        majority_met=majority_ok,
+        adopted=elected,
+        outcome_nl=texts["nl"],
+        outcome_en=texts["en"],
+        candidates=standings,
+    )
+    return _store(result, motion)
+
+
+def open_votes_of(motion: Motion) -> list[Vote]:
+    """Who voted what on an open ballot (shown after the close)."""
+    if motion.secret:
+        return []
+    return db.session.scalars(
+        select(Vote)
+        .join(Membership, Membership.id == Vote.membership_id)
+        .where(Vote.motion_id == motion.id)
+        .order_by(Membership.number)
+    ).all()
+
+
+def counted_ballots(motion: Motion) -> list[tuple[str, Choice, int | None]]:
+    """The published list of counted ballots (receipt, choice, candidate), in receipt
+    order."""
+    return db.session.execute(
+        select(Ballot.receipt, Ballot.choice, Ballot.candidate_id)
+        .where(Ballot.motion_id == motion.id)
+        .order_by(Ballot.receipt)
+    ).all()
+
+
+def decisions(cooperative) -> list[Motion]:
+    """The decision list (besluitenlijst): every closed vote of the cooperative."""
+    return db.session.scalars(
+        select(Motion)
+        .join(Assembly, Assembly.id == Motion.assembly_id)
+        .join(MotionResult, MotionResult.motion_id == Motion.id)
+        .where(Assembly.cooperative_id == cooperative.id, Motion.status == MotionStatus.CLOSED)
+        .order_by(Assembly.starts_at, Motion.closed_at, Motion.id)
+    ).all()
+
+
+def my_votes(motion: Motion, membership_ids) -> set[int]:
+    return voted_ids(motion, membership_ids)

@@ -1,0 +1,784 @@
+"""General assembly pages: rules, assemblies, agenda, attendance, proxies, votes, results."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError
+
+from coop import mail
+from coop.access import board_of, member_of
+from coop.assemblies import cli, documents, emails, services
+from coop.assemblies.forms import (
+    ASSEMBLY_STATUS_LABELS,
+    BLANK,
+    CHOICE_LABELS,
+    ITEM_KIND_LABELS,
+    KIND_LABELS,
+    MAJORITY_LABELS,
+    AssemblyForm,
+    CandidateForm,
+    CheckInForm,
+    DocumentForm,
+    ElectionVoteForm,
+    ItemForm,
+    MotionForm,
+    PaperVotesForm,
+    ProxyForm,
+    RulesForm,
+    VoteForm,
+)
+from coop.assemblies.models import (
+    AssemblyStatus,
+    Choice,
+    DecisionKind,
+    ItemKind,
+    MotionStatus,
+    Weighting,
+)
+from coop.errors import DomainError, NotFound, put_on_form
+from coop.extensions import db
+from coop.forms import choices
+from coop.members.models import Function, Membership
+
+bp = Blueprint("assemblies", __name__, url_prefix="/c/<slug>/assemblies")
+cli.register(bp)
+
+ORGANISERS = (Function.CHAIR, Function.SECRETARY)
+CHAIR = (Function.CHAIR,)
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+PROJECTOR_REFRESH_SECONDS = 5
+SQLITE_RETRIES = 20
+
+
+def _assembly(assembly_id):
+    try:
+        assembly = services.get_assembly(g.cooperative, assembly_id)
+    except NotFound:
+        abort(404)
+    if assembly.status is AssemblyStatus.DRAFT and not g.membership.is_board:
+        abort(404)
+    return assembly
+
+
+def _motion(assembly, motion_id):
+    try:
+        return services.get_motion(assembly, motion_id)
+    except NotFound:
+        abort(404)
+
+
+def _to_assembly(assembly, anchor=None):
+    return redirect(
+        url_for(".assembly", slug=g.cooperative.slug, assembly_id=assembly.id, _anchor=anchor)
+    )
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+# Governance rules ---------------------------------------------------------------------------
+
+
+def _rules_page(form, status=200):
+    return render_template(
+        "assemblies/rules.html", cooperative=g.cooperative, form=form, kinds=KIND_LABELS
+    ), status
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+@board_of(role=ORGANISERS)
+def rules(slug):
+    settings = services.governance(g.cooperative)
+    if request.method == "GET":
+        form = RulesForm(formdata=None)
+        for key in services.RULE_FIELDS:
+            value = getattr(settings, key)
+            form[key].data = value.value if isinstance(value, Weighting) else value
+        for kind in DecisionKind:
+            rule = settings.rule_for(kind)
+            sub = form[kind.value]
+            sub.quorum_percent.data = rule.get("quorum_percent")
+            sub.majority.data = rule.get("majority")
+            sub.numerator.data = rule.get("numerator")
+            sub.denominator.data = rule.get("denominator")
+        return _rules_page(form)
+    form = RulesForm()
+    if form.validate_on_submit():
+        data = {key: form[key].data for key in services.RULE_FIELDS}
+        data["weighting"] = Weighting(form.weighting.data)
+        kinds = {kind.value: dict(form[kind.value].data) for kind in DecisionKind}
+        try:
+            services.update_rules(g.cooperative, data=data, decision_rules=kinds, by=g.membership)
+        except DomainError as error:
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The rules for the general assembly are saved."), "success")
+            return redirect(url_for(".rules", slug=slug))
+    return _rules_page(form, 422)
+
+
+# Assemblies ---------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@member_of
+def index(slug):
+    return render_template(
+        "assemblies/index.html",
+        cooperative=g.cooperative,
+        assemblies=services.assemblies_of(g.cooperative, include_drafts=g.membership.is_board),
+        can_organise=_can(ORGANISERS),
+    )
+
+
+def _can(functions) -> bool:
+    return any(g.membership.has_function(f) for f in functions)
+
+
+def _starts_at_utc(form):
+    return form.starts_at.data.replace(tzinfo=AMSTERDAM).astimezone(UTC)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@board_of(role=ORGANISERS)
+def new(slug):
+    form = AssemblyForm()
+    if form.validate_on_submit():
+        assembly = services.create_assembly(
+            g.cooperative,
+            title=form.title.data,
+            starts_at=_starts_at_utc(form),
+            place=form.place.data,
+            online_url=form.online_url.data,
+            is_second=form.is_second.data,
+            by=g.membership,
+        )
+        db.session.commit()
+        flash(_("The assembly is created. Now make the agenda."), "success")
+        return _to_assembly(assembly)
+    return render_template("assemblies/new.html", cooperative=g.cooperative, form=form), (
+        422 if form.errors else 200
+    )
+
+
+def _assembly_page(assembly, *, item_form=None, motion_form=None, proxy_form=None, status=200):
+    me = g.membership
+    settings = services.governance(g.cooperative)
+    motions = services.motions_of(assembly)
+    decision_items = [i for i in assembly.items if i.kind is ItemKind.DECISION]
+    if motion_form is None:
+        motion_form = MotionForm(formdata=None)
+    motion_form.item_id.choices = choices(
+        (i.id, f"{i.position}. {i.title}") for i in decision_items
+    )
+    motion_form.parent_id.choices = choices(
+        [(0, _("None: a new motion"))]
+        + [
+            (m.id, m.title)
+            for m in motions
+            if not m.is_amendment and m.status is MotionStatus.DRAFT
+        ]
+    )
+    given = services.active_proxies(assembly, grantor=me)
+    return render_template(
+        "assemblies/assembly.html",
+        cooperative=g.cooperative,
+        assembly=assembly,
+        settings=settings,
+        motions=motions,
+        item_form=item_form or ItemForm(formdata=None),
+        document_form=DocumentForm(formdata=None),
+        motion_form=motion_form,
+        proxy_form=proxy_form or ProxyForm(formdata=None),
+        attending=services.attendance_of(assembly, me),
+        proxy_given=given[0] if given else None,
+        proxies_held=services.active_proxies(assembly, holder=me),
+        item_kinds=ITEM_KIND_LABELS,
+        kinds=KIND_LABELS,
+        can_organise=_can(ORGANISERS),
+        is_chair=_can(CHAIR),
+        statuses=ASSEMBLY_STATUS_LABELS,
+    ), status
+
+
+@bp.get("/<int:assembly_id>")
+@member_of
+def assembly(slug, assembly_id):
+    return _assembly_page(_assembly(assembly_id))
+
+
+@bp.post("/<int:assembly_id>/items")
+@board_of(role=ORGANISERS)
+def add_item(slug, assembly_id):
+    assembly = _assembly(assembly_id)
+    form = ItemForm()
+    if form.validate_on_submit():
+        try:
+            services.add_item(
+                assembly,
+                title=form.title.data,
+                description=form.description.data,
+                kind=ItemKind(form.kind.data),
+                by=g.membership,
+            )
+        except DomainError as error:
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The item is on the agenda."), "success")
+            return _to_assembly(assembly, "agenda")
+    return _assembly_page(assembly, item_form=form, status=422)
+
+
+@bp.post("/<int:assembly_id>/items/<int:agenda_item_id>/move")
+@board_of(role=ORGANISERS)
+def move_item(slug, assembly_id, agenda_item_id):
+    assembly = _assembly(assembly_id)
+    try:
+        item = services.get_item(assembly, agenda_item_id)
+        services.move_item(item, up=request.form.get("direction") != "down", by=g.membership)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+    return _to_assembly(assembly, "agenda")
+
+
+@bp.post("/<int:assembly_id>/items/<int:agenda_item_id>/documents")
+@board_of(role=ORGANISERS)
+def add_document(slug, assembly_id, agenda_item_id):
+    assembly = _assembly(assembly_id)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        try:
+            item = services.get_item(assembly, agenda_item_id)
+            data = upload.read(services.MAX_DOCUMENT_BYTES + 1) if upload else b""
+            document = services.add_document(
+                item, filename=upload.filename if upload else "", data=data, by=g.membership
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is added.", name=document.filename), "success")
+    else:
+        flash(_("The form has expired. Reload the page and try again."), "error")
+    return _to_assembly(assembly, "agenda")
+
+
+@bp.get("/<int:assembly_id>/documents/<int:document_id>")
+@member_of
+def document(slug, assembly_id, document_id):
+    assembly = _assembly(assembly_id)
+    try:
+        found = services.get_document(assembly, document_id)
+    except NotFound:
+        abort(404)
+    response = make_response(found.content)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+    return response
+
+
+@bp.post("/<int:assembly_id>/convene")
+@board_of(role=ORGANISERS)
+def convene(slug, assembly_id):
+    assembly = _assembly(assembly_id)
+    try:
+        sent = services.convene(assembly, by=g.membership)
+    except DomainError as error:
+        flash(error.message, "error")
+        return _to_assembly(assembly)
+    for member, _notice in sent:
+        mail.after_commit(emails.convocation(assembly, member))
+    db.session.commit()
+    flash(
+        _("The assembly is convened. %(count)s members get an invitation.", count=len(sent)),
+        "success",
+    )
+    return _to_assembly(assembly)
+
+
+@bp.post("/<int:assembly_id>/open")
+@board_of(role=CHAIR)
+def open_session(slug, assembly_id):
+    assembly = _assembly(assembly_id)
+    try:
+        services.open_session(assembly, by=g.membership)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The assembly is open."), "success")
+    return _to_assembly(assembly)
+
+
+@bp.post("/<int:assembly_id>/close")
+@board_of(role=CHAIR)
+def close_session(slug, assembly_id):
+    assembly = _assembly(assembly_id)
+    try:
+        services.close_session(assembly, by=g.membership)
+    except DomainError as error:
+        flash(error.message, "error")
+        return _to_assembly(assembly)
+    decided = [m for m in services.motions_of(assembly) if m.result is not None]
+    if decided:
+        for member in services.voting_members(g.cooperative):
+            mail.after_commit(emails.results(assembly, member, decided))
+    db.session.commit()
+    flash(_("The assembly is closed."), "success")
+    return _to_assembly(assembly)
+
+
+# Attendance ---------------------------------------------------------------------------------
+
+
+@bp.get("/<int:assembly_id>/attendance")
+@board_of()
+def attendance(slug, assembly_id):
+    assembly = _assembly(assembly_id)
+    query = request.args.get("q", "")[:100]
+    found = services.find_members(g.cooperative, query)
+    present_ids = {a.membership_id for a in services.attendance(assembly)}
+    return render_template(
+        "assemblies/attendance.html",
+        cooperative=g.cooperative,
+        assembly=assembly,
+        query=query,
+        found=found,
+        present_ids=present_ids,
+        present=services.attendance(assembly),
+        proxies=services.active_proxies(assembly),
+        form=CheckInForm(formdata=None),
+    )
+
+
+@bp.post("/<int:assembly_id>/attendance")
+@board_of()
+def check_in(slug, assembly_id):
+    assembly = _assembly(assembly_id)
+    form = CheckInForm()
+    query = request.form.get("q", "")[:100]
+    if not form.validate_on_submit():
+        flash(_("Choose a member to check in."), "error")
+    else:
+        membership = db.session.get(Membership, form.membership_id.data)
+        try:
+            services.check_in(assembly, membership, by=g.membership)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is checked in.", name=membership.name), "success")
+    return redirect(url_for(".attendance", slug=slug, assembly_id=assembly.id, q=query or None))
+
+
+@bp.post("/<int:assembly_id>/check-in")
+@member_of
+def check_in_self(slug, assembly_id):
+    assembly = _assembly(assembly_id)
+    try:
+        services.check_in(assembly, g.membership, by=g.membership, online=True)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("You are checked in. You can vote when a vote is open."), "success")
+    return _to_assembly(assembly)
+
+
+# Proxies ------------------------------------------------------------------------------------
+
+
+@bp.post("/<int:assembly_id>/proxy")
+@member_of
+def grant_proxy(slug, assembly_id):
+    assembly = _assembly(assembly_id)
+    form = ProxyForm()
+    if form.validate_on_submit():
+        try:
+            proxy = services.grant_proxy(
+                assembly, g.membership, holder_number=form.holder_number.data, by=g.membership
+            )
+        except DomainError as error:
+            put_on_form(form, error)
+        else:
+            for member in (proxy.grantor, proxy.holder):
+                mail.after_commit(emails.proxy_granted(proxy, assembly, member))
+            db.session.commit()
+            flash(_("%(name)s now holds your proxy.", name=proxy.holder.name), "success")
+            return _to_assembly(assembly, "proxy")
+    return _assembly_page(assembly, proxy_form=form, status=422)
+
+
+@bp.post("/<int:assembly_id>/proxy/<int:proxy_id>/revoke")
+@member_of
+def revoke_proxy(slug, assembly_id, proxy_id):
+    assembly = _assembly(assembly_id)
+    try:
+        proxy = services.get_proxy(assembly, proxy_id)
+        services.revoke_proxy(proxy, by=g.membership)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        for member in (proxy.grantor, proxy.holder):
+            mail.after_commit(emails.proxy_revoked(proxy, assembly, member))
+        db.session.commit()
+        flash(_("Your proxy is withdrawn."), "success")
+    return _to_assembly(assembly, "proxy")
+
+
+# Motions and votes --------------------------------------------------------------------------
+
+
+@bp.post("/<int:assembly_id>/motions")
+@board_of(role=ORGANISERS)
+def add_motion(slug, assembly_id):
+    assembly = _assembly(assembly_id)
+    form = MotionForm()
+    motions = services.motions_of(assembly)
+    form.item_id.choices = choices(
+        (i.id, i.title) for i in assembly.items if i.kind is ItemKind.DECISION
+    )
+    form.parent_id.choices = choices(
+        [(0, "")] + [(m.id, m.title) for m in motions if not m.is_amendment]
+    )
+    if form.validate_on_submit():
+        try:
+            item = services.get_item(assembly, form.item_id.data)
+            parent = (
+                services.get_motion(assembly, form.parent_id.data) if form.parent_id.data else None
+            )
+            services.add_motion(
+                assembly,
+                item=item,
+                title=form.title.data,
+                text=form.text.data,
+                decision_kind=DecisionKind(form.decision_kind.data),
+                secret=form.secret.data,
+                parent=parent,
+                by=g.membership,
+            )
+        except DomainError as error:
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The motion is added."), "success")
+            return _to_assembly(assembly, "agenda")
+    return _assembly_page(assembly, motion_form=form, status=422)
+
+
+def _vote_form(motion, **kwargs):
+    if motion.is_election:
+        return ElectionVoteForm(**kwargs).set_candidates(motion.candidates)
+    return VoteForm(**kwargs)
+
+
+def _motion_page(assembly, motion, *, forms=None, paper_form=None, candidate_form=None, status=200):
+    me = g.membership
+    held = services.active_proxies(assembly, holder=me)
+    voters = [me] + [p.grantor for p in held]
+    voted = services.voted_ids(motion, [m.id for m in voters])
+    forms = forms or {}
+    vote_forms = []
+    for member in voters:
+        form = forms.get(member.id) or _vote_form(motion, formdata=None)
+        form.on_behalf_of.data = "" if member.id == me.id else str(member.id)
+        vote_forms.append((member, form, member.id in voted))
+    result = motion.result
+    turnout = (
+        services.turnout(motion) if _can(CHAIR) and motion.status is MotionStatus.OPEN else None
+    )
+    if paper_form is None and turnout is not None:
+        paper_form = PaperVotesForm(formdata=None)
+        paper_form.paper_for.data = motion.paper_for
+        paper_form.paper_against.data = motion.paper_against
+        paper_form.paper_abstain.data = motion.paper_abstain
+    return render_template(
+        "assemblies/motion.html",
+        cooperative=g.cooperative,
+        assembly=assembly,
+        motion=motion,
+        vote_forms=vote_forms,
+        attending=services.attendance_of(assembly, me),
+        result=result,
+        open_votes=services.open_votes_of(motion) if result else [],
+        ballots=services.counted_ballots(motion) if result else [],
+        choices=CHOICE_LABELS,
+        kinds=KIND_LABELS,
+        majority_labels=MAJORITY_LABELS,
+        rule=services.decision_rule(services.governance(g.cooperative), motion.decision_kind),
+        is_chair=_can(CHAIR),
+        turnout=turnout,
+        paper_form=paper_form,
+        candidate_form=candidate_form or CandidateForm(formdata=None),
+        voting_possible=services.voting_possible(assembly),
+        needs_check_in=assembly.status is AssemblyStatus.IN_SESSION
+        and not services.is_checked_in(assembly, me),
+        can_organise=_can(ORGANISERS),
+        candidate_names={c.id: c.name for c in motion.candidates},
+        locale=_locale(),
+    ), status
+
+
+@bp.get("/<int:assembly_id>/motions/<int:motion_id>")
+@member_of
+def motion(slug, assembly_id, motion_id):
+    assembly = _assembly(assembly_id)
+    return _motion_page(assembly, _motion(assembly, motion_id))
+
+
+@bp.post("/<int:assembly_id>/motions/<int:motion_id>/candidates")
+@board_of(role=ORGANISERS)
+def add_candidate(slug, assembly_id, motion_id):
+    assembly = _assembly(assembly_id)
+    motion = _motion(assembly, motion_id)
+    form = CandidateForm()
+    if form.validate_on_submit():
+        try:
+            services.add_candidate(
+                motion, name=form.name.data or "", number=form.number.data, by=g.membership
+            )
+        except DomainError as error:
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The candidate is added."), "success")
+            return redirect(
+                url_for(".motion", slug=slug, assembly_id=assembly.id, motion_id=motion.id)
+            )
+    return _motion_page(assembly, motion, candidate_form=form, status=422)
+
+
+@bp.post("/<int:assembly_id>/motions/<int:motion_id>/open")
+@board_of(role=CHAIR)
+def open_vote(slug, assembly_id, motion_id):
+    assembly = _assembly(assembly_id)
+    motion = _motion(assembly, motion_id)
+    try:
+        services.open_vote(motion, by=g.membership)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The vote is open."), "success")
+    return redirect(url_for(".motion", slug=slug, assembly_id=assembly.id, motion_id=motion.id))
+
+
+@bp.post("/<int:assembly_id>/motions/<int:motion_id>/close")
+@board_of(role=CHAIR)
+def close_vote(slug, assembly_id, motion_id):
+    assembly = _assembly(assembly_id)
+    motion = _motion(assembly, motion_id)
+    try:
+        services.close_vote(motion, by=g.membership)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The vote is closed and counted."), "success")
+    return redirect(url_for(".motion", slug=slug, assembly_id=assembly.id, motion_id=motion.id))
+
+
+@bp.post("/<int:assembly_id>/motions/<int:motion_id>/paper")
+@board_of(role=CHAIR)
+def paper_votes(slug, assembly_id, motion_id):
+    assembly = _assembly(assembly_id)
+    motion = _motion(assembly, motion_id)
+    form = PaperVotesForm()
+    if form.validate_on_submit():
+        try:
+            services.set_paper_votes(
+                motion,
+                for_=form.paper_for.data,
+                against=form.paper_against.data,
+                abstain=form.paper_abstain.data,
+                by=g.membership,
+            )
+        except DomainError as error:
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The paper votes are saved."), "success")
+            return redirect(
+                url_for(".motion", slug=slug, assembly_id=assembly.id, motion_id=motion.id)
+            )
+    return _motion_page(assembly, motion, paper_form=form, status=422)
+
+
+def _on_behalf_of(value: str):
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= services.MAX_ID:
+        raise DomainError(_("You do not hold a valid proxy for this member."))
+    member = db.session.get(Membership, int(value))
+    if member is None or member.cooperative_id != g.cooperative.id:
+        raise DomainError(_("You do not hold a valid proxy for this member."))
+    return member
+
+
+@bp.post("/<int:assembly_id>/motions/<int:motion_id>/vote")
+@member_of
+def vote(slug, assembly_id, motion_id):
+    assembly = _assembly(assembly_id)
+    motion = _motion(assembly, motion_id)
+    form = _vote_form(motion)
+    if form.validate_on_submit():
+        if motion.is_election:
+            picked = form.candidate.data
+            choice = Choice.ABSTAIN if picked == BLANK else Choice.FOR
+            candidate_id = None if picked == BLANK else int(picked)
+            label = (
+                _("Blank vote")
+                if picked == BLANK
+                else dict((str(c.id), c.name) for c in motion.candidates)[picked]
+            )
+        else:
+            choice, candidate_id = Choice(form.choice.data), None
+            label = CHOICE_LABELS[choice]
+        back = url_for(".motion", slug=slug, assembly_id=assembly.id, motion_id=motion.id)
+        for attempt in range(SQLITE_RETRIES + 1):
+            try:
+                on_behalf_of = _on_behalf_of(form.on_behalf_of.data or "")
+                receipt = services.cast_vote(
+                    motion,
+                    voter=g.membership,
+                    choice=choice,
+                    on_behalf_of=on_behalf_of,
+                    candidate_id=candidate_id,
+                )
+                db.session.commit()
+                break
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+                return redirect(back)
+            except OperationalError as error:
+                # SQLite lets one writer in at a time and refuses a second at once when
+                # both began by reading: try again shortly; never a 500.
+                db.session.rollback()
+                if "locked" not in str(error) or attempt == SQLITE_RETRIES:
+                    if "locked" not in str(error):
+                        raise
+                    flash(_("Many members are voting at this moment. Please try again."), "error")
+                    return redirect(back)
+                time.sleep(0.02 * (attempt + 1) + random.random() * 0.03)  # noqa: S311
+        # The receipt is shown once, on this page, and nowhere stored next to the voter.
+        return render_template(
+            "assemblies/voted.html",
+            cooperative=g.cooperative,
+            assembly=assembly,
+            motion=motion,
+            receipt=receipt,
+            on_behalf_of=on_behalf_of,
+            choice=label,
+        )
+    key = g.membership.id
+    if form.on_behalf_of.data and form.on_behalf_of.data.isdigit():
+        key = int(form.on_behalf_of.data)
+    return _motion_page(assembly, motion, forms={key: form}, status=422)
+
+
+# Results ------------------------------------------------------------------------------------
+
+
+@bp.get("/<int:assembly_id>/projector")
+@member_of
+def projector(slug, assembly_id):
+    assembly = _assembly(assembly_id)
+    motions = services.motions_of(assembly)
+    running = [m for m in motions if m.status is MotionStatus.OPEN]
+    closed = [m for m in motions if m.result is not None]
+    counts = {m.id: services.turnout(m) for m in running}
+    return render_template(
+        "assemblies/projector.html",
+        cooperative=g.cooperative,
+        assembly=assembly,
+        running=running,
+        last=closed[-1] if closed else None,
+        counts=counts,
+        locale=_locale(),
+        refresh=PROJECTOR_REFRESH_SECONDS,
+    )
+
+
+@bp.get("/<int:assembly_id>/minutes")
+@member_of
+def minutes(slug, assembly_id):
+    """Draft minutes (notulen): attendance, proxies, the agenda with the decisions."""
+    return render_template("assemblies/minutes.html", **_minutes_context(assembly_id))
+
+
+def _minutes_context(assembly_id) -> dict:
+    assembly = _assembly(assembly_id)
+    return {
+        "cooperative": g.cooperative,
+        "assembly": assembly,
+        "present": services.attendance(assembly),
+        "proxies": services.proxies_of(assembly),
+        "motions": services.motions_of(assembly),
+        "locale": _locale(),
+        "kinds": KIND_LABELS,
+        "item_kinds": ITEM_KIND_LABELS,
+    }
+
+
+def _pdf_response(data: bytes, filename: str):
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/<int:assembly_id>/minutes.pdf")
+@member_of
+def minutes_pdf(slug, assembly_id):
+    context = _minutes_context(assembly_id)
+    return _pdf_response(documents.minutes_pdf(**context), f"notulen-{assembly_id}.pdf")
+
+
+@bp.get("/decisions.pdf")
+@member_of
+def decisions_pdf(slug):
+    data = documents.decisions_pdf(
+        cooperative=g.cooperative,
+        motions=services.decisions(g.cooperative),
+        locale=_locale(),
+        kinds=KIND_LABELS,
+    )
+    return _pdf_response(data, f"besluitenlijst-{slug}.pdf")
+
+
+@bp.get("/decisions")
+@member_of
+def decisions(slug):
+    return render_template(
+        "assemblies/decisions.html",
+        cooperative=g.cooperative,
+        motions=services.decisions(g.cooperative),
+        locale=_locale(),
+        kinds=KIND_LABELS,
+    )

@@ -1,0 +1,579 @@
+"""Assembly services: lifecycle, convening, attendance, proxies, votes and the tally."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import func, select
+
+from coop import audit
+from coop.assemblies import services
+from coop.assemblies.models import (
+    AssemblyStatus,
+    Ballot,
+    Choice,
+    DecisionKind,
+    ItemKind,
+    MotionStatus,
+    Notice,
+    ProxyStatus,
+    Vote,
+)
+from coop.db import today, utcnow
+from coop.errors import DomainError
+from coop.extensions import db
+from coop.members.models import Function, MembershipStatus
+from tests.factories import (
+    AssemblyFactory,
+    CooperativeFactory,
+    MembershipFactory,
+    MotionFactory,
+    board_member,
+)
+
+# Governance rules ---------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service messages are checked in English, the source language."""
+    with force_locale("en"):
+        yield
+
+
+def _rules_data(**overrides):
+    data = {
+        "notice_days": 14,
+        "blank_votes_count": False,
+        "second_assembly_without_quorum": True,
+        "proxies_allowed": True,
+        "max_proxies_per_holder": 1,
+        "electronic_participation": False,
+        "advance_voting": False,
+    }
+    data.update(overrides)
+    return data
+
+
+def test_defaults_before_the_board_sets_rules():
+    cooperative = CooperativeFactory()
+    settings = services.governance(cooperative)
+    assert settings.id is None
+    assert settings.notice_days == 14
+    assert settings.max_proxies_per_holder == 1
+    assert settings.blank_votes_count is False
+    assert services.decision_rule(settings, DecisionKind.STATUTES).numerator == 2
+
+
+def test_notice_never_below_seven_days():
+    cooperative = CooperativeFactory()
+    chair = board_member(cooperative)
+    with pytest.raises(DomainError) as error:
+        services.update_rules(
+            cooperative, data=_rules_data(notice_days=6), decision_rules={}, by=chair
+        )
+    assert error.value.field == "notice_days"
+    settings = services.update_rules(
+        cooperative,
+        data=_rules_data(notice_days=7),
+        decision_rules={"ordinary": {"majority": "fraction", "numerator": 3, "denominator": 4}},
+        by=chair,
+    )
+    assert settings.id is not None
+    assert settings.decision_rules["ordinary"]["numerator"] == 3
+    assert audit.count_for(cooperative) == 1
+
+
+def test_a_fraction_above_one_is_refused():
+    cooperative = CooperativeFactory()
+    with pytest.raises(DomainError):
+        services.update_rules(
+            cooperative,
+            data=_rules_data(),
+            decision_rules={"ordinary": {"majority": "fraction", "numerator": 5, "denominator": 4}},
+            by=board_member(cooperative),
+        )
+
+
+# Lifecycle and convening --------------------------------------------------------------------
+
+
+def _draft(cooperative, *, days_ahead=20):
+    chair = board_member(cooperative)
+    assembly = services.create_assembly(
+        cooperative,
+        title="ALV voorjaar",
+        starts_at=utcnow() + timedelta(days=days_ahead),
+        place="Buurthuis",
+        online_url="https://meet.example.test/alv",
+        is_second=False,
+        by=chair,
+    )
+    services.add_item(
+        assembly, title="Opening", description="", kind=ItemKind.INFORMATION, by=chair
+    )
+    services.add_item(
+        assembly, title="Jaarrekening", description="", kind=ItemKind.DECISION, by=chair
+    )
+    return assembly, chair
+
+
+def test_convening_records_a_notice_for_every_member_with_voting_rights():
+    cooperative = CooperativeFactory()
+    assembly, chair = _draft(cooperative)
+    active = [MembershipFactory(cooperative=cooperative) for _ in range(3)]
+    MembershipFactory(cooperative=cooperative, status=MembershipStatus.SUSPENDED)
+    MembershipFactory(cooperative=cooperative, status=MembershipStatus.ENDED)
+    MembershipFactory()  # another cooperative
+    sent = services.convene(assembly, by=chair)
+    assert {m.id for m, _ in sent} == {chair.id, *(m.id for m in active)}
+    notices = db.session.scalars(select(Notice).where(Notice.assembly_id == assembly.id)).all()
+    assert len(notices) == 4
+    assert notices[0].agenda == [[1, "Opening", "information"], [2, "Jaarrekening", "decision"]]
+    assert assembly.status is AssemblyStatus.CONVENED
+    with pytest.raises(DomainError, match="already been convened"):
+        services.convene(assembly, by=chair)
+
+
+def test_convening_with_too_short_notice_is_refused():
+    cooperative = CooperativeFactory()
+    assembly, chair = _draft(cooperative, days_ahead=10)
+    with pytest.raises(DomainError, match="notice period is 14 days"):
+        services.convene(assembly, by=chair)
+    assert assembly.status is AssemblyStatus.DRAFT
+    assert db.session.scalar(select(func.count(Notice.id))) == 0
+    # exactly the notice period is enough
+    assert services.convene(
+        assembly, by=chair, on=services.local_date(assembly.starts_at) - timedelta(days=14)
+    )
+
+
+def test_agenda_is_fixed_once_convened_and_items_can_move_before():
+    cooperative = CooperativeFactory()
+    assembly, chair = _draft(cooperative)
+    first, second = assembly.items
+    services.move_item(second, up=True, by=chair)
+    assert [i.title for i in assembly.items] == ["Jaarrekening", "Opening"]
+    services.convene(assembly, by=chair)
+    with pytest.raises(DomainError):
+        services.add_item(assembly, title="Laat", description="", kind=ItemKind.DECISION, by=chair)
+
+
+def test_session_opens_and_closes_only_in_order(meeting):
+    chair = meeting.chair
+    with pytest.raises(DomainError):
+        services.open_session(meeting.assembly, by=chair)  # already in session
+    with pytest.raises(DomainError, match="open votes"):
+        services.close_session(meeting.assembly, by=chair)
+    services.close_vote(meeting.motion, by=chair)
+    services.close_session(meeting.assembly, by=chair)
+    assert meeting.assembly.status is AssemblyStatus.CLOSED
+
+
+# Attendance ---------------------------------------------------------------------------------
+
+
+def test_check_in_twice_and_strangers(meeting):
+    with pytest.raises(DomainError, match="already checked in"):
+        services.check_in(meeting.assembly, meeting.members[0], by=meeting.chair)
+    with pytest.raises(DomainError, match="not a member"):
+        services.check_in(meeting.assembly, MembershipFactory(), by=meeting.chair)
+    suspended = MembershipFactory(
+        cooperative=meeting.cooperative, status=MembershipStatus.SUSPENDED
+    )
+    with pytest.raises(DomainError, match="Only active members"):
+        services.check_in(meeting.assembly, suspended, by=meeting.chair)
+
+
+def test_self_check_in_only_with_electronic_participation(meeting):
+    member = meeting.members[4]
+    with pytest.raises(DomainError, match="online"):
+        services.check_in(meeting.assembly, member, by=member, online=True)
+    services.update_rules(
+        meeting.cooperative,
+        data=_rules_data(electronic_participation=True),
+        decision_rules={},
+        by=meeting.chair,
+    )
+    assert services.check_in(meeting.assembly, member, by=member, online=True).online
+
+
+def test_find_members_by_name_or_number(meeting):
+    member = meeting.members[3]
+    assert services.find_members(meeting.cooperative, str(member.number)) == [member]
+    assert member in services.find_members(meeting.cooperative, member.name[:4].lower())
+    assert services.find_members(meeting.cooperative, "%") == []
+    assert services.find_members(meeting.cooperative, "9" * 30) == []
+
+
+# Proxies ------------------------------------------------------------------------------------
+
+
+def test_proxy_rules(meeting):
+    # a, b and c are not checked in
+    a, b, c = (
+        meeting.members[3],
+        MembershipFactory(cooperative=meeting.cooperative),
+        meeting.members[4],
+    )
+    assembly = meeting.assembly
+    with pytest.raises(DomainError, match="yourself"):
+        services.grant_proxy(assembly, a, holder_number=a.number, by=a)
+    with pytest.raises(DomainError, match="no active member"):
+        services.grant_proxy(assembly, a, holder_number=999_999, by=a)
+    outsider = MembershipFactory()
+    with pytest.raises(DomainError, match="no active member"):
+        services.grant_proxy(assembly, a, holder_number=outsider.number + 1000, by=a)
+    proxy = services.grant_proxy(assembly, a, holder_number=c.number, by=a)
+    # the limit per holder (1)
+    with pytest.raises(DomainError, match="most proxies"):
+        services.grant_proxy(assembly, b, holder_number=c.number, by=b)
+    # no chains: the holder cannot pass it on; a grantor cannot hold one
+    with pytest.raises(DomainError, match="passed on"):
+        services.grant_proxy(assembly, c, holder_number=b.number, by=c)
+    with pytest.raises(DomainError, match="cannot hold one"):
+        services.grant_proxy(assembly, b, holder_number=a.number, by=b)
+    # the grantor checked in: attending members cannot grant
+    with pytest.raises(DomainError, match="checked in"):
+        services.grant_proxy(assembly, meeting.members[1], holder_number=b.number, by=c)
+    # revoke, then another holder
+    with pytest.raises(DomainError, match="Only the member"):
+        services.revoke_proxy(proxy, by=c)
+    services.revoke_proxy(proxy, by=a)
+    assert proxy.status is ProxyStatus.REVOKED
+    with pytest.raises(DomainError, match="no longer valid"):
+        services.revoke_proxy(proxy, by=a)
+    assert services.grant_proxy(assembly, a, holder_number=b.number, by=a).holder_id == b.id
+
+
+def test_proxy_is_void_once_the_grantor_checks_in(meeting):
+    grantor, holder = meeting.members[3], meeting.members[0]
+    proxy = services.grant_proxy(meeting.assembly, grantor, holder_number=holder.number, by=grantor)
+    services.check_in(meeting.assembly, grantor, by=meeting.chair)
+    assert proxy.status is ProxyStatus.VOID
+    with pytest.raises(DomainError, match="valid proxy"):
+        services.cast_vote(meeting.motion, voter=holder, choice=Choice.FOR, on_behalf_of=grantor)
+
+
+def test_no_proxies_when_the_rules_forbid_them(meeting):
+    services.update_rules(
+        meeting.cooperative,
+        data=_rules_data(proxies_allowed=False),
+        decision_rules={},
+        by=meeting.chair,
+    )
+    a = meeting.members[3]
+    with pytest.raises(DomainError, match="does not allow proxies"):
+        services.grant_proxy(meeting.assembly, a, holder_number=meeting.members[0].number, by=a)
+
+
+# Votes --------------------------------------------------------------------------------------
+
+
+def test_one_vote_per_member_per_motion(meeting):
+    member = meeting.members[0]
+    receipt = services.cast_vote(meeting.motion, voter=member, choice=Choice.FOR)
+    assert len(receipt) == 14
+    with pytest.raises(DomainError, match="already voted"):
+        services.cast_vote(meeting.motion, voter=member, choice=Choice.AGAINST)
+    assert db.session.scalar(select(func.count(Ballot.id))) == 1
+    vote = db.session.scalar(select(Vote))
+    assert vote.choice is Choice.FOR  # open ballot: who voted what is kept
+
+
+def test_votes_on_closed_or_unopened_motions_and_by_absent_members(meeting):
+    draft = MotionFactory(agenda_item=meeting.item)
+    with pytest.raises(DomainError, match="not been opened"):
+        services.cast_vote(draft, voter=meeting.members[0], choice=Choice.FOR)
+    with pytest.raises(DomainError, match="Check in first"):
+        services.cast_vote(meeting.motion, voter=meeting.members[4], choice=Choice.FOR)
+    with pytest.raises(DomainError, match="not a member"):
+        services.cast_vote(meeting.motion, voter=MembershipFactory(), choice=Choice.FOR)
+    meeting.members[1].status = MembershipStatus.SUSPENDED
+    with pytest.raises(DomainError, match="Only active"):
+        services.cast_vote(meeting.motion, voter=meeting.members[1], choice=Choice.FOR)
+    with pytest.raises(DomainError, match="Choose"):
+        services.cast_vote(meeting.motion, voter=meeting.members[0], choice="voor")
+    services.close_vote(meeting.motion, by=meeting.chair)
+    with pytest.raises(DomainError, match="closed"):
+        services.cast_vote(meeting.motion, voter=meeting.members[0], choice=Choice.FOR)
+    with pytest.raises(DomainError, match="already closed"):
+        services.close_vote(meeting.motion, by=meeting.chair)
+    assert db.session.scalar(select(func.count(Ballot.id))) == 0
+
+
+def test_holder_votes_for_each_grantor(meeting):
+    holder, grantor = meeting.members[0], meeting.members[3]
+    services.grant_proxy(meeting.assembly, grantor, holder_number=holder.number, by=grantor)
+    services.cast_vote(meeting.motion, voter=holder, choice=Choice.FOR)
+    services.cast_vote(meeting.motion, voter=holder, choice=Choice.AGAINST, on_behalf_of=grantor)
+    with pytest.raises(DomainError, match="already been cast"):
+        services.cast_vote(meeting.motion, voter=holder, choice=Choice.FOR, on_behalf_of=grantor)
+    # not for someone who gave no proxy
+    with pytest.raises(DomainError, match="valid proxy"):
+        services.cast_vote(
+            meeting.motion, voter=holder, choice=Choice.FOR, on_behalf_of=meeting.members[4]
+        )
+    votes = db.session.scalars(select(Vote).order_by(Vote.id)).all()
+    assert [(v.membership_id, v.cast_by_id) for v in votes] == [
+        (holder.id, holder.id),
+        (grantor.id, holder.id),
+    ]
+    assert votes[1].proxy_id is not None
+
+
+def test_secret_ballot_keeps_no_choice_with_the_voter(meeting):
+    meeting.motion.secret = True
+    receipts = {
+        services.cast_vote(meeting.motion, voter=meeting.members[0], choice=Choice.FOR): "for",
+        services.cast_vote(meeting.motion, voter=meeting.members[1], choice=Choice.AGAINST): "a",
+    }
+    assert all(v.choice is None for v in db.session.scalars(select(Vote)))
+    services.close_vote(meeting.motion, by=meeting.chair)
+    published = {receipt: choice for receipt, choice, _ in services.counted_ballots(meeting.motion)}
+    assert set(published) == set(receipts)
+    assert [published[r] for r in receipts] == [Choice.FOR, Choice.AGAINST]
+    assert services.open_votes_of(meeting.motion) == []
+
+
+def test_amendments_are_voted_before_the_motion(meeting):
+    chair = meeting.chair
+    motion = services.add_motion(
+        meeting.assembly,
+        item=meeting.item,
+        title="Begroting",
+        text="",
+        decision_kind=DecisionKind.ORDINARY,
+        secret=False,
+        by=chair,
+    )
+    amendment = services.add_motion(
+        meeting.assembly,
+        item=meeting.item,
+        title="Meer geld voor de moestuin",
+        text="",
+        decision_kind=DecisionKind.ORDINARY,
+        secret=False,
+        parent=motion,
+        by=chair,
+    )
+    with pytest.raises(DomainError, match="amendments first"):
+        services.open_vote(motion, by=chair)
+    services.open_vote(amendment, by=chair)
+    services.close_vote(amendment, by=chair)
+    services.open_vote(motion, by=chair)
+    assert motion.status is MotionStatus.OPEN
+    with pytest.raises(DomainError, match="cannot be amended"):
+        services.add_motion(
+            meeting.assembly,
+            item=meeting.item,
+            title="Te laat",
+            text="",
+            decision_kind=DecisionKind.ORDINARY,
+            secret=False,
+            parent=motion,
+            by=chair,
+        )
+
+
+def test_motions_only_on_decision_items(meeting):
+    from tests.factories import AgendaItemFactory
+
+    info = AgendaItemFactory(assembly=meeting.assembly, kind=ItemKind.INFORMATION)
+    with pytest.raises(DomainError, match="for decision"):
+        services.add_motion(
+            meeting.assembly,
+            item=info,
+            title="X",
+            text="",
+            decision_kind=DecisionKind.ORDINARY,
+            secret=False,
+            by=meeting.chair,
+        )
+
+
+# The tally ----------------------------------------------------------------------------------
+
+
+def test_tally_with_paper_votes_and_proxies(meeting):
+    holder, grantor = meeting.members[0], meeting.members[3]
+    services.grant_proxy(meeting.assembly, grantor, holder_number=holder.number, by=grantor)
+    services.cast_vote(meeting.motion, voter=holder, choice=Choice.FOR)
+    services.cast_vote(meeting.motion, voter=holder, choice=Choice.FOR, on_behalf_of=grantor)
+    services.cast_vote(meeting.motion, voter=meeting.members[1], choice=Choice.ABSTAIN)
+    # present 4 (chair + 3), represented 1, online votes 3: at most 2 on paper
+    with pytest.raises(DomainError, match="too many"):
+        services.set_paper_votes(meeting.motion, for_=2, against=1, abstain=0, by=meeting.chair)
+    services.set_paper_votes(meeting.motion, for_=1, against=1, abstain=0, by=meeting.chair)
+    result = services.close_vote(meeting.motion, by=meeting.chair)
+    assert (result.eligible, result.present, result.represented) == (6, 4, 1)
+    assert (result.for_weight, result.against_weight, result.abstain_weight) == (3, 1, 1)
+    assert result.cast == 4  # blank votes do not count by default
+    assert result.online_count == 3
+    assert result.paper_count == 2
+    assert result.quorum_met
+    assert result.majority_met
+    assert result.adopted
+    assert result.outcome_en == (
+        "adopted: 3 of the 4 votes cast in favour (75%); needed: more than half"
+    )
+    actions = [
+        e.action
+        for e in db.session.scalars(select(audit.AuditEvent).order_by(audit.AuditEvent.seq))
+    ]
+    assert "motion.vote_closed" in actions
+    assert "motion.paper_votes" in actions
+
+
+def test_quorum_missed_and_second_assembly(meeting):
+    chair = meeting.chair
+    meeting.motion.decision_kind = DecisionKind.DISSOLUTION  # quorum 50%, two thirds
+    for _member in meeting.members:
+        MembershipFactory(cooperative=meeting.cooperative)  # 11 eligible, 4 present
+    services.cast_vote(meeting.motion, voter=meeting.members[0], choice=Choice.FOR)
+    result = services.close_vote(meeting.motion, by=chair)
+    assert not result.quorum_met
+    assert result.majority_met
+    assert not result.adopted
+    assert "quorum not reached (4 of 11" in result.outcome_en
+
+    second = AssemblyFactory(
+        cooperative=meeting.cooperative, status=AssemblyStatus.IN_SESSION, is_second=True
+    )
+    motion = MotionFactory(
+        agenda_item__assembly=second,
+        decision_kind=DecisionKind.DISSOLUTION,
+        status=MotionStatus.OPEN,
+    )
+    services.check_in(second, meeting.members[0], by=chair)
+    services.cast_vote(motion, voter=meeting.members[0], choice=Choice.FOR)
+    assert services.close_vote(motion, by=chair).adopted
+
+
+def test_decision_list_and_convening_dates(meeting):
+    services.cast_vote(meeting.motion, voter=meeting.members[0], choice=Choice.AGAINST)
+    services.close_vote(meeting.motion, by=meeting.chair)
+    assert services.decisions(meeting.cooperative) == [meeting.motion]
+    assert services.decisions(CooperativeFactory()) == []
+    assert today()  # the Amsterdam date helper is used for the notice period
+
+
+def test_weight_seam_gives_one_vote_per_member_until_shares_exist(meeting):
+    settings = services.governance(meeting.cooperative)
+    from coop.assemblies.models import Weighting
+
+    settings.weighting = Weighting.PER_SHARE
+    settings.share_vote_cap = 3
+    assert services.member_weight(meeting.members[0], settings) == 1
+
+
+def test_board_functions_are_not_needed_to_vote(meeting):
+    assert Function.CHAIR in meeting.chair.function_set
+    services.cast_vote(meeting.motion, voter=meeting.chair, choice=Choice.FOR)
+
+
+# Elections ----------------------------------------------------------------------------------
+
+
+def _election(meeting, *names):
+    election = services.add_motion(
+        meeting.assembly,
+        item=meeting.item,
+        title="Verkiezing penningmeester",
+        text="",
+        decision_kind=DecisionKind.ELECTION,
+        secret=False,
+        by=meeting.chair,
+    )
+    candidates = [
+        services.add_candidate(election, name=name, number=None, by=meeting.chair) for name in names
+    ]
+    return election, candidates
+
+
+def test_election_is_secret_and_elects_with_a_majority(meeting):
+    election, (anna, bram) = _election(meeting, "Anna", "Bram")
+    assert election.secret
+    services.open_vote(election, by=meeting.chair)
+    with pytest.raises(DomainError, match="candidates can no longer change"):
+        services.add_candidate(election, name="Laat", number=None, by=meeting.chair)
+    m = meeting.members
+    services.cast_vote(election, voter=m[0], choice=Choice.FOR, candidate_id=anna.id)
+    services.cast_vote(election, voter=m[1], choice=Choice.FOR, candidate_id=anna.id)
+    services.cast_vote(election, voter=m[2], choice=Choice.FOR, candidate_id=bram.id)
+    services.cast_vote(election, voter=meeting.chair, choice=Choice.ABSTAIN)
+    with pytest.raises(DomainError, match="candidate or vote blank"):
+        services.cast_vote(election, voter=m[0], choice=Choice.AGAINST)
+    result = services.close_vote(election, by=meeting.chair)
+    assert result.adopted
+    assert [(c["name"], c["weight"], c["elected"]) for c in result.candidates] == [
+        ("Anna", 2, True),
+        ("Bram", 1, False),
+    ]
+    assert result.outcome_en == (
+        "elected: Anna with 2 of the 3 votes cast (67%); needed: more than half"
+    )
+    assert all(
+        v.choice is None and v.candidate_id is None for v in db.session.scalars(select(Vote))
+    )
+
+
+def test_election_tie_and_bad_candidates(meeting):
+    election, (anna, bram) = _election(meeting, "Anna", "Bram")
+    other, (cees,) = _election(meeting, "Cees")
+    services.open_vote(election, by=meeting.chair)
+    with pytest.raises(DomainError, match="candidate or vote blank"):
+        services.cast_vote(
+            election, voter=meeting.members[0], choice=Choice.FOR, candidate_id=cees.id
+        )
+    with pytest.raises(DomainError):
+        services.cast_vote(
+            meeting.motion, voter=meeting.members[0], choice=Choice.FOR, candidate_id=anna.id
+        )
+    services.cast_vote(election, voter=meeting.members[0], choice=Choice.FOR, candidate_id=anna.id)
+    services.cast_vote(election, voter=meeting.members[1], choice=Choice.FOR, candidate_id=bram.id)
+    result = services.close_vote(election, by=meeting.chair)
+    assert not result.adopted
+    assert "tied" in result.outcome_en
+
+
+def test_an_election_needs_candidates_before_the_vote(meeting):
+    election, _ = _election(meeting)
+    with pytest.raises(DomainError, match="candidates first"):
+        services.open_vote(election, by=meeting.chair)
+    with pytest.raises(DomainError, match="no active member"):
+        services.add_candidate(election, name="", number=999_999, by=meeting.chair)
+    candidate = services.add_candidate(
+        election, name="", number=meeting.members[4].number, by=meeting.chair
+    )
+    assert candidate.name == meeting.members[4].name
+
+
+# Voting in advance --------------------------------------------------------------------------
+
+
+def test_voting_in_advance_only_when_the_rules_allow_it_and_it_voids_the_proxy():
+    cooperative = CooperativeFactory()
+    chair = board_member(cooperative)
+    grantor, holder = (MembershipFactory(cooperative=cooperative) for _ in range(2))
+    motion = MotionFactory(agenda_item__assembly__cooperative=cooperative)
+    assembly = motion.assembly  # convened, not yet in session
+    with pytest.raises(DomainError, match="Open the assembly first"):
+        services.open_vote(motion, by=chair)
+    services.update_rules(
+        cooperative, data=_rules_data(advance_voting=True), decision_rules={}, by=chair
+    )
+    services.open_vote(motion, by=chair)
+    proxy = services.grant_proxy(assembly, grantor, holder_number=holder.number, by=grantor)
+    # no check-in needed before the meeting
+    services.cast_vote(motion, voter=grantor, choice=Choice.AGAINST)
+    assert proxy.status is ProxyStatus.VOID
+    with pytest.raises(DomainError, match="valid proxy"):
+        services.cast_vote(motion, voter=holder, choice=Choice.FOR, on_behalf_of=grantor)
+    services.cast_vote(motion, voter=holder, choice=Choice.FOR)
+    result = services.close_vote(motion, by=chair)
+    assert result.present == 2  # both voted in advance
+    assert (result.for_weight, result.against_weight) == (1, 1)
+    assert not result.adopted  # a tie

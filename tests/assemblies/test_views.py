@@ -1,0 +1,414 @@
+"""The assembly pages: the board convenes, members give proxies and vote, results show."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from coop.assemblies import services
+from coop.assemblies.models import (
+    Assembly,
+    AssemblyStatus,
+    Ballot,
+    Choice,
+    MotionStatus,
+    Notice,
+    Proxy,
+    Vote,
+)
+from coop.db import utcnow
+from coop.extensions import db
+from coop.members.models import Function, MembershipStatus
+from tests.factories import (
+    AgendaItemFactory,
+    AssemblyFactory,
+    CooperativeFactory,
+    MembershipFactory,
+    MotionFactory,
+    board_member,
+)
+
+
+@pytest.fixture
+def coop():
+    return CooperativeFactory()
+
+
+def url(cooperative, path=""):
+    return f"/c/{cooperative.slug}/assemblies{path}"
+
+
+def test_board_plans_and_convenes_and_members_get_the_invitation(client, login, coop, mailbox):
+    chair = board_member(coop, Function.CHAIR)
+    members = [MembershipFactory(cooperative=coop) for _ in range(2)]
+    MembershipFactory(cooperative=coop, status=MembershipStatus.SUSPENDED)
+    login(chair.user)
+    starts = (utcnow() + timedelta(days=30)).strftime("%Y-%m-%dT19:30")
+    response = client.post(
+        url(coop, "/new"),
+        data={"title": "ALV najaar", "starts_at": starts, "place": "Buurthuis De Boog"},
+    )
+    assert response.status_code == 302
+    assembly = db.session.scalar(select(Assembly).where(Assembly.cooperative_id == coop.id))
+    base = url(coop, f"/{assembly.id}")
+    assert (
+        client.post(base + "/items", data={"title": "Opening", "kind": "information"}).status_code
+        == 302
+    )
+    assert (
+        client.post(base + "/items", data={"title": "Begroting", "kind": "decision"}).status_code
+        == 302
+    )
+    page = client.get(base)
+    assert "Begroting" in page.text
+    item_id = assembly.items[1].id
+    response = client.post(
+        base + "/motions",
+        data={
+            "item_id": item_id,
+            "parent_id": 0,
+            "title": "Begroting 2027",
+            "decision_kind": "ordinary",
+        },
+    )
+    assert response.status_code == 302
+    assert client.post(base + "/convene").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Assembly, assembly.id).status is AssemblyStatus.CONVENED
+    assert (
+        db.session.scalar(select(func.count(Notice.id)).where(Notice.assembly_id == assembly.id))
+        == 3
+    )
+    message = mailbox.last_to(members[0].user.email)
+    assert "ALV" in message.get_body(("plain",)).get_content() or "Begroting" in str(message)
+    attachments = [part for part in message.iter_attachments()]
+    assert attachments
+    assert attachments[0].get_content_type() == "text/calendar"
+    ics = attachments[0].get_content()
+    ics = ics.decode() if isinstance(ics, bytes) else ics
+    assert "BEGIN:VEVENT" in ics
+    assert "Buurthuis De Boog" in ics
+
+
+def test_too_short_notice_gives_a_message_and_convenes_nothing(client, login, coop):
+    chair = board_member(coop, Function.CHAIR)
+    assembly = AssemblyFactory(
+        cooperative=coop, status=AssemblyStatus.DRAFT, starts_at=utcnow() + timedelta(days=3)
+    )
+    AgendaItemFactory(assembly=assembly)
+    login(chair.user)
+    response = client.post(url(coop, f"/{assembly.id}/convene"), follow_redirects=True)
+    assert response.status_code == 200
+    assert "notice period" in response.text.lower() or "oproepingstermijn" in response.text
+    db.session.expire_all()
+    assert db.session.get(Assembly, assembly.id).status is AssemblyStatus.DRAFT
+
+
+def test_rules_page_refuses_notice_below_seven_days(client, login, coop):
+    login(board_member(coop, Function.CHAIR).user)
+    assert client.get(url(coop, "/rules")).status_code == 200
+    data = {
+        "notice_days": 5,
+        "max_proxies_per_holder": 1,
+        "weighting": "per_member",
+        "ordinary-majority": "more_than_half",
+        "statutes-majority": "two_thirds",
+        "dissolution-majority": "two_thirds",
+        "dissolution-quorum_percent": 50,
+        "election-majority": "more_than_half",
+    }
+    response = client.post(url(coop, "/rules"), data=data)
+    assert response.status_code == 422
+    assert services.governance(coop).id is None
+    response = client.post(url(coop, "/rules"), data={**data, "notice_days": 21})
+    assert response.status_code == 302
+    assert services.governance(coop).notice_days == 21
+    assert services.governance(coop).decision_rules["dissolution"]["quorum_percent"] == 50
+
+
+@pytest.fixture
+def session_open(coop):
+    chair = board_member(coop, Function.CHAIR)
+    members = [MembershipFactory(cooperative=coop) for _ in range(4)]
+    assembly = AssemblyFactory(cooperative=coop, status=AssemblyStatus.IN_SESSION)
+    motion = MotionFactory(agenda_item__assembly=assembly, status=MotionStatus.OPEN)
+    return chair, members, assembly, motion
+
+
+def test_vote_flow_over_http_with_a_proxy(client, login, coop, session_open):
+    chair, members, assembly, motion = session_open
+    holder, grantor = members[0], members[1]
+    base = url(coop, f"/{assembly.id}")
+    login(grantor.user)
+    assert client.post(base + "/proxy", data={"holder_number": grantor.number}).status_code == 422
+    assert client.post(base + "/proxy", data={"holder_number": holder.number}).status_code == 302
+    login(chair.user)
+    page = client.get(base + "/attendance?q=" + str(holder.number))
+    assert holder.name in page.text
+    client.post(base + "/attendance", data={"membership_id": holder.id})
+    login(holder.user)
+    page = client.get(base + f"/motions/{motion.id}")
+    assert f"Vote for {grantor.name}" in page.text or grantor.name in page.text
+    response = client.post(base + f"/motions/{motion.id}/vote", data={"choice": "for"})
+    assert response.status_code == 200
+    receipt = re.search(r"<code>([A-Z0-9-]{14})</code>", response.text).group(1)
+    response = client.post(
+        base + f"/motions/{motion.id}/vote",
+        data={"choice": "against", "on_behalf_of": str(grantor.id)},
+    )
+    assert response.status_code == 200
+    # again: refused, nothing more recorded
+    again = client.post(
+        base + f"/motions/{motion.id}/vote", data={"choice": "for"}, follow_redirects=True
+    )
+    assert again.status_code == 200
+    assert db.session.scalar(select(func.count(Vote.id))) == 2
+    # tampered values
+    bad = client.post(base + f"/motions/{motion.id}/vote", data={"choice": "ja"})
+    assert bad.status_code == 422
+    bad = client.post(
+        base + f"/motions/{motion.id}/vote",
+        data={"choice": "for", "on_behalf_of": "99999999999999999999"},
+        follow_redirects=True,
+    )
+    assert bad.status_code == 200
+    bad = client.post(
+        base + f"/motions/{motion.id}/vote",
+        data={"choice": "for", "on_behalf_of": str(members[2].id)},
+        follow_redirects=True,
+    )
+    assert "valid proxy" in bad.text or "geldige volmacht" in bad.text
+    assert db.session.scalar(select(func.count(Ballot.id))) == 2
+
+    login(chair.user)
+    assert client.post(base + f"/motions/{motion.id}/close").status_code == 302
+    twice = client.post(base + f"/motions/{motion.id}/close", follow_redirects=True)
+    assert twice.status_code == 200
+    page = client.get(base + f"/motions/{motion.id}")
+    assert "<svg" in page.text
+    assert holder.name in page.text
+    assert grantor.name in page.text
+    assert receipt in page.text  # the counted ballots are published with their receipts
+    decisions = client.get(url(coop, "/decisions"))
+    assert motion.title in decisions.text
+    projector = client.get(base + "/projector")
+    assert 'http-equiv="refresh"' in projector.text
+    assert db.session.scalar(select(func.count(Proxy.id))) == 1
+
+
+def test_secret_receipt_is_published_after_the_close(client, login, coop, session_open):
+    chair, members, assembly, motion = session_open
+    motion.secret = True
+    services.check_in(assembly, members[0], by=chair)
+    db.session.flush()
+    base = url(coop, f"/{assembly.id}")
+    login(members[0].user)
+    response = client.post(base + f"/motions/{motion.id}/vote", data={"choice": "against"})
+    receipt = re.search(r"<code>([A-Z0-9-]{14})</code>", response.text).group(1)
+    assert receipt not in client.get(base + f"/motions/{motion.id}").text
+    services.close_vote(motion, by=chair)
+    db.session.flush()
+    page = client.get(base + f"/motions/{motion.id}")
+    assert receipt in page.text
+    assert db.session.scalar(select(Vote.choice)) is None
+    assert db.session.scalar(select(Ballot.choice)) is Choice.AGAINST
+
+
+def test_members_of_other_cooperatives_and_applicants_cannot_vote(
+    client, login, coop, session_open
+):
+    chair, members, assembly, motion = session_open
+    outsider = MembershipFactory()
+    login(outsider.user)
+    response = client.post(
+        url(coop, f"/{assembly.id}/motions/{motion.id}/vote"), data={"choice": "for"}
+    )
+    assert response.status_code == 403
+    suspended = MembershipFactory(cooperative=coop, status=MembershipStatus.SUSPENDED)
+    login(suspended.user)
+    response = client.post(
+        url(coop, f"/{assembly.id}/motions/{motion.id}/vote"), data={"choice": "for"}
+    )
+    assert response.status_code == 403
+    assert db.session.scalar(select(func.count(Vote.id))) == 0
+
+
+def test_paper_votes_beyond_the_room_are_refused(client, login, coop, session_open):
+    chair, members, assembly, motion = session_open
+    services.check_in(assembly, members[0], by=chair)
+    db.session.flush()
+    login(chair.user)
+    path = url(coop, f"/{assembly.id}/motions/{motion.id}/paper")
+    response = client.post(path, data={"paper_for": 5, "paper_against": 0, "paper_abstain": 0})
+    assert response.status_code == 422
+    response = client.post(path, data={"paper_for": 1, "paper_against": 0, "paper_abstain": 0})
+    assert response.status_code == 302
+    response = client.post(path, data={"paper_for": -1, "paper_against": 0, "paper_abstain": 0})
+    assert response.status_code == 422
+
+
+def test_unknown_ids_give_404_not_500(client, login, coop, session_open):
+    chair, members, assembly, motion = session_open
+    login(chair.user)
+    assert client.get(url(coop, "/999999")).status_code == 404
+    assert client.get(url(coop, f"/{assembly.id}/motions/99999999999")).status_code == 404
+    other = MotionFactory()
+    assert client.get(url(coop, f"/{assembly.id}/motions/{other.id}")).status_code == 404
+    assert client.get(url(coop, f"/{other.assembly_id}")).status_code == 404
+
+
+def test_minutes_show_attendance_proxies_and_decisions(client, login, coop, session_open):
+    chair, members, assembly, motion = session_open
+    services.check_in(assembly, members[0], by=chair)
+    services.grant_proxy(assembly, members[1], holder_number=members[0].number, by=members[1])
+    services.cast_vote(motion, voter=members[0], choice=Choice.FOR)
+    services.close_vote(motion, by=chair)
+    db.session.flush()
+    login(members[2].user)
+    page = client.get(url(coop, f"/{assembly.id}/minutes"))
+    assert page.status_code == 200
+    assert members[0].name in page.text
+    assert (
+        f"{members[0].name} votes for {members[1].name}" in page.text or "stemt voor" in page.text
+    )
+    assert motion.result.outcome_nl in page.text or motion.result.outcome_en in page.text
+
+
+def test_reminder_the_day_before_goes_out_once(app, coop, mailbox):
+    from datetime import datetime
+
+    from coop.db import today
+
+    member = MembershipFactory(cooperative=coop)
+    tomorrow_evening = datetime.combine(
+        today() + timedelta(days=1), datetime.min.time().replace(hour=19), tzinfo=services.AMSTERDAM
+    )
+    assembly = AssemblyFactory(cooperative=coop, starts_at=tomorrow_evening)
+    AssemblyFactory(cooperative=coop, starts_at=tomorrow_evening + timedelta(days=2))
+    db.session.flush()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["assemblies", "remind"])
+    assert result.exit_code == 0, result.output
+    assert "1 reminder(s) sent." in result.output
+    assert assembly.reminded_at is not None
+    assert mailbox.last_to(member.user.email)["Subject"].startswith(("Tomorrow", "Morgen"))
+    again = runner.invoke(args=["assemblies", "remind"])
+    assert "0 reminder(s) sent." in again.output
+
+
+def test_minutes_and_decision_list_as_pdf(client, login, coop, session_open):
+    chair, members, assembly, motion = session_open
+    services.check_in(assembly, members[0], by=chair)
+    services.cast_vote(motion, voter=members[0], choice=Choice.FOR)
+    services.close_vote(motion, by=chair)
+    db.session.flush()
+    login(members[1].user)
+    for path in (f"/{assembly.id}/minutes.pdf", "/decisions.pdf"):
+        response = client.get(url(coop, path))
+        assert response.status_code == 200, path
+        assert response.headers["Content-Type"] == "application/pdf"
+        assert response.data.startswith(b"%PDF")
+
+
+def test_election_over_http(client, login, coop, session_open):
+    chair, members, assembly, motion = session_open
+    login(chair.user)
+    base = url(coop, f"/{assembly.id}")
+    response = client.post(
+        base + "/motions",
+        data={
+            "item_id": motion.agenda_item_id,
+            "parent_id": 0,
+            "title": "Verkiezing voorzitter",
+            "decision_kind": "election",
+        },
+    )
+    assert response.status_code == 302
+    election = services.motions_of(assembly)[-1]
+    path = base + f"/motions/{election.id}"
+    assert client.post(path + "/candidates", data={"name": "Anna de Vries"}).status_code == 302
+    assert client.post(path + "/candidates", data={"number": 99999}).status_code == 422
+    assert client.post(path + "/open").status_code == 302
+    services.check_in(assembly, members[0], by=chair)
+    db.session.flush()
+    login(members[0].user)
+    page = client.get(path)
+    assert "Anna de Vries" in page.text
+    assert client.post(path + "/vote", data={"candidate": "12345"}).status_code == 422
+    response = client.post(path + "/vote", data={"candidate": str(election.candidates[0].id)})
+    assert response.status_code == 200
+    receipt = re.search(r"<code>([A-Z0-9-]{14})</code>", response.text).group(1)
+    login(chair.user)
+    client.post(path + "/close")
+    page = client.get(path)
+    assert receipt in page.text
+    assert "Anna de Vries" in page.text
+
+
+def test_proxy_revoked_and_results_mail(client, login, coop, session_open, mailbox):
+    chair, members, assembly, motion = session_open
+    base = url(coop, f"/{assembly.id}")
+    grantor, holder = members[1], members[0]
+    proxy = services.grant_proxy(assembly, grantor, holder_number=holder.number, by=grantor)
+    db.session.flush()
+    login(holder.user)
+    # only the grantor can withdraw
+    client.post(base + f"/proxy/{proxy.id}/revoke")
+    db.session.expire_all()
+    assert db.session.get(Proxy, proxy.id).status.value == "active"
+    login(grantor.user)
+    assert client.post(base + f"/proxy/{proxy.id}/revoke").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Proxy, proxy.id).status.value == "revoked"
+    assert mailbox.to(holder.user.email)
+    services.check_in(assembly, holder, by=chair)
+    services.cast_vote(motion, voter=holder, choice=Choice.FOR)
+    db.session.flush()
+    login(chair.user)
+    assert client.post(base + "/close").status_code == 302  # the vote is still open
+    db.session.expire_all()
+    assert db.session.get(Assembly, assembly.id).status is AssemblyStatus.IN_SESSION
+    client.post(base + f"/motions/{motion.id}/close")
+    assert client.post(base + "/close").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Assembly, assembly.id).status is AssemblyStatus.CLOSED
+    results = mailbox.last_to(members[3].user.email)
+    assert motion.title in results.get_body(("plain",)).get_content()
+
+
+def test_agenda_documents_are_pdfs_and_members_download_them(client, login, coop, mailbox):
+    import io
+
+    chair = board_member(coop, Function.CHAIR)
+    member = MembershipFactory(cooperative=coop)
+    assembly = AssemblyFactory(
+        cooperative=coop, status=AssemblyStatus.DRAFT, starts_at=utcnow() + timedelta(days=20)
+    )
+    item = AgendaItemFactory(assembly=assembly, title="Jaarrekening")
+    login(chair.user)
+    base = url(coop, f"/{assembly.id}")
+    path = base + f"/items/{item.id}/documents"
+    pdf = b"%PDF-1.4\n% jaarrekening\n%%EOF\n"
+    response = client.post(
+        path, data={"file": (io.BytesIO(b"MZ not a pdf"), "virus.exe")}, follow_redirects=True
+    )
+    assert "Only PDF files" in response.text or "pdf" in response.text.lower()
+    response = client.post(
+        path, data={"file": (io.BytesIO(pdf), "jaar rekening 2026.pdf")}, follow_redirects=True
+    )
+    assert response.status_code == 200
+    db.session.expire_all()
+    documents = db.session.get(Assembly, assembly.id).items[0].documents
+    assert [d.filename for d in documents] == ["jaar_rekening_2026.pdf"]
+    client.post(base + "/convene")
+    invitation = mailbox.last_to(member.user.email)
+    assert "jaar_rekening_2026.pdf" in invitation.get_body(("plain",)).get_content()
+    login(member.user)
+    download = client.get(base + f"/documents/{documents[0].id}")
+    assert download.status_code == 200
+    assert download.data == pdf
+    assert download.headers["Content-Type"] == "application/pdf"
+    assert client.get(base + "/documents/999999").status_code == 404
