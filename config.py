@@ -62,12 +62,21 @@ class Config:
 
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "buurt-demo-2026")
 
-    # Files of the knowledge network, stored under their SHA-256.
-    KNOWLEDGE_FILES_DIR = os.environ.get("KNOWLEDGE_FILES_DIR") or str(INSTANCE / "knowledge")
-
     # Uploaded member files between the preview and the import (shared storage when there
     # are several app servers).
     IMPORT_FOLDER = os.environ.get("IMPORT_FOLDER") or str(INSTANCE / "imports")
+
+    # Files of the knowledge network, stored under their SHA-256.
+    KNOWLEDGE_FILES_DIR = os.environ.get("KNOWLEDGE_FILES_DIR") or str(INSTANCE / "knowledge")
+
+    # Stripe (online payments); without keys only bank transfer is offered.
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+
+    # The address members reach the site at, for links in mail sent by `flask coop …`
+    # commands (reminders), which run outside a web request.
+    COOP_PUBLIC_URL = os.environ.get("COOP_PUBLIC_URL", "http://127.0.0.1:5000")
 
 
 class DevelopmentConfig(Config):

@@ -16,13 +16,18 @@ Figures (see the module of each benchmark for details):
 - members_register.register: ``register_page_ms``, ``register_search_ms`` (ms, medians,
   100,000 members in one cooperative), ``register_export_s`` (s) and
   ``register_export_peak_mb`` (MB, peak memory of the exporting process).
-- members_import.import_10k: ``import_10k_s`` (s, median) — import a CSV file of 10,000
-  members into a new cooperative, committed.
 - assemblies.tally_100k: ``tally_100k_ms`` (ms, median) — close a motion holding 100,000
   ballots (count, result, outcome text, audit event).
 - assemblies.vote_burst: ``vote_burst_votes_per_s``, ``vote_burst_p95_ms``,
   ``vote_burst_lost``, ``vote_burst_duplicated``, ``vote_vs_bare_insert_ratio`` — 5,000
   members vote at once against gunicorn, load from a separate process.
+- capital.capital_bench: ``contributions_bill_100k_s`` (s), ``treasurer_overview_ms`` (ms,
+  median over 100,000 charges), ``certificate_pdf_ms`` (ms, median), ``sepa_export_10k_s``
+  (s, a pain.008 batch of 10,000 debits).
+- knowledge.knowledge: ``knowledge_search_p95_ms`` (ms, 95th percentile of search pages over
+  50,000 items) and ``knowledge_list_ms`` (ms, median of a filtered listing page).
+- members_import.import_10k: ``import_10k_s`` (s, median) — import a CSV file of 10,000
+  members into a new cooperative, committed.
 
 To add a benchmark: write a function without arguments that prints its figures with
 ``bench.common.report`` (shared data: ``bench.common.installation()``; timing:
@@ -35,7 +40,8 @@ import sys
 import time
 from collections.abc import Callable
 
-from bench import assemblies, foundation, members_import, members_register
+from bench import assemblies, foundation, knowledge, members_import, members_register
+from bench.capital import capital_bench
 from bench.common import note
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
@@ -44,6 +50,8 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "login": foundation.login,
     "register": members_register.register,
     "import": members_import.import_10k,
+    "knowledge": knowledge.knowledge,
+    "capital": capital_bench,
     "tally": assemblies.tally_100k,
     "vote_burst": assemblies.vote_burst,
 }

@@ -53,6 +53,14 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.register_blueprint(assemblies_bp)
     app.register_blueprint(knowledge_bp)
 
+    from coop.capital.views import bp as capital_bp
+    from coop.contributions.views import bp as contributions_bp
+    from coop.payments.views import bp as payments_bp
+
+    app.register_blueprint(capital_bp)
+    app.register_blueprint(contributions_bp)
+    app.register_blueprint(payments_bp)
+
     web.register_error_pages(app)
 
     from coop.cli import register_cli

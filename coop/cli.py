@@ -52,6 +52,24 @@ members_cli = AppGroup("members", help="Memberships.")
 coop_cli.add_command(members_cli)
 
 
+def _add_contributions_cli() -> None:
+    from coop.contributions.cli import contributions_cli
+
+    coop_cli.add_command(contributions_cli)
+
+
+_add_contributions_cli()
+
+
+def _add_knowledge_cli() -> None:
+    from coop.knowledge.cli import knowledge_cli
+
+    coop_cli.add_command(knowledge_cli)
+
+
+_add_knowledge_cli()
+
+
 @members_cli.command("process-endings")
 def process_endings():
     """End memberships whose last day has passed (run daily from cron)."""

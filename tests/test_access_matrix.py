@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from coop.access import POLICIES
@@ -49,6 +51,7 @@ EXPECTED_POLICY = {
     "members.application": "board_of",
     "members.admit": "board_of",
     "members.reject": "board_of",
+    "members.request_payment": "board_of",
     "members.ask_question": "board_of",
     "members.me": "member_of",
     "members.resign": "member_of",
@@ -58,14 +61,14 @@ EXPECTED_POLICY = {
     "accounts.memberships": "signed_in",
     "accounts.personal_data": "signed_in",
     "members.anonymise": "board_of",
-    "members.register_page": "board_of",
-    "members.register_export": "board_of",
-    "members.member": "board_of",
-    "members.directory": "member_of",
     "members.import_upload": "board_of",
     "members.import_preview": "board_of",
     "members.import_confirm": "board_of",
     "members.import_done": "board_of",
+    "members.register_page": "board_of",
+    "members.register_export": "board_of",
+    "members.member": "board_of",
+    "members.directory": "member_of",
     "core.privacy": "public",
     "knowledge.index": "public",
     "knowledge.item": "public",
@@ -78,6 +81,51 @@ EXPECTED_POLICY = {
     "knowledge.hide": "platform_admin",
     "knowledge.unhide": "platform_admin",
     "knowledge.themes": "platform_admin",
+    "knowledge.funding": "public",
+    "knowledge.following": "signed_in",
+    "knowledge.follow": "signed_in",
+    "knowledge.reuse": "signed_in",
+    "knowledge.ask": "signed_in",
+    "knowledge.answer": "signed_in",
+    "knowledge.bookmark": "signed_in",
+    "knowledge.bookmarks": "signed_in",
+    "knowledge.feed": "public",
+    "knowledge.kind_feed": "public",
+    "knowledge.theme_feed": "public",
+    "capital.mine": "member_of",
+    "capital.buy": "member_of",
+    "capital.certificate_pdf": "member_of",
+    "capital.statement_pdf": "member_of",
+    "capital.register": "board_of",
+    "capital.transfer": "board_of",
+    "capital.redeem": "board_of",
+    "capital.request_transfer": "member_of",
+    "capital.request_redemption": "member_of",
+    "capital.requests": "board_of",
+    "capital.approve_request": "board_of",
+    "capital.reject_request": "board_of",
+    "capital.classes": "board_of",
+    "capital.create_class": "board_of",
+    "capital.settings": "board_of",
+    "contributions.overview": "board_of",
+    "contributions.export": "board_of",
+    "contributions.bill": "board_of",
+    "contributions.plans": "board_of",
+    "contributions.settings": "board_of",
+    "contributions.waive": "board_of",
+    "contributions.choose_amount": "member_of",
+    "payments.mine": "member_of",
+    "payments.pay": "member_of",
+    "payments.checkout": "member_of",
+    "payments.open_charges": "board_of",
+    "payments.receive": "board_of",
+    "payments.stripe_webhook": "webhook",
+    "payments.check_payment": "board_of",
+    "contributions.mandate": "member_of",
+    "contributions.sepa_batches": "board_of",
+    "contributions.sepa_export": "board_of",
+    "contributions.sepa_file": "board_of",
+    "contributions.sepa_results": "board_of",
     "assemblies.rules": "board_of",
     "assemblies.index": "member_of",
     "assemblies.new": "board_of",
@@ -129,6 +177,8 @@ EXPECTATIONS = {
     },
     "board_of": {**dict.fromkeys(ROLES, DENY), "anonymous": LOGIN, "board": ALLOW},
     "platform_admin": {**dict.fromkeys(ROLES, DENY), "anonymous": LOGIN, "platform_admin": ALLOW},
+    # Machines prove themselves by signature; without one every caller gets 400, never a page.
+    "webhook": dict.fromkeys(ROLES, ALLOW),
 }
 # Sample bodies for POSTs that need one to reach their access check meaningfully.
 POST_DATA = {"core.set_language": {"locale": "en"}}
@@ -182,11 +232,12 @@ def world():
         "kind": "bewoner",
         "number": member.number,
         "application_id": ApplicationFactory(cooperative=coop_a).id,
-        "fmt": "csv",
         # A public knowledge item by the member, with a file (visibility per role is tested
         # in tests/knowledge/test_visibility.py).
         "item_kind": "idee",
         **_knowledge_values(member),
+        "fmt": "csv",
+        **_capital_values(coop_a, member),
         **_assembly_values(coop_a, member),
     }
     return users, values
@@ -194,10 +245,16 @@ def world():
 
 def _knowledge_values(member) -> dict:
     from coop.knowledge.models import Visibility
-    from tests.factories import AttachmentFactory, KnowledgeItemFactory
+    from tests.factories import AttachmentFactory, KnowledgeItemFactory, QuestionFactory
 
     item = KnowledgeItemFactory(author_membership=member, visibility=Visibility.PUBLIC)
-    return {"item_id": item.id, "attachment_id": AttachmentFactory(item=item).id}
+    question = QuestionFactory(item=item)
+    return {
+        "item_id": item.id,
+        "attachment_id": AttachmentFactory(item=item).id,
+        "question_id": question.id,
+        "theme_slug": "zorg",
+    }
 
 
 def _assembly_values(cooperative, member) -> dict:
@@ -218,6 +275,48 @@ def _assembly_values(cooperative, member) -> dict:
         "agenda_item_id": motion.agenda_item_id,
         "proxy_id": proxy.id,
     }
+
+
+def _capital_values(cooperative, member) -> dict:
+    from coop.payments import services
+    from tests.factories import ChargeFactory, ShareClassFactory, issue_shares
+
+    share_class = ShareClassFactory(cooperative=cooperative)
+    certificate = issue_shares(share_class, member, 1)
+    charge = ChargeFactory(membership=member)
+    payment = services.online_payment(charge, by=member)
+    return {
+        "certificate_id": certificate.id,
+        "request_id": _share_request(share_class, member).id,
+        "charge_id": charge.id,
+        "year": 2026,
+        "payment_id": payment.id,
+        "batch_id": _sepa_batch(cooperative).id,
+    }
+
+
+def _share_request(share_class, member):
+    from coop.capital.models import RequestKind
+    from coop.capital.services import request_change
+    from tests.factories import issue_shares
+
+    issue_shares(share_class, member, 1)
+    return request_change(
+        member, share_class, 1, kind=RequestKind.REDEMPTION, today=date(2026, 3, 1)
+    )
+
+
+def _sepa_batch(cooperative):
+    from coop.contributions.models import SepaBatch
+    from coop.extensions import db
+
+    batch = SepaBatch(
+        cooperative_id=cooperative.id, message_id="MATRIX-1", collection_on=date(2026, 3, 1),
+        count=0, total_cents=0, xml="<Document/>",
+    )  # fmt: skip
+    db.session.add(batch)
+    db.session.flush()
+    return batch
 
 
 def _cases():

@@ -23,10 +23,41 @@ def test_demo_is_idempotent_and_prints_logins(app):
     assert first.exit_code == 0, first.output
     assert "admin@buurtcoop.test" in first.output
     assert app.config["DEMO_PASSWORD"] in first.output
-    counts = (_count(Cooperative), _count(User), _count(Membership))
+    counts = (_count(Cooperative), _count(User), _count(Membership), _knowledge_counts())
     second = runner.invoke(args=["coop", "demo"])
     assert second.exit_code == 0
-    assert (_count(Cooperative), _count(User), _count(Membership)) == counts
+    assert (
+        _count(Cooperative),
+        _count(User),
+        _count(Membership),
+        _knowledge_counts(),
+    ) == counts
+
+
+def _knowledge_counts():
+    from coop.knowledge.models import Bookmark, KnowledgeItem, Question, ThemeFollow
+
+    return tuple(_count(model) for model in (KnowledgeItem, Question, ThemeFollow, Bookmark))
+
+
+def test_demo_has_a_living_knowledge_network(app):
+    from coop.knowledge import services as knowledge
+    from coop.knowledge.models import ItemKind, ItemStatus, KnowledgeItem
+
+    app.test_cli_runner().invoke(args=["coop", "demo"])
+    items = db.session.scalars(select(KnowledgeItem)).all()
+    published = [i for i in items if i.status is ItemStatus.PUBLISHED]
+    assert len(published) >= 24
+    for kind in ItemKind:
+        assert sum(1 for i in published if i.kind is kind) >= 3, kind
+    assert {i.wijk for i in published} >= {"Overvecht", "Lombok", "Hoograven", "Kanaleneiland"}
+    assert all(i.themes for i in published)
+    # The search index is filled: anonymous visitors find public items by a word in the text.
+    found = knowledge.listing(None, knowledge.Filters(q="koelkast"))
+    assert found.total >= 2
+    copies = [i for i in items if i.reused_from_id is not None]
+    assert len(copies) == 1
+    assert copies[0].status is ItemStatus.DRAFT
 
 
 def test_demo_content(app):

@@ -21,3 +21,14 @@ def test_schema_was_built_by_migrations(connection):
     tables = set(inspect(connection).get_table_names())
     assert "alembic_version" in tables
     assert {"cooperatives", "users", "memberships", "audit_events"} <= tables
+
+
+def test_the_migrations_have_one_head(app):
+    """`flask db upgrade` (to "head") needs one head; branches end in a merge migration."""
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    with app.app_context():
+        config = current_app.extensions["migrate"].migrate.get_config()
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"several heads, add a merge migration: {heads}"

@@ -1,5 +1,6 @@
 """Every message has a Dutch and an English translation; catalogues match the source."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -57,9 +58,18 @@ def test_translations_keep_placeholders(locale):
     assert problems == []
 
 
+def _words(text: str) -> str:
+    """The text without its placeholders: what there is to translate."""
+    return re.sub(r"%\([a-z_]+\)[sd]|%%", "", text)
+
+
 def test_dutch_is_really_dutch():
     catalog = _catalog("nl")
-    same = [m.id for m in catalog if m.id and m.string == m.id and len(str(m.id)) > 12]
+    same = [
+        m.id
+        for m in catalog
+        if m.id and m.string == m.id and len(re.sub(r"\W", "", _words(str(m.id)))) > 12
+    ]
     assert same == [], f"Dutch equals English: {same[:10]}"
 
 

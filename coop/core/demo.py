@@ -268,6 +268,10 @@ def load() -> list[tuple[str, str, str]]:
                 },
             )
     db.session.flush()
+    # The knowledge network: items of every kind, a reused plan, questions, follows.
+    from coop.knowledge import demo as knowledge_demo
+
+    knowledge_demo.load(cooperatives)
     return [
         ("Platformbeheerder / platform admin", admin.email, password),
         ("Voorzitter Overvecht / chair", "voorzitter@overvecht.test", password),

@@ -320,3 +320,30 @@ class HideForm(FlaskForm):
 class ThemeForm(FlaskForm):
     name_nl = _line(_l("Name in Dutch"), max_length=100, required=True)
     name_en = _line(_l("Name in English"), max_length=100, required=True)
+
+
+class FollowForm(FlaskForm):
+    themes = MultiCheckboxField(_l("Themes I follow"), coerce=int, choices=[], validate_choice=True)
+
+
+class ReuseForm(FlaskForm):
+    cooperative_id = SelectField(_l("Copy into cooperative"), coerce=int, choices=[])
+
+
+class QuestionForm(FlaskForm):
+    body = TextAreaField(
+        _l("Your question"),
+        filters=[strip_filter],
+        description=_l("The author and the board of the cooperative can answer."),
+        validators=[DataRequired(REQUIRED), Length(max=2000), PlainText(multiline=True)],
+        render_kw={"rows": 4},
+    )
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(
+        _l("Your answer"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=2000), PlainText(multiline=True)],
+        render_kw={"rows": 3},
+    )

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -137,6 +138,10 @@ class KnowledgeItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(index=True)
+    # A copy made with 'use this plan' links to the plan it came from.
+    reused_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("knowledge_items.id", ondelete="SET NULL"), index=True
+    )
 
     cooperative = relationship("Cooperative", lazy="joined", innerjoin=True)
     author = relationship("User", foreign_keys=[author_id])
@@ -145,6 +150,9 @@ class KnowledgeItem(db.Model):
     )
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="item", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+    reused_from: Mapped[KnowledgeItem | None] = relationship(
+        remote_side=[id], foreign_keys=[reused_from_id]
     )
 
     @property
@@ -180,3 +188,77 @@ class Attachment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     item: Mapped[KnowledgeItem] = relationship(back_populates="attachments")
+
+
+class ThemeFollow(db.Model):
+    """A person follows a theme: new items in it come in the weekly digest."""
+
+    __tablename__ = "knowledge_theme_follows"
+    __table_args__ = (UniqueConstraint("user_id", "theme_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("knowledge_themes.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    theme: Mapped[Theme] = relationship(lazy="joined")
+
+
+class Bookmark(db.Model):
+    __tablename__ = "knowledge_bookmarks"
+    __table_args__ = (UniqueConstraint("user_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("knowledge_items.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Question(db.Model):
+    """A question under an item, and the answer of its author or board."""
+
+    __tablename__ = "knowledge_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("knowledge_items.id", ondelete="CASCADE"), index=True
+    )
+    asked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None]
+
+    item: Mapped[KnowledgeItem] = relationship()
+    asked_by = relationship("User", foreign_keys=[asked_by_id], lazy="joined")
+    answered_by = relationship("User", foreign_keys=[answered_by_id])
+
+
+class DigestState(db.Model):
+    """When a person last received the weekly digest."""
+
+    __tablename__ = "knowledge_digests"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_digest_at: Mapped[datetime]
+
+
+class DigestItem(db.Model):
+    """An item that went out in someone's digest: it never goes out to them again."""
+
+    __tablename__ = "knowledge_digest_items"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("knowledge_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -36,6 +36,7 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    select,
 )
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 
@@ -181,6 +182,37 @@ def ranked(stmt, text: str, model):
         ),
         True,
     )
+
+
+def order_by_rank(stmt, text: str, model):
+    """``match`` with the best matches first (no snippets: see :func:`snippets`)."""
+    stmt = match(stmt, text, model)
+    if _dialect() == "postgresql":
+        return stmt.order_by(func.ts_rank(_PG_VECTOR, _pg_query(text)).desc(), model.id.desc())
+    return stmt.order_by(func.bm25(_FTS, 10.0, 1.0), model.id.desc())
+
+
+def snippets(ids: list[int], text: str, model) -> dict[int, str]:
+    """Snippets for a page of items only: computing them for every match before sorting
+    and cutting the page costs far more than the search itself."""
+    if not ids or not words(text):
+        return {}
+    if _dialect() == "postgresql":
+        headline = func.ts_headline(
+            cast(CONFIG, REGCONFIG),
+            model.search_text,
+            _pg_query(text),
+            f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, "
+            'MaxFragments=2, FragmentDelimiter=" … "',
+        )
+        stmt = select(model.id, headline).where(model.id.in_(ids))
+    else:
+        stmt = (
+            select(fts.c.rowid, func.snippet(_FTS, -1, START, STOP, "…", 24))
+            .select_from(fts)
+            .where(fts.c.rowid.in_(ids), _FTS.op("MATCH")(fts5_query(text)))
+        )
+    return {item_id: snippet for item_id, snippet in db.session.execute(stmt)}
 
 
 def highlight(snippet: str | None) -> Markup:

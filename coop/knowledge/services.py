@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy import String, and_, delete, exists, false, func, or_, select, text, true
 from sqlalchemy.orm import selectinload
 
 from coop import audit
@@ -30,13 +30,17 @@ from coop.extensions import db
 from coop.knowledge import search
 from coop.knowledge.models import (
     Attachment,
+    Bookmark,
     FundingKind,
     ItemKind,
     ItemStatus,
     KnowledgeItem,
+    Question,
     TargetGroup,
     Theme,
+    ThemeFollow,
     Visibility,
+    item_themes,
 )
 from coop.members.models import Membership, MembershipStatus
 
@@ -188,9 +192,14 @@ def _filtered(stmt, user, filters: Filters):
     if filters.kind is not None:
         stmt = stmt.where(KnowledgeItem.kind == filters.kind)
     if filters.theme is not None:
-        stmt = stmt.where(KnowledgeItem.themes.any(Theme.id == filters.theme.id))
+        stmt = stmt.where(
+            KnowledgeItem.id.in_(
+                select(item_themes.c.item_id).where(item_themes.c.theme_id == filters.theme.id)
+            )
+        )
     if filters.wijk:
-        stmt = stmt.where(func.lower(KnowledgeItem.wijk) == filters.wijk.lower())
+        # Case does not matter; the items are then found through the index on wijk.
+        stmt = stmt.where(KnowledgeItem.wijk.in_(_wijk_spellings(filters.wijk)))
     if filters.target_group is not None:
         stmt = stmt.where(KnowledgeItem.target_group == filters.target_group)
     if filters.mine:
@@ -211,33 +220,69 @@ def listing(user, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) ->
     total = db.session.scalar(select(func.count()).select_from(count_stmt.subquery()))
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
-    stmt = _filtered(select(KnowledgeItem), user, filters).options(
-        selectinload(KnowledgeItem.themes)
-    )
-    stmt, searched = search.ranked(stmt, filters.q, KnowledgeItem)
-    if not searched:
-        stmt = stmt.order_by(
-            func.coalesce(KnowledgeItem.published_at, KnowledgeItem.created_at).desc(),
-            KnowledgeItem.id.desc(),
+    offset = (page - 1) * per_page
+    if search.words(filters.q):
+        # The page's ids by rank first; then only those items and their snippets.
+        ids_stmt = search.order_by_rank(
+            _filtered(select(KnowledgeItem.id), user, filters), filters.q, KnowledgeItem
         )
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+        ids = list(db.session.scalars(ids_stmt.limit(per_page).offset(offset)))
+        found = {
+            item.id: item
+            for item in db.session.scalars(
+                select(KnowledgeItem)
+                .where(KnowledgeItem.id.in_(ids))
+                .options(selectinload(KnowledgeItem.themes))
+            )
+        }
+        snippets = search.snippets(ids, filters.q, KnowledgeItem)
+        rows = [(found[i], snippets.get(i)) for i in ids if i in found]
+    else:
+        stmt = (
+            _filtered(select(KnowledgeItem), user, filters)
+            .options(selectinload(KnowledgeItem.themes))
+            .order_by(
+                func.coalesce(KnowledgeItem.published_at, KnowledgeItem.created_at).desc(),
+                KnowledgeItem.id.desc(),
+            )
+        )
+        rows = [(item, None) for item in db.session.scalars(stmt.limit(per_page).offset(offset))]
     return Page(
-        rows=[(row[0], search.highlight(row[1])) for row in rows],
+        rows=[(item, search.highlight(snippet)) for item, snippet in rows],
         total=total,
         page=page,
         pages=pages,
-        searched=searched,
+        searched=bool(search.words(filters.q)),
     )
 
 
+# The distinct neighbourhoods through the index on wijk, one index lookup per value (a
+# "loose index scan"), instead of reading every item: the same SQL on SQLite and PostgreSQL.
+_DISTINCT_WIJKEN = text(
+    "WITH RECURSIVE w(wijk) AS ("
+    " SELECT MIN(wijk) FROM knowledge_items WHERE wijk > ''"
+    " UNION ALL"
+    " SELECT (SELECT MIN(k.wijk) FROM knowledge_items k WHERE k.wijk > w.wijk)"
+    " FROM w WHERE w.wijk IS NOT NULL"
+    ") SELECT wijk FROM w WHERE wijk IS NOT NULL"
+).columns(wijk=String)
+
+
+def _wijk_spellings(wijk: str) -> list[str]:
+    """How a neighbourhood is written in the items, whatever the case ('lombok', 'Lombok')."""
+    wanted = wijk.casefold()
+    return [w for w in db.session.scalars(_DISTINCT_WIJKEN) if w.casefold() == wanted]
+
+
 def wijken(user) -> list[str]:
-    """The neighbourhoods of the items this person may see, for the filter."""
+    """The neighbourhoods of the items this person may see, for the filter: per distinct
+    neighbourhood, does one visible item exist (far cheaper than checking every item)."""
+    candidates = _DISTINCT_WIJKEN.subquery()
     return list(
         db.session.scalars(
-            select(KnowledgeItem.wijk)
-            .where(visible_to(user), KnowledgeItem.wijk != "")
-            .distinct()
-            .order_by(KnowledgeItem.wijk)
+            select(candidates.c.wijk)
+            .where(exists().where(KnowledgeItem.wijk == candidates.c.wijk, visible_to(user)))
+            .order_by(candidates.c.wijk)
         )
     )
 
@@ -570,3 +615,262 @@ def remove_blob_if_unused(digest: str) -> None:
     in_use = db.session.scalar(select(func.count()).where(Attachment.sha256 == digest))
     if not in_use:
         blob_path(digest).unlink(missing_ok=True)
+
+
+# Funding: closing soon ----------------------------------------------------------------------
+
+PAST_DEADLINES_SHOWN = 20
+
+
+@dataclass
+class FundingList:
+    upcoming: list  # deadline today or later, soonest first
+    past: list  # deadline passed, most recent first
+
+
+def closing_soon(user, *, today, theme: Theme | None = None, limit: int = 100) -> FundingList:
+    """Funding this person may see that has a deadline: open ones first (soonest first),
+    then the most recent ones whose deadline has passed."""
+    stmt = _filtered(
+        select(KnowledgeItem), user, Filters(kind=ItemKind.FUNDING, theme=theme)
+    ).where(KnowledgeItem.deadline_on.is_not(None))
+    upcoming = db.session.scalars(
+        stmt.where(KnowledgeItem.deadline_on >= today)
+        .order_by(KnowledgeItem.deadline_on, KnowledgeItem.id)
+        .limit(limit)
+    ).all()
+    past = db.session.scalars(
+        stmt.where(KnowledgeItem.deadline_on < today)
+        .order_by(KnowledgeItem.deadline_on.desc(), KnowledgeItem.id.desc())
+        .limit(PAST_DEADLINES_SHOWN)
+    ).all()
+    return FundingList(upcoming=list(upcoming), past=list(past))
+
+
+# Following themes ---------------------------------------------------------------------------
+
+
+def followed_theme_ids(user) -> set[int]:
+    if user is None or not user.is_authenticated:
+        return set()
+    return set(
+        db.session.scalars(select(ThemeFollow.theme_id).where(ThemeFollow.user_id == user.id))
+    )
+
+
+def set_follow(user, theme: Theme, follow: bool) -> None:
+    existing = db.session.scalar(
+        select(ThemeFollow).where(ThemeFollow.user_id == user.id, ThemeFollow.theme_id == theme.id)
+    )
+    if follow and existing is None:
+        db.session.add(ThemeFollow(user_id=user.id, theme_id=theme.id))
+    elif not follow and existing is not None:
+        db.session.delete(existing)
+    db.session.flush()
+
+
+def set_follows(user, theme_ids) -> None:
+    """Follow exactly these themes."""
+    wanted = {int(i) for i in theme_ids or ()}
+    known = (
+        set(db.session.scalars(select(Theme.id).where(Theme.id.in_(wanted)))) if wanted else set()
+    )
+    if known != wanted:
+        raise DomainError(_l("Choose themes from the list."), field="themes")
+    current = followed_theme_ids(user)
+    for theme_id in current - wanted:
+        db.session.execute(
+            delete(ThemeFollow).where(
+                ThemeFollow.user_id == user.id, ThemeFollow.theme_id == theme_id
+            )
+        )
+    for theme_id in wanted - current:
+        db.session.add(ThemeFollow(user_id=user.id, theme_id=theme_id))
+    db.session.flush()
+
+
+# Reuse --------------------------------------------------------------------------------------
+
+# What a copy takes over; results of the original (measured impact, lessons) stay with it.
+REUSED_FIELDS = (
+    "title",
+    "summary",
+    "body",
+    "target_group",
+    "tags",
+    "need",
+    "wijk_analysis",
+    "approach",
+    "budget",
+    "funders",
+    "expected_impact",
+)
+
+
+def reuse(original: KnowledgeItem, *, by, cooperative_id: int) -> KnowledgeItem:
+    """'Use this plan': a draft copy of a published project plan in one of the person's own
+    cooperatives, linked to the original. Load ``original`` through get_visible."""
+    if original.kind is not ItemKind.PLAN or original.is_draft:
+        raise DomainError(_l("Only a published project plan can be reused."))
+    membership = next(
+        (m for m in author_memberships(by) if m.cooperative_id == cooperative_id), None
+    )
+    if membership is None:
+        raise DomainError(_l("Choose one of your cooperatives."), field="cooperative_id")
+    copy = KnowledgeItem(
+        kind=ItemKind.PLAN,
+        cooperative_id=membership.cooperative_id,
+        author_id=by.id,
+        status=ItemStatus.DRAFT,
+        visibility=Visibility.COOPERATIVE,
+        wijk=membership.cooperative.wijk or "",
+        reused_from_id=original.id,
+        **{name: getattr(original, name) for name in REUSED_FIELDS},
+    )
+    copy.themes = list(original.themes)
+    for attachment in original.attachments:
+        copy.attachments.append(
+            Attachment(
+                filename=attachment.filename,
+                content_type=attachment.content_type,
+                size=attachment.size,
+                sha256=attachment.sha256,
+                uploaded_by_id=by.id,
+            )
+        )
+    db.session.add(copy)
+    db.session.flush()
+    search.index(copy)
+    return copy
+
+
+def reuse_count(item: KnowledgeItem) -> int:
+    return db.session.scalar(
+        select(func.count(KnowledgeItem.id)).where(KnowledgeItem.reused_from_id == item.id)
+    )
+
+
+def original_of(item: KnowledgeItem, user) -> KnowledgeItem | None:
+    """The plan this one was copied from, when this person may see it."""
+    if item.reused_from_id is None:
+        return None
+    return db.session.scalar(
+        select(KnowledgeItem).where(KnowledgeItem.id == item.reused_from_id, visible_to(user))
+    )
+
+
+# Questions and answers ----------------------------------------------------------------------
+
+MAX_QUESTION = 2000
+
+
+def questions(item: KnowledgeItem) -> list[Question]:
+    return list(
+        db.session.scalars(
+            select(Question).where(Question.item_id == item.id).order_by(Question.id)
+        )
+    )
+
+
+def ask(item: KnowledgeItem, *, body: str, by) -> Question:
+    """A question under an item this person can see (load it through get_visible)."""
+    body = _CONTROL_CHARS.sub("", (body or "")).strip()
+    if not body:
+        raise DomainError(_l("Write your question."), field="body")
+    if len(body) > MAX_QUESTION:
+        raise DomainError(_l("Keep your question under 2000 characters."), field="body")
+    if item.is_draft:
+        raise DomainError(_l("You can ask questions once the item is published."), field="body")
+    if not author_memberships(by) and not by.is_platform_admin:
+        raise DomainError(
+            _l("You can ask questions once you are a member of a cooperative."), field="body"
+        )
+    question = Question(item_id=item.id, asked_by_id=by.id, body=body)
+    db.session.add(question)
+    db.session.flush()
+    return question
+
+
+def get_question(item: KnowledgeItem, question_id: int) -> Question:
+    if not 0 < question_id <= MAX_ID:
+        raise NotFound(_l("This question does not exist."))
+    question = db.session.get(Question, question_id)
+    if question is None or question.item_id != item.id:
+        raise NotFound(_l("This question does not exist."))
+    return question
+
+
+def answer(question: Question, item: KnowledgeItem, *, text: str, by) -> Question:
+    """The author of the item or its cooperative's board answers (or changes the answer)."""
+    if not can_edit(item, by):
+        raise DomainError(
+            _l("Only the author and the board of the cooperative can answer."), field="answer"
+        )
+    text = _CONTROL_CHARS.sub("", (text or "")).strip()
+    if not text:
+        raise DomainError(_l("Write your answer."), field="answer")
+    if len(text) > MAX_QUESTION:
+        raise DomainError(_l("Keep your answer under 2000 characters."), field="answer")
+    question.answer = text
+    question.answered_by_id = by.id
+    question.answered_at = utcnow()
+    db.session.flush()
+    return question
+
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+# Bookmarks ----------------------------------------------------------------------------------
+
+
+def is_bookmarked(item: KnowledgeItem, user) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return (
+        db.session.scalar(
+            select(Bookmark.id).where(Bookmark.user_id == user.id, Bookmark.item_id == item.id)
+        )
+        is not None
+    )
+
+
+def set_bookmark(item: KnowledgeItem, user, on: bool) -> None:
+    """Bookmark an item this person can see (load it through get_visible), or remove it."""
+    existing = db.session.scalar(
+        select(Bookmark).where(Bookmark.user_id == user.id, Bookmark.item_id == item.id)
+    )
+    if on and existing is None:
+        db.session.add(Bookmark(user_id=user.id, item_id=item.id))
+    elif not on and existing is not None:
+        db.session.delete(existing)
+    db.session.flush()
+
+
+def bookmarks(user) -> list[KnowledgeItem]:
+    """Bookmarked items this person may (still) see, newest bookmark first."""
+    return list(
+        db.session.scalars(
+            select(KnowledgeItem)
+            .join(Bookmark, Bookmark.item_id == KnowledgeItem.id)
+            .where(Bookmark.user_id == user.id, visible_to(user))
+            .order_by(Bookmark.id.desc())
+        )
+    )
+
+
+# Feeds --------------------------------------------------------------------------------------
+
+FEED_SIZE = 50
+
+
+def feed_items(*, kind: ItemKind | None = None, theme: Theme | None = None) -> list:
+    """The newest public, published, not hidden items: what anyone without an account sees."""
+    stmt = _filtered(select(KnowledgeItem), None, Filters(kind=kind, theme=theme))
+    return list(
+        db.session.scalars(
+            stmt.order_by(KnowledgeItem.published_at.desc(), KnowledgeItem.id.desc()).limit(
+                FEED_SIZE
+            )
+        )
+    )

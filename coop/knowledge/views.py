@@ -6,6 +6,7 @@ import re
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     redirect,
@@ -18,11 +19,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from coop import mail
 from coop.access import platform_admin, public, signed_in
+from coop.db import today
 from coop.errors import DomainError, NotFound, put_on_form
 from coop.extensions import db
 from coop.forms import choices
-from coop.knowledge import rendering, search, services
+from coop.knowledge import emails, feeds, rendering, search, services
 from coop.knowledge.forms import (
     FORMS,
     FUNDING_KIND_LABELS,
@@ -31,8 +34,12 @@ from coop.knowledge.forms import (
     TARGET_GROUP_LABELS,
     VISIBILITY_LABELS,
     VISIBILITY_SHORT,
+    AnswerForm,
     AttachmentForm,
+    FollowForm,
     HideForm,
+    QuestionForm,
+    ReuseForm,
     ThemeForm,
     format_euros,
 )
@@ -107,6 +114,7 @@ def index():
         wijken=services.wijken(_user()),
         kinds=KIND_LABELS,
         page_args=args,
+        followed=services.followed_theme_ids(_user()),
     )
 
 
@@ -116,9 +124,21 @@ def item(item_id):
     return _item_page(_visible_or_404(item_id))
 
 
-def _item_page(item, upload_form=None, hide_form=None, status=200):
+def _item_page(
+    item, upload_form=None, hide_form=None, question_form=None, answer_form=None, status=200
+):
     user = _user()
     editable = services.can_edit(item, user)
+    item_questions = services.questions(item)
+    answer_forms = {}
+    if editable:
+        for question in item_questions:
+            if answer_form is not None and answer_form._prefix == f"q{question.id}-":
+                answer_forms[question.id] = answer_form
+            else:
+                form = AnswerForm(formdata=None, prefix=f"q{question.id}")
+                form.answer.data = question.answer
+                answer_forms[question.id] = form
     return render_template(
         "knowledge/item.html",
         item=item,
@@ -128,6 +148,12 @@ def _item_page(item, upload_form=None, hide_form=None, status=200):
         upload_form=upload_form or (AttachmentForm(formdata=None) if editable else None),
         hide_form=hide_form or HideForm(formdata=None),
         amount_text=format_euros,
+        questions=item_questions,
+        question_form=question_form or QuestionForm(formdata=None),
+        answer_forms=answer_forms,
+        bookmarked=services.is_bookmarked(item, user),
+        reuse_count=services.reuse_count(item) if item.kind is ItemKind.PLAN else 0,
+        original=services.original_of(item, user),
     ), status
 
 
@@ -361,4 +387,225 @@ def themes():
             return redirect(url_for(".themes"))
     return render_template("knowledge/themes.html", form=form, themes=services.all_themes()), (
         422 if form.errors or form.form_errors else 200
+    )
+
+
+# Funding: closing soon ----------------------------------------------------------------------
+
+
+def _theme_from(slug: str) -> Theme | None:
+    if not re.fullmatch(r"[a-z0-9-]{1,60}", slug or ""):
+        return None
+    return db.session.scalar(select(Theme).where(Theme.slug == slug))
+
+
+@bp.get("/funding")
+@public
+def funding():
+    theme = _theme_from(request.args.get("theme", ""))
+    found = services.closing_soon(_user(), today=today(), theme=theme)
+    return render_template(
+        "knowledge/funding.html",
+        funding=found,
+        theme=theme,
+        themes=services.all_themes(),
+        today=today(),
+    )
+
+
+# Following themes ---------------------------------------------------------------------------
+
+
+@bp.route("/following", methods=["GET", "POST"])
+@signed_in
+def following():
+    user = _user()
+    form = FollowForm()
+    form.themes.choices = _theme_choices()
+    if request.method == "GET":
+        form.themes.data = sorted(services.followed_theme_ids(user))
+    if form.validate_on_submit():
+        try:
+            services.set_follows(user, form.themes.data)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your themes are saved."), "success")
+            return redirect(url_for(".following"))
+    return render_template("knowledge/following.html", form=form), (
+        422 if form.errors or form.form_errors else 200
+    )
+
+
+@bp.post("/themes/<theme_slug>/follow")
+@signed_in
+def follow(theme_slug):
+    theme = _theme_from(theme_slug)
+    if theme is None:
+        abort(404)
+    on = request.form.get("follow") == "1"
+    services.set_follow(_user(), theme, on)
+    db.session.commit()
+    flash(
+        _("You follow %(theme)s.", theme=theme.name)
+        if on
+        else _("You no longer follow %(theme)s.", theme=theme.name),
+        "success",
+    )
+    return redirect(url_for(".index", theme=theme.slug))
+
+
+# Reuse --------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:item_id>/reuse", methods=["GET", "POST"])
+@signed_in
+def reuse(item_id):
+    item = _visible_or_404(item_id)
+    user = _user()
+    if item.kind is not ItemKind.PLAN or item.is_draft:
+        flash(_("Only a published project plan can be reused."), "error")
+        return redirect(url_for(".item", item_id=item.id))
+    memberships = services.author_memberships(user)
+    if not memberships:
+        flash(_("You can reuse a plan once you are a member of a cooperative."), "info")
+        return redirect(url_for(".item", item_id=item.id))
+    form = ReuseForm()
+    form.cooperative_id.choices = choices(
+        (m.cooperative_id, m.cooperative.name) for m in memberships
+    )
+    if form.validate_on_submit():
+        try:
+            copy = services.reuse(item, by=user, cooperative_id=form.cooperative_id.data)
+        except DomainError as error:
+            db.session.rollback()
+            item = _visible_or_404(item_id)
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The plan is copied as a draft. Make it your own, then publish it."), "success")
+            return redirect(url_for(".edit", item_id=copy.id))
+    return render_template("knowledge/reuse.html", form=form, item=item), (
+        422 if form.errors or form.form_errors else 200
+    )
+
+
+# Questions and answers ----------------------------------------------------------------------
+
+
+@bp.post("/<int:item_id>/questions")
+@signed_in
+def ask(item_id):
+    item = _visible_or_404(item_id)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            question = services.ask(item, body=form.body.data, by=_user())
+        except DomainError as error:
+            db.session.rollback()
+            item = _visible_or_404(item_id)
+            put_on_form(form, error)
+        else:
+            if item.author_id != question.asked_by_id:
+                mail.after_commit(emails.question_asked(question, item))
+            db.session.commit()
+            flash(_("Your question is posted. The author gets an e-mail."), "success")
+            return redirect(url_for(".item", item_id=item.id, _anchor="questions"))
+    return _item_page(item, question_form=form, status=422)
+
+
+@bp.post("/<int:item_id>/questions/<int:question_id>/answer")
+@signed_in
+def answer(item_id, question_id):
+    item = _visible_or_404(item_id)
+    try:
+        question = services.get_question(item, question_id)
+    except NotFound:
+        abort(404)
+    if not services.can_edit(item, _user()):
+        flash(_("Only the author and the board of the cooperative can answer."), "error")
+        return redirect(url_for(".item", item_id=item.id, _anchor="questions"))
+    form = AnswerForm(prefix=f"q{question.id}")
+    if form.validate_on_submit():
+        try:
+            services.answer(question, item, text=form.answer.data, by=_user())
+        except DomainError as error:
+            db.session.rollback()
+            item = _visible_or_404(item_id)
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your answer is posted."), "success")
+            return redirect(url_for(".item", item_id=item.id, _anchor=f"question-{question.id}"))
+    return _item_page(item, answer_form=form, status=422)
+
+
+# Bookmarks ----------------------------------------------------------------------------------
+
+
+@bp.post("/<int:item_id>/bookmark")
+@signed_in
+def bookmark(item_id):
+    item = _visible_or_404(item_id)
+    on = request.form.get("on") == "1"
+    services.set_bookmark(item, _user(), on)
+    db.session.commit()
+    flash(_("The item is in your bookmarks.") if on else _("The bookmark is removed."), "success")
+    return redirect(url_for(".item", item_id=item.id))
+
+
+@bp.get("/bookmarks")
+@signed_in
+def bookmarks():
+    return render_template("knowledge/bookmarks.html", items=services.bookmarks(_user()))
+
+
+# Atom feeds (public items only) -------------------------------------------------------------
+
+
+def _atom(items, title, self_url, page_url):
+    return Response(
+        feeds.atom(items, title=title, self_url=self_url, page_url=page_url),
+        mimetype="application/atom+xml",
+    )
+
+
+@bp.get("/feed.atom")
+@public
+def feed():
+    return _atom(
+        services.feed_items(),
+        _("Knowledge network"),
+        url_for(".feed", _external=True),
+        url_for(".index", _external=True),
+    )
+
+
+@bp.get("/kinds/<item_kind>/feed.atom")
+@public
+def kind_feed(item_kind):
+    kind = KINDS.get(item_kind)
+    if kind is None:
+        abort(404)
+    return _atom(
+        services.feed_items(kind=kind),
+        _("Knowledge network: %(kind)s", kind=KIND_LABELS[kind]),
+        url_for(".kind_feed", item_kind=kind.value, _external=True),
+        url_for(".index", kind=kind.value, _external=True),
+    )
+
+
+@bp.get("/themes/<theme_slug>/feed.atom")
+@public
+def theme_feed(theme_slug):
+    theme = _theme_from(theme_slug)
+    if theme is None:
+        abort(404)
+    return _atom(
+        services.feed_items(theme=theme),
+        _("Knowledge network: %(theme)s", theme=theme.name),
+        url_for(".theme_feed", theme_slug=theme.slug, _external=True),
+        url_for(".index", theme=theme.slug, _external=True),
     )

@@ -11,13 +11,19 @@ def _coop_url(cooperative):
 
 
 def application_received(application):
+    """The confirmation; with the payment request when the shares are to be paid first."""
+    from coop.capital import services as capital
+
     user = application.user
+    charge = capital.admission_charge(application)
     return mail.build(
         user.email,
         user.locale,
         _l("We received your application for %(name)s", name=application.cooperative.name),
         "members/application_received",
         application=application,
+        charge=charge,
+        payee=capital.settings_for(application.cooperative) if charge is not None else None,
         url=_coop_url(application.cooperative),
     )
 

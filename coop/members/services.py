@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from coop import audit
+from coop.db import today as local_today
 from coop.db import utcnow
 from coop.errors import DomainError, NotFound
 from coop.extensions import db
@@ -182,7 +183,11 @@ def check_can_apply(cooperative, user) -> None:
         raise DomainError(_l("You have already applied. The board will let you know by e-mail."))
 
 
-def apply(cooperative, user, *, kind: MemberKind, data: dict) -> Application:
+def apply(
+    cooperative, user, *, kind: MemberKind, data: dict, today: date | None = None
+) -> Application:
+    from coop.capital import services as capital
+
     check_can_apply(cooperative, user)
     clean = _clean_contact(data, APPLICATION_FIELDS)
     if kind is MemberKind.BEWONER and not clean.get("postcode"):
@@ -205,6 +210,8 @@ def apply(cooperative, user, *, kind: MemberKind, data: dict) -> Application:
         kind=kind.value,
         outside_area=application.outside_area,
     )
+    # When the cooperative asks for it, the applicant pays the minimum holding first.
+    capital.request_admission_shares(application, today=today or local_today(), by=user)
     return application
 
 
@@ -281,10 +288,13 @@ def write_history(membership: Membership) -> None:
 
 
 def admit(application: Application, *, by, on: date) -> Membership:
+    from coop.capital import services as capital
+
     _require_open(application)
     cooperative = application.cooperative
     if membership_of_user(cooperative, application.user) is not None:
         raise DomainError(_l("This person is already a member."))
+    capital.check_admission_paid(application)
     membership = Membership(
         cooperative_id=cooperative.id,
         user_id=application.user_id,
@@ -308,12 +318,16 @@ def admit(application: Application, *, by, on: date) -> Membership:
         number=membership.number,
         application=application.id,
     )
+    capital.issue_admission_shares(application, membership, on=on, by=by)
     db.session.flush()
     return membership
 
 
 def reject(application: Application, *, by, reason: str) -> None:
+    from coop.capital import services as capital
+
     _require_open(application)
+    capital.cancel_admission_charge(application, by=by)
     application.status = ApplicationStatus.REJECTED
     application.decision_note = reason
     application.decided_at = utcnow()

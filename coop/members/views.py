@@ -6,6 +6,7 @@ from coop import mail
 from coop.access import board_of, load_cooperative, member_of, membership_of, public
 from coop.accounts import emails as account_emails
 from coop.accounts import services as account_services
+from coop.capital import services as capital
 from coop.core.web import long_date, select_locale
 from coop.db import today
 from coop.errors import DomainError, put_on_form
@@ -148,7 +149,9 @@ def apply(slug, kind):
                 )
             else:
                 user = current_user._get_current_object()
-            application = services.apply(cooperative, user, kind=member_kind, data=form.data)
+            application = services.apply(
+                cooperative, user, kind=member_kind, data=form.data, today=today()
+            )
         except DomainError as error:
             if visitor and error.field in ("email", "password"):
                 form.account[error.field].errors = [
@@ -182,7 +185,18 @@ def apply(slug, kind):
 @public
 def applied(slug):
     cooperative = load_cooperative(slug)
-    return render_template("members/applied.html", cooperative=cooperative)
+    application = (
+        services.open_application(cooperative, current_user)
+        if current_user.is_authenticated
+        else None
+    )
+    charge = capital.admission_charge(application) if application is not None else None
+    return render_template(
+        "members/applied.html",
+        cooperative=cooperative,
+        charge=charge,
+        payee=capital.settings_for(cooperative) if charge is not None else None,
+    )
 
 
 @bp.get("/applications")
@@ -209,6 +223,8 @@ def _application_page(application, reject_form=None, question_form=None, status=
         cooperative=g.cooperative,
         application=application,
         kinds=KIND_LABELS,
+        shares_required=capital.admission_class(g.cooperative) is not None,
+        shares_charge=capital.admission_charge(application),
         reject_form=reject_form or DecisionForm(formdata=None, prefix="reject"),
         question_form=question_form or DecisionForm(formdata=None, prefix="question"),
     ), status
@@ -236,6 +252,25 @@ def admit(slug, application_id):
         "success",
     )
     return redirect(url_for(".applications", slug=slug))
+
+
+@bp.post("/applications/<int:application_id>/payment-request")
+@board_of(role=DECIDERS)
+def request_payment(slug, application_id):
+    """Send the applicant the payment request for the minimum holding (made once)."""
+    application = _application_or_404(application_id)
+    try:
+        charge = capital.request_admission_shares(application, today=today(), by=g.membership)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".application", slug=slug, application_id=application_id))
+    if charge is None:
+        flash(_("This cooperative does not ask new members to pay for shares first."), "info")
+        return redirect(url_for(".application", slug=slug, application_id=application_id))
+    mail.after_commit(emails.application_received(application))
+    db.session.commit()
+    flash(_("We sent the payment request to the applicant by e-mail."), "success")
+    return redirect(url_for(".application", slug=slug, application_id=application_id))
 
 
 @bp.post("/applications/<int:application_id>/reject")

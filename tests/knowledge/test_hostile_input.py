@@ -168,3 +168,64 @@ def test_a_nul_byte_in_any_field(client, login, member, path):
 
         check(response)
         assert response.status_code in (200, 422), name
+
+
+# Funding, following, reuse, questions and bookmarks ------------------------------------------
+
+
+@pytest.fixture
+def plan(member):
+    from coop.knowledge.models import ItemKind
+
+    return KnowledgeItemFactory(author_membership=member, kind=ItemKind.PLAN)
+
+
+@SETTINGS
+@given(data=some_hostile({"body": "Hoeveel vrijwilligers?"}))
+def test_question_survives_hostile_input(client, login, plan, data):
+    login(MembershipFactory().user)
+
+    check(post(client, f"/knowledge/{plan.id}/questions", data))
+
+
+@SETTINGS
+@given(data=some_hostile({"answer": "Zes."}))
+def test_answer_survives_hostile_input(client, login, plan, data):
+    from tests.factories import QuestionFactory
+
+    question = QuestionFactory(item=plan)
+    login(plan.author)
+    prefixed = {f"q{question.id}-{key}" if key == "answer" else key: v for key, v in data.items()}
+
+    check(post(client, f"/knowledge/{plan.id}/questions/{question.id}/answer", prefixed))
+
+
+@SETTINGS
+@given(data=some_hostile({"cooperative_id": "1"}))
+def test_reuse_survives_hostile_input(client, login, plan, data):
+    login(MembershipFactory().user)
+
+    check(post(client, f"/knowledge/{plan.id}/reuse", data))
+
+
+@SETTINGS
+@given(data=some_hostile({"themes": "1"}))
+def test_following_survives_hostile_input(client, login, member, data):
+    login(member.user)
+
+    check(post(client, "/knowledge/following", data))
+
+
+@SETTINGS
+@given(data=some_hostile({"follow": "1", "on": "1"}))
+def test_follow_and_bookmark_survive_hostile_input(client, login, member, plan, data):
+    login(member.user)
+
+    check(post(client, "/knowledge/themes/zorg/follow", data))
+    check(post(client, f"/knowledge/{plan.id}/bookmark", data))
+
+
+@SETTINGS
+@given(data=some_hostile({"theme": "energie"}))
+def test_funding_list_survives_hostile_input(client, data):
+    check(client.get("/knowledge/funding", query_string=data))

@@ -1,0 +1,41 @@
+"""Mails about contributions, in the member's language."""
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from coop import mail
+
+
+def reminder(charge):
+    membership = charge.membership
+    user = membership.user
+    return mail.build(
+        user.email,
+        user.locale,
+        _l("Reminder: your contribution to %(name)s", name=membership.cooperative.name),
+        "contributions/reminder",
+        charge=charge,
+        membership=membership,
+        url=url_for(
+            "payments.pay",
+            slug=membership.cooperative.slug,
+            charge_id=charge.id,
+            _external=True,
+        ),
+    )
+
+
+def debit_reversed(charge):
+    membership = charge.membership
+    user = membership.user
+    return mail.build(
+        user.email,
+        user.locale,
+        _l("Your direct debit for %(name)s did not go through", name=membership.cooperative.name),
+        "contributions/debit_reversed",
+        charge=charge,
+        membership=membership,
+        url=url_for(
+            "payments.pay", slug=membership.cooperative.slug, charge_id=charge.id, _external=True
+        ),
+    )
