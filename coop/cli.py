@@ -52,22 +52,18 @@ members_cli = AppGroup("members", help="Memberships.")
 coop_cli.add_command(members_cli)
 
 
-def _add_contributions_cli() -> None:
+def _add_domain_commands() -> None:
+    """Commands that live in their domain's package: `flask coop assemblies …`,
+    `flask coop contributions …`, `flask coop knowledge …`."""
+    from coop.assemblies.cli import assemblies_cli
     from coop.contributions.cli import contributions_cli
-
-    coop_cli.add_command(contributions_cli)
-
-
-_add_contributions_cli()
-
-
-def _add_knowledge_cli() -> None:
     from coop.knowledge.cli import knowledge_cli
 
-    coop_cli.add_command(knowledge_cli)
+    for group in (assemblies_cli, contributions_cli, knowledge_cli):
+        coop_cli.add_command(group)
 
 
-_add_knowledge_cli()
+_add_domain_commands()
 
 
 @members_cli.command("process-endings")

@@ -24,7 +24,7 @@ from sqlalchemy.exc import OperationalError
 
 from coop import mail
 from coop.access import board_of, member_of
-from coop.assemblies import cli, documents, emails, services
+from coop.assemblies import documents, emails, services
 from coop.assemblies.forms import (
     ASSEMBLY_STATUS_LABELS,
     BLANK,
@@ -58,7 +58,6 @@ from coop.forms import choices
 from coop.members.models import Function, Membership
 
 bp = Blueprint("assemblies", __name__, url_prefix="/c/<slug>/assemblies")
-cli.register(bp)
 
 ORGANISERS = (Function.CHAIR, Function.SECRETARY)
 CHAIR = (Function.CHAIR,)

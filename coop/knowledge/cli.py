@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -19,8 +17,7 @@ def digest_command():
     from coop.db import today, utcnow
     from coop.knowledge.digest import send_digests
 
-    base = os.environ.get("COOP_PUBLIC_URL", "http://127.0.0.1:5000")
-    with current_app.test_request_context(base_url=base):
+    with current_app.test_request_context(base_url=current_app.config["COOP_PUBLIC_URL"]):
         count = send_digests(now=utcnow(), today=today())
         db.session.commit()
     click.echo(f"{count} digest mails sent.")

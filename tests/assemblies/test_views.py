@@ -290,12 +290,12 @@ def test_reminder_the_day_before_goes_out_once(app, coop, mailbox):
     AssemblyFactory(cooperative=coop, starts_at=tomorrow_evening + timedelta(days=2))
     db.session.flush()
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["assemblies", "remind"])
+    result = runner.invoke(args=["coop", "assemblies", "remind"])
     assert result.exit_code == 0, result.output
     assert "1 reminder(s) sent." in result.output
     assert assembly.reminded_at is not None
     assert mailbox.last_to(member.user.email)["Subject"].startswith(("Tomorrow", "Morgen"))
-    again = runner.invoke(args=["assemblies", "remind"])
+    again = runner.invoke(args=["coop", "assemblies", "remind"])
     assert "0 reminder(s) sent." in again.output
 
 
