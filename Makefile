@@ -46,8 +46,8 @@ format: $(VENV)/.dev-installed ## Format the code with ruff
 	$(BIN)/ruff format .
 
 test: $(VENV)/.dev-installed system-deps translations lint ## Lint, then the whole suite on SQLite and on PostgreSQL
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+	@# Both databases at once, one per core; each run's output is printed when it ends.
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: $(VENV)/.dev-installed translations ## The suite on SQLite
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)

@@ -90,7 +90,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     MAIL_BACKEND = "smtp"
     RATELIMIT_STORAGE_URI = "memory://"
-    KNOWLEDGE_FILES_DIR = str(Path(tempfile.gettempdir()) / "buurtcoop-test-knowledge")
+    # One folder per process: the suites on SQLite and PostgreSQL run side by side.
+    KNOWLEDGE_FILES_DIR = str(Path(tempfile.gettempdir()) / f"buurtcoop-test-knowledge-{os.getpid()}")
 
 
 class ProductionConfig(Config):

@@ -147,6 +147,22 @@ def queries(request):
     return request.node.query_counter
 
 
+# Tables whose rows the migrations put there (reference data), kept by `committed`.
+SEEDED_TABLES = {"alembic_version", "knowledge_themes"}
+
+
+@pytest.fixture
+def committed(app):
+    """An engine for data committed for real, outside the test's rolled-back transaction
+    (concurrency tests); afterwards every table but the seeded ones is emptied."""
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    yield engine
+    with engine.begin() as connection:
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables if t.name not in SEEDED_TABLES)
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from coop.accounts.models import User
@@ -35,17 +35,6 @@ pytestmark = pytest.mark.skipif(
     not IS_POSTGRES,
     reason="needs concurrent writers; SQLite serialises every write, so there is no race to test",
 )
-
-
-@pytest.fixture
-def committed(app):
-    """Data committed for real, outside the test's rolled-back transaction."""
-    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
-    yield engine
-    with engine.begin() as connection:
-        tables = ", ".join(t.name for t in db.metadata.sorted_tables if t.name != "alembic_version")
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
 
 
 def _setup(engine, members: int):

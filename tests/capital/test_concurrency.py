@@ -6,7 +6,7 @@ import threading
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from coop.capital import services as capital
@@ -23,16 +23,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 PARALLEL = 8
-
-
-@pytest.fixture
-def committed(app):
-    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
-    yield engine
-    with engine.begin() as connection:
-        tables = ", ".join(t.name for t in db.metadata.sorted_tables if t.name != "alembic_version")
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
 
 
 def _world(engine):

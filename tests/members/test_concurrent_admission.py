@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coop.core.models import Cooperative
@@ -21,17 +21,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 PARALLEL = 8
-
-
-@pytest.fixture
-def committed(app):
-    """Data committed for real, outside the test's rolled-back transaction."""
-    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
-    yield engine
-    with engine.begin() as connection:
-        tables = ", ".join(t.name for t in db.metadata.sorted_tables if t.name != "alembic_version")
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
 
 
 def test_simultaneous_admissions_get_distinct_sequential_numbers(app, committed):
