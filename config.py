@@ -91,7 +91,7 @@ class TestingConfig(Config):
     MAIL_BACKEND = "smtp"
     RATELIMIT_STORAGE_URI = "memory://"
     # One folder per process: the suites on SQLite and PostgreSQL run side by side.
-    KNOWLEDGE_FILES_DIR = str(Path(tempfile.gettempdir()) / f"buurtcoop-test-knowledge-{os.getpid()}")
+    KNOWLEDGE_FILES_DIR = str(Path(tempfile.gettempdir()) / f"coop-test-knowledge-{os.getpid()}")
 
 
 class ProductionConfig(Config):
