@@ -104,9 +104,10 @@ def _bill(app, cooperative_id, treasurer_id) -> float:
 
 def _pay_half(app, cooperative_id) -> None:
     """Every second charge paid by bank transfer (bulk, as the ledgers would hold it)."""
-    from sqlalchemy import insert, select, update
+    from sqlalchemy import insert, select
 
-    from coop.contributions.models import Charge, ChargeStatus
+    from coop.contributions import ledger
+    from coop.contributions.models import Charge, ChargeEntryKind, ChargeStatus
     from coop.extensions import db
     from coop.payments.models import Payment, PaymentMethod, PaymentStatus
 
@@ -125,13 +126,13 @@ def _pay_half(app, cooperative_id) -> None:
         ]  # fmt: skip
         for start in range(0, len(payments), 5000):
             db.session.execute(insert(Payment), payments[start : start + 5000])
-        ids = [charge_id for charge_id, _ in rows]
-        for start in range(0, len(ids), 5000):
-            db.session.execute(
-                update(Charge)
-                .where(Charge.id.in_(ids[start : start + 5000]))
-                .values(status=ChargeStatus.PAID, paid_on=date(YEAR, 2, 20))
-            )
+        ledger.moved_in_bulk(
+            [charge_id for charge_id, _ in rows],
+            ChargeEntryKind.PAID,
+            ChargeStatus.PAID,
+            on=date(YEAR, 2, 20),
+            reason="bench",
+        )
         db.session.commit()
         db.session.remove()
 

@@ -275,6 +275,16 @@ class ChargeFactory(_Base):
     reference = factory.Sequence(lambda n: f"RFTEST{n:08d}")
     due_on = date(2026, 3, 1)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Made as the services make charges: with its first ledger entry."""
+        from coop.contributions import ledger
+
+        charge = super()._create(model_class, *args, **kwargs)
+        db.session.flush()
+        ledger.billed(charge)
+        return charge
+
 
 def contribution_plan(cooperative, year=2026, kind=MemberKind.BEWONER, full=2400, reduced=1200):
     from coop.contributions.models import ContributionPlan

@@ -447,6 +447,7 @@ def pending_quantity(membership, share_class) -> int:
 def request_purchase(membership, share_class, quantity: int, *, token: str, today: date):
     """A member asks to buy shares: one charge per form (a double submit finds it again).
     The shares are issued only when the payment is confirmed."""
+    from coop.contributions import ledger
     from coop.contributions.models import Charge, ChargeKind
     from coop.contributions.services import assign_reference
 
@@ -487,6 +488,7 @@ def request_purchase(membership, share_class, quantity: int, *, token: str, toda
             )
         )
     assign_reference(charge)
+    ledger.billed(charge, by=membership, reason="shares requested")
     audit.record(
         membership.cooperative, membership, "capital.purchase_requested", charge,
         share_class=share_class.name, quantity=quantity, amount_cents=charge.amount_cents,
@@ -532,6 +534,7 @@ def admission_charge(application):
 def request_admission_shares(application, *, today: date, by):
     """The charge for the minimum holding an applicant pays before admission (made once;
     asking again returns it). None when the cooperative does not ask for it."""
+    from coop.contributions import ledger
     from coop.contributions.models import Charge, ChargeKind
     from coop.contributions.services import assign_reference
 
@@ -557,6 +560,7 @@ def request_admission_shares(application, *, today: date, by):
     db.session.add(charge)
     db.session.flush()
     assign_reference(charge)
+    ledger.billed(charge, by=by if isinstance(by, Membership) else None, reason="admission")
     audit.record(
         application.cooperative, by, "capital.admission_shares_requested", charge,
         application=application.id, share_class=share_class.name, quantity=quantity,
@@ -590,14 +594,20 @@ def check_admission_paid(application) -> None:
 
 def issue_admission_shares(application, membership, *, on: date, by) -> Certificate | None:
     """At admission: the paid charge becomes the new member's, its shares are issued."""
-    from coop.contributions.models import ChargeStatus
+    from coop.contributions import ledger
+    from coop.contributions.models import ChargeEntryKind, ChargeStatus
 
     charge = admission_charge(application)
     if charge is None or charge.status is not ChargeStatus.PAID:
         return None
-    charge.membership_id = membership.id
-    charge.membership = membership
-    db.session.flush()
+    ledger.record(
+        charge,
+        ChargeEntryKind.ASSIGNED,
+        membership_id=membership.id,
+        reason=f"admitted as member {membership.number}",
+        by=by if isinstance(by, Membership) else None,
+    )
+    db.session.expire(charge, ["membership"])
     audit.record(
         application.cooperative, by, "capital.admission_charge_assigned", charge,
         application=application.id, member=membership.number,
@@ -608,16 +618,20 @@ def issue_admission_shares(application, membership, *, on: date, by) -> Certific
 def cancel_admission_charge(application, *, by) -> None:
     """A rejected application owes nothing: an open charge is waived. A paid one stays paid
     (the treasurer pays it back by hand) and is flagged in the audit event."""
-    from coop.contributions.models import ChargeStatus
+    from coop.contributions import ledger
+    from coop.contributions.models import ChargeEntryKind, ChargeStatus
 
     charge = admission_charge(application)
     if charge is None:
         return
     if charge.status is ChargeStatus.OPEN:
-        charge.status = ChargeStatus.WAIVED
-        charge.waived_reason = "application rejected"
-        charge.waived_by_id = by.id if isinstance(by, Membership) else None
-        db.session.flush()
+        ledger.record(
+            charge,
+            ChargeEntryKind.WAIVED,
+            status=ChargeStatus.WAIVED,
+            reason="application rejected",
+            by=by if isinstance(by, Membership) else None,
+        )
     audit.record(
         application.cooperative, by, "capital.admission_charge_cancelled", charge,
         application=application.id, status=charge.status.value,

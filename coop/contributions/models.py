@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.db import utcnow
@@ -56,7 +56,13 @@ class ChargeStatus(enum.Enum):
 
 class Charge(db.Model):
     """An amount a member owes. One contribution charge per member and year (a unique
-    constraint, so billing twice cannot charge twice)."""
+    constraint, so billing twice cannot charge twice).
+
+    The row is the charge's identity. What happened to it is in its ``ChargeEntry`` rows
+    (append-only); the columns in ``CACHED`` are a cache of what the entries say, for fast
+    queries, written only by ``coop.contributions.ledger.record`` (and its bulk variants)
+    together with a new entry. A change of a cached column without an entry raises.
+    """
 
     __tablename__ = "charges"
     __table_args__ = (
@@ -103,11 +109,87 @@ class Charge(db.Model):
     cooperative = relationship("Cooperative")
     share_class = relationship("ShareClass")
 
+    entries: Mapped[list[ChargeEntry]] = relationship(
+        order_by="ChargeEntry.id", lazy="select", viewonly=True
+    )
+
     @property
     def payer_name(self) -> str:
         if self.membership is not None:
             return self.membership.name
         return self.application.name if self.application is not None else ""
+
+
+# Written only together with a new ChargeEntry (coop.contributions.ledger).
+CACHED = (
+    "status",
+    "amount_cents",
+    "reduced",
+    "membership_id",
+    "paid_on",
+    "waived_reason",
+    "waived_by_id",
+    "reminders_sent",
+    "last_reminded_on",
+)
+
+
+@event.listens_for(Charge, "before_update")
+def _cache_written_with_an_entry(mapper, connection, target):
+    if target.__dict__.get("_ledger_writing"):
+        return
+    state = inspect(target)
+    changed = [name for name in CACHED if state.attrs[name].history.has_changes()]
+    if changed:
+        raise RuntimeError(
+            f"charge {target.id}: {', '.join(changed)} change only with a new charge entry"
+        )
+
+
+class ChargeEntryKind(enum.Enum):
+    BILLED = "billed"  # the charge was made
+    AMOUNT_CHANGED = "amount_changed"  # full or reduced amount chosen, or corrected
+    WAIVED = "waived"
+    COLLECTING = "collecting"  # in a SEPA direct-debit batch
+    REOPENED = "reopened"  # the direct debit was reversed
+    PAID = "paid"
+    REFUNDED = "refunded"
+    ASSIGNED = "assigned"  # an applicant's charge linked to the membership at admission
+    REMINDED = "reminded"
+
+
+class ChargeEntry(db.Model):
+    """One change of a charge. Never updated or deleted: corrections are new entries.
+
+    Each entry holds the charge's status, amount due, reduced choice and membership after
+    the change; the charge's state is its latest entry (see ``ledger.derive``).
+    """
+
+    __tablename__ = "charge_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    charge_id: Mapped[int] = mapped_column(ForeignKey("charges.id"), index=True)
+    kind: Mapped[ChargeEntryKind] = mapped_column(
+        Enum(ChargeEntryKind, native_enum=False, length=20)
+    )
+    status: Mapped[ChargeStatus] = mapped_column(Enum(ChargeStatus, native_enum=False, length=20))
+    amount_cents: Mapped[int]
+    reduced: Mapped[bool] = mapped_column(default=False)
+    membership_id: Mapped[int | None] = mapped_column(ForeignKey("memberships.id"))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    # The day it took effect: paid on, reminded on.
+    effective_on: Mapped[date | None]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("memberships.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    by = relationship("Membership", foreign_keys=[by_id])
+
+
+@event.listens_for(ChargeEntry, "before_update")
+@event.listens_for(ChargeEntry, "before_delete")
+def _charge_entries_append_only(mapper, connection, target):
+    raise RuntimeError("charge entries are append-only")
 
 
 class Mandate(db.Model):

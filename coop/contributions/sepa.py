@@ -11,8 +11,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from coop import audit
+from coop.contributions import ledger
 from coop.contributions.models import (
     Charge,
+    ChargeEntryKind,
     ChargeKind,
     ChargeStatus,
     DebitStatus,
@@ -206,14 +208,13 @@ def export_batch(cooperative, *, collection_on: date, today: date, by) -> SepaBa
             for charge, mandate, e2e in debits
         ],  # fmt: skip
     )
-    ids = [charge.id for charge, _, _ in debits]
-    for start in range(0, len(ids), 5000):
-        db.session.execute(
-            update(Charge)
-            .where(Charge.id.in_(ids[start : start + 5000]))
-            .values(status=ChargeStatus.COLLECTING)
-            .execution_options(synchronize_session=False)
-        )
+    ledger.moved_in_bulk(
+        [charge.id for charge, _, _ in debits],
+        ChargeEntryKind.COLLECTING,
+        ChargeStatus.COLLECTING,
+        reason=f"SEPA batch {batch.message_id}",
+        by=by,
+    )
     db.session.expire_all()
     audit.record(
         cooperative, by, "sepa.batch_exported", batch, count=batch.count, total_cents=total,
@@ -309,7 +310,13 @@ def record_results(batch: SepaBatch, lines: list[ResultLine], *, on: date, by) -
             debit.status = DebitStatus.REVERSED
             debit.reason_code = line.reason
             if charge.status is ChargeStatus.COLLECTING:
-                charge.status = ChargeStatus.OPEN
+                ledger.record(
+                    charge,
+                    ChargeEntryKind.REOPENED,
+                    status=ChargeStatus.OPEN,
+                    reason=f"SEPA debit {debit.end_to_end_id} reversed {line.reason}".strip(),
+                    by=by,
+                )
             reversed_charges.append(charge)
             audit.record(
                 batch_cooperative(batch), by, "sepa.debit_reversed", debit,

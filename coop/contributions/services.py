@@ -10,8 +10,10 @@ from sqlalchemy import case, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from coop import audit
+from coop.contributions import ledger
 from coop.contributions.models import (
     Charge,
+    ChargeEntryKind,
     ChargeKind,
     ChargeStatus,
     ContributionPlan,
@@ -173,6 +175,10 @@ def bill_year(cooperative, year: int, *, today: date, by=None) -> BillResult:
         )
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(Charge), rows[start : start + 5000])
+    if rows:
+        ledger.billed_in_bulk(
+            (Charge.cooperative_id == cooperative.id) & (Charge.contribution_year == year), by=by
+        )
     audit.record(
         cooperative, by, "contributions.billed", None, year=year, charges=len(rows),
         total_cents=total, due_on=due_on.isoformat(),
@@ -232,9 +238,14 @@ def choose_amount(charge: Charge, *, reduced: bool, by) -> Charge:
     if _has_pending_payment(charge):
         raise DomainError(_l("A payment for this charge is on its way. Wait for it first."))
     before = charge.amount_cents
-    charge.reduced = reduced
-    charge.amount_cents = charge.reduced_cents if reduced else charge.full_cents
-    db.session.flush()
+    ledger.record(
+        charge,
+        ChargeEntryKind.AMOUNT_CHANGED,
+        amount_cents=charge.reduced_cents if reduced else charge.full_cents,
+        reduced=reduced,
+        reason="reduced amount chosen" if reduced else "full amount chosen",
+        by=by,
+    )
     audit.record(
         cooperative, by, "contributions.amount_chosen", charge, reduced=reduced,
         before_cents=before, amount_cents=charge.amount_cents,
@@ -250,10 +261,7 @@ def waive(charge: Charge, *, reason: str, by) -> Charge:
         raise DomainError(_l("Only an open charge can be waived."))
     if _has_pending_payment(charge):
         raise DomainError(_l("A payment for this charge is on its way. Wait for it first."))
-    charge.status = ChargeStatus.WAIVED
-    charge.waived_reason = reason
-    charge.waived_by_id = by.id
-    db.session.flush()
+    ledger.record(charge, ChargeEntryKind.WAIVED, status=ChargeStatus.WAIVED, reason=reason, by=by)
     audit.record(
         charge.cooperative, by, "contributions.waived", charge,
         amount_cents=charge.amount_cents, reason=reason,
@@ -279,7 +287,7 @@ def due_reminders(today: date, cooperative=None) -> list[Charge]:
     if cooperative is not None:
         query = query.where(Charge.cooperative_id == cooperative.id)
     result = []
-    for charge, reminder_days in db.session.execute(query):
+    for charge, reminder_days in db.session.execute(query).all():
         days = sorted(reminder_days if reminder_days is not None else [14, 42])
         if charge.reminders_sent >= len(days):
             continue
@@ -287,8 +295,7 @@ def due_reminders(today: date, cooperative=None) -> list[Charge]:
             continue
         if charge.last_reminded_on == today:
             continue
-        charge.reminders_sent += 1
-        charge.last_reminded_on = today
+        ledger.record(charge, ChargeEntryKind.REMINDED, on=today)
         result.append(charge)
     db.session.flush()
     return result

@@ -6,7 +6,7 @@ import enum
 import logging
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import Enum, ForeignKey, String, Text, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.db import utcnow
@@ -73,6 +73,11 @@ class Payment(db.Model):
         order_by="PaymentTransition.id", cascade="all", lazy="selectin"
     )
 
+    @property
+    def current_status(self) -> PaymentStatus:
+        """What the history says: the latest transition, or pending (no transition yet)."""
+        return self.transitions[-1].to_status if self.transitions else PaymentStatus.PENDING
+
     def can_move_to(self, target: PaymentStatus) -> bool:
         return target in TRANSITIONS[self.status]
 
@@ -102,6 +107,26 @@ class PaymentTransition(db.Model):
     )
     reason: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@event.listens_for(Payment, "before_insert")
+def _payments_start_pending(mapper, connection, target):
+    if target.status not in (None, PaymentStatus.PENDING):
+        raise RuntimeError("a payment starts pending; later states are transitions")
+
+
+@event.listens_for(Payment, "before_update")
+def _status_is_the_latest_transition(mapper, connection, target):
+    if inspect(target).attrs.status.history.has_changes() and (
+        target.status is not target.current_status
+    ):
+        raise RuntimeError(f"payment {target.id}: the status changes only through move_to")
+
+
+@event.listens_for(PaymentTransition, "before_update")
+@event.listens_for(PaymentTransition, "before_delete")
+def _transitions_append_only(mapper, connection, target):
+    raise RuntimeError("payment transitions are append-only")
 
 
 class StripeEvent(db.Model):

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from coop import audit
-from coop.contributions.models import Charge, ChargeKind, ChargeStatus
+from coop.contributions import ledger
+from coop.contributions.models import Charge, ChargeEntryKind, ChargeKind, ChargeStatus
 from coop.errors import DomainError
 from coop.extensions import db
 from coop.payments.models import Payment, PaymentMethod, PaymentStatus
@@ -67,9 +68,10 @@ def book_paid(payment: Payment, *, on: date, by, reason: str = "") -> None:
     charge = payment.charge
     cooperative = charge.cooperative
     if charge.status in (ChargeStatus.OPEN, ChargeStatus.COLLECTING):
-        charge.status = ChargeStatus.PAID
-        charge.paid_on = on
-        db.session.flush()
+        ledger.record(
+            charge, ChargeEntryKind.PAID, status=ChargeStatus.PAID, on=on, reason=reason,
+            by=by, payment=payment,
+        )  # fmt: skip
         # An applicant's shares wait for the admission (capital.issue_admission_shares).
         if charge.kind is ChargeKind.SHARES and charge.membership is not None:
             capital.issue(

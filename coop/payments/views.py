@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from coop.access import board_of, member_of, webhook
 from coop.capital import services as capital
+from coop.contributions import ledger
 from coop.contributions import services as contributions
 from coop.contributions.models import ChargeKind, ChargeStatus
 from coop.db import today
@@ -67,6 +68,23 @@ def charge_status_label(status) -> str:
 
 
 @bp.app_template_global()
+def charge_entry_label(kind) -> str:
+    from coop.contributions.models import ChargeEntryKind
+
+    return {
+        ChargeEntryKind.BILLED: _("Charged"),
+        ChargeEntryKind.AMOUNT_CHANGED: _("Amount changed"),
+        ChargeEntryKind.WAIVED: _("Waived"),
+        ChargeEntryKind.COLLECTING: _("Being collected"),
+        ChargeEntryKind.REOPENED: _("Open again: the direct debit was reversed"),
+        ChargeEntryKind.PAID: _("Paid"),
+        ChargeEntryKind.REFUNDED: _("Refunded"),
+        ChargeEntryKind.ASSIGNED: _("Linked to the new membership"),
+        ChargeEntryKind.REMINDED: _("Reminder sent"),
+    }[kind]
+
+
+@bp.app_template_global()
 def payment_status_label(status) -> str:
     from coop.payments.models import PaymentStatus
 
@@ -111,6 +129,8 @@ def pay(slug, charge_id):
         settings=settings,
         online=services.online_enabled(),
         payments=services.payments_for(charge),
+        entries=ledger.entries_of(charge),
+        show_reasons=g.membership.is_board,
         form=CheckoutForm(formdata=None),
     )
 

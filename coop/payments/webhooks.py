@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from coop import audit
-from coop.contributions.models import ChargeStatus
+from coop.contributions import ledger
+from coop.contributions.models import ChargeEntryKind, ChargeStatus
 from coop.extensions import db
 from coop.payments import services, stripe_gateway
 from coop.payments.models import Payment, PaymentStatus, StripeEvent
@@ -166,7 +167,10 @@ def _to_refunded(payment: Payment, kind: str) -> str:
     payment.move_to(PaymentStatus.REFUNDED, reason=kind)
     charge = payment.charge
     if charge.status is ChargeStatus.PAID:
-        charge.status = ChargeStatus.REFUNDED
+        ledger.record(
+            charge, ChargeEntryKind.REFUNDED, status=ChargeStatus.REFUNDED, reason=kind,
+            payment=payment,
+        )  # fmt: skip
     payment.flagged = True
     payment.flag_reason = "refunded: check the charge (and any shares issued for it)"
     audit.record(
