@@ -189,6 +189,9 @@ class MotionForm(FlaskForm):
         choices=choices((k.value, label) for k, label in KIND_LABELS.items()),
     )
     secret = BooleanField(_l("Secret ballot"))
+    adopts_minutes_of = SelectField(
+        _l("This motion adopts the minutes of"), coerce=int, default=0, validate_choice=True
+    )
 
 
 class CheckInForm(FlaskForm):

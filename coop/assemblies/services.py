@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from coop import audit
 from coop.assemblies import rules
 from coop.assemblies.models import (
+    AdoptedMinutes,
     AgendaDocument,
     AgendaItem,
     Assembly,
@@ -34,6 +35,7 @@ from coop.assemblies.models import (
     MotionStatus,
     Notice,
     Proxy,
+    ProxyInstruction,
     ProxyStatus,
     Vote,
     Weighting,
@@ -544,7 +546,75 @@ def _lock_members(*memberships: Membership) -> None:
     )
 
 
-def grant_proxy(assembly: Assembly, grantor: Membership, *, holder_number: int, by) -> Proxy:
+def instructable_motions(assembly: Assembly) -> list[Motion]:
+    """The motions a grantor can give a voting instruction for: not elections (a vote on
+    persons is the holder's own, and secret), and not yet closed."""
+    return [
+        m for m in motions_of(assembly) if not m.is_election and m.status is not MotionStatus.CLOSED
+    ]
+
+
+def _clean_instructions(assembly: Assembly, instructions: dict | None) -> dict[int, Choice]:
+    """Check the instructions ({motion id: Choice or None for free}) before anything is
+    written; the field name of a wrong one is ``instruction-<motion id>``."""
+    allowed = {m.id for m in instructable_motions(assembly)}
+    clean = {}
+    for motion_id, choice in (instructions or {}).items():
+        if motion_id not in allowed:
+            raise DomainError(
+                _l(
+                    "You can give an instruction only for a motion of this assembly that is "
+                    "still to be voted on."
+                ),
+                field=f"instruction-{motion_id}",
+            )
+        if choice is None:
+            continue
+        if not isinstance(choice, Choice):
+            raise DomainError(
+                _l("Choose for, against, abstain or free."), field=f"instruction-{motion_id}"
+            )
+        clean[motion_id] = choice
+    return clean
+
+
+def proxy_instructions(proxy: Proxy) -> dict[int, Choice]:
+    """The grantor's instructions per motion id (motions without one are free)."""
+    return dict(
+        db.session.execute(
+            select(ProxyInstruction.motion_id, ProxyInstruction.choice).where(
+                ProxyInstruction.proxy_id == proxy.id
+            )
+        ).all()
+    )
+
+
+def instructions_for_holder(motion: Motion, holder: Membership) -> dict[int, Choice]:
+    """For the holder's own page: the instruction on this motion per grantor id, from
+    the holder's active proxies only (private to grantor and holder)."""
+    return dict(
+        db.session.execute(
+            select(Proxy.grantor_id, ProxyInstruction.choice)
+            .join(ProxyInstruction, ProxyInstruction.proxy_id == Proxy.id)
+            .where(
+                Proxy.assembly_id == motion.assembly_id,
+                Proxy.holder_id == holder.id,
+                Proxy.status == ProxyStatus.ACTIVE,
+                ProxyInstruction.motion_id == motion.id,
+            )
+        ).all()
+    )
+
+
+def grant_proxy(
+    assembly: Assembly,
+    grantor: Membership,
+    *,
+    holder_number: int,
+    by,
+    instructions: dict | None = None,
+) -> Proxy:
+    """Give a proxy, optionally with a voting instruction (steminstructie) per motion."""
     settings = governance(assembly.cooperative)
     if not settings.proxies_allowed or settings.max_proxies_per_holder < 1:
         raise DomainError(_l("This cooperative does not allow proxies."))
@@ -595,9 +665,15 @@ def grant_proxy(assembly: Assembly, grantor: Membership, *, holder_number: int, 
             ),
             field="holder_number",
         )
+    clean = _clean_instructions(assembly, instructions)
     proxy = Proxy(assembly_id=assembly.id, grantor_id=grantor.id, holder_id=holder.id)
     db.session.add(proxy)
     db.session.flush()
+    for motion_id, choice in clean.items():
+        db.session.add(ProxyInstruction(proxy_id=proxy.id, motion_id=motion_id, choice=choice))
+    db.session.flush()
+    # The audit trail says how many instructions there are, not what they say: they are
+    # private to grantor and holder.
     audit.record(
         assembly.cooperative,
         by,
@@ -605,6 +681,7 @@ def grant_proxy(assembly: Assembly, grantor: Membership, *, holder_number: int, 
         proxy,
         grantor=grantor.number,
         holder=holder.number,
+        instructions=len(clean),
     )
     return proxy
 
@@ -635,10 +712,13 @@ def add_motion(
     decision_kind: DecisionKind,
     secret: bool,
     parent: Motion | None = None,
+    adopts_minutes_of: Assembly | None = None,
     by,
 ) -> Motion:
     if assembly.status is AssemblyStatus.CLOSED:
         raise DomainError(_l("The assembly is closed."))
+    if adopts_minutes_of is not None:
+        _check_minutes_motion(assembly, adopts_minutes_of, decision_kind, parent)
     if item.assembly_id != assembly.id or item.kind is not ItemKind.DECISION:
         raise DomainError(_l("Motions belong on an agenda item for decision."), field="item_id")
     if parent is not None:
@@ -653,6 +733,7 @@ def add_motion(
         assembly_id=assembly.id,
         agenda_item_id=item.id,
         parent_id=parent.id if parent is not None else None,
+        adopts_minutes_of_id=adopts_minutes_of.id if adopts_minutes_of is not None else None,
         title=title,
         text=text or "",
         decision_kind=decision_kind,
@@ -670,8 +751,80 @@ def add_motion(
         kind=decision_kind.value,
         secret=motion.secret,
         amends=motion.parent_id,
+        adopts_minutes_of=motion.adopts_minutes_of_id,
     )
     return motion
+
+
+# Minutes (notulen) --------------------------------------------------------------------------
+
+
+def adopted_minutes(assembly: Assembly) -> AdoptedMinutes | None:
+    """The adoption of the assembly's minutes; None while they are a draft."""
+    return db.session.scalar(
+        select(AdoptedMinutes).where(AdoptedMinutes.assembly_id == assembly.id)
+    )
+
+
+def minutes_to_adopt(assembly: Assembly) -> list[Assembly]:
+    """Earlier closed assemblies of the cooperative whose minutes are still a draft and
+    have no motion to adopt them yet that is still to be decided."""
+    pending = select(Motion.adopts_minutes_of_id).where(
+        Motion.adopts_minutes_of_id.is_not(None), Motion.status != MotionStatus.CLOSED
+    )
+    return db.session.scalars(
+        select(Assembly)
+        .where(
+            Assembly.cooperative_id == assembly.cooperative_id,
+            Assembly.id != assembly.id,
+            Assembly.status == AssemblyStatus.CLOSED,
+            Assembly.starts_at < assembly.starts_at,
+            Assembly.id.not_in(select(AdoptedMinutes.assembly_id)),
+            Assembly.id.not_in(pending),
+        )
+        .order_by(Assembly.starts_at.desc())
+    ).all()
+
+
+def _check_minutes_motion(assembly, previous, decision_kind, parent) -> None:
+    field = "adopts_minutes_of"
+    if parent is not None or decision_kind is not DecisionKind.ORDINARY:
+        raise DomainError(
+            _l("Adopting the minutes is an ordinary decision, not an amendment."), field=field
+        )
+    if previous.id not in {a.id for a in minutes_to_adopt(assembly)}:
+        raise DomainError(
+            _l(
+                "These minutes cannot be adopted here: they must belong to an earlier, closed "
+                "assembly and still be a draft."
+            ),
+            field=field,
+        )
+
+
+def _adopt_minutes(motion: Motion, *, by) -> AdoptedMinutes | None:
+    """The motion to adopt the minutes of an earlier assembly was adopted: the minutes
+    become adopted and final."""
+    previous = db.session.get(Assembly, motion.adopts_minutes_of_id)
+    if adopted_minutes(previous) is not None:
+        return None
+    minutes = AdoptedMinutes(
+        assembly_id=previous.id,
+        adopted_by_assembly_id=motion.assembly_id,
+        motion_id=motion.id,
+        adopted_at=utcnow(),
+    )
+    db.session.add(minutes)
+    db.session.flush()
+    audit.record(
+        previous.cooperative,
+        by,
+        "assembly.minutes_adopted",
+        previous,
+        by_assembly=motion.assembly_id,
+        motion=motion.id,
+    )
+    return minutes
 
 
 def add_candidate(motion: Motion, *, name: str, number: int | None, by) -> Candidate:
@@ -812,6 +965,25 @@ def cast_vote(
         if proxy is None:
             raise DomainError(_l("You do not hold a valid proxy for this member."))
         _check_voting_member(assembly, on_behalf_of)
+        # A voting instruction binds the holder: a vote against it is refused, not
+        # recorded with a warning (the grantor gave the proxy on that condition).
+        instructed = db.session.scalar(
+            select(ProxyInstruction.choice).where(
+                ProxyInstruction.proxy_id == proxy.id, ProxyInstruction.motion_id == motion.id
+            )
+        )
+        if instructed is not None and instructed is not choice:
+            from coop.assemblies.forms import CHOICE_LABELS
+
+            raise DomainError(
+                _l(
+                    "%(name)s asked you to vote '%(instruction)s' on this motion. "
+                    "Your vote for %(name)s was not recorded.",
+                    name=on_behalf_of.name,
+                    instruction=CHOICE_LABELS[instructed],
+                ),
+                field="choice",
+            )
         member = on_behalf_of
     receipt = new_receipt()
     try:
@@ -954,6 +1126,8 @@ def close_vote(motion: Motion, *, by) -> MotionResult:
     motion.status = MotionStatus.CLOSED
     motion.closed_at = utcnow()
     result = tally(motion)
+    if result.adopted and motion.adopts_minutes_of_id is not None:
+        _adopt_minutes(motion, by=by)
     audit.record(
         motion.assembly.cooperative,
         by,
