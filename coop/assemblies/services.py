@@ -49,6 +49,7 @@ from coop.members.models import Membership, MembershipStatus
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MIN_NOTICE_DAYS = 7  # the legal minimum for convening a general assembly
 MAX_ID = 2**31 - 1
+MAX_SEATS = 25
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
@@ -713,10 +714,17 @@ def add_motion(
     secret: bool,
     parent: Motion | None = None,
     adopts_minutes_of: Assembly | None = None,
+    seats: int = 1,
     by,
 ) -> Motion:
     if assembly.status is AssemblyStatus.CLOSED:
         raise DomainError(_l("The assembly is closed."))
+    if decision_kind is not DecisionKind.ELECTION:
+        seats = 1
+    elif not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS:
+        raise DomainError(
+            _l("Give a number of seats from 1 to %(max)s.", max=MAX_SEATS), field="seats"
+        )
     if adopts_minutes_of is not None:
         _check_minutes_motion(assembly, adopts_minutes_of, decision_kind, parent)
     if item.assembly_id != assembly.id or item.kind is not ItemKind.DECISION:
@@ -737,6 +745,7 @@ def add_motion(
         title=title,
         text=text or "",
         decision_kind=decision_kind,
+        seats=seats,
         # Votes on persons are secret.
         secret=bool(secret) or decision_kind is DecisionKind.ELECTION,
     )
@@ -752,6 +761,7 @@ def add_motion(
         secret=motion.secret,
         amends=motion.parent_id,
         adopts_minutes_of=motion.adopts_minutes_of_id,
+        seats=motion.seats,
     )
     return motion
 
@@ -925,21 +935,38 @@ def cast_vote(
     choice: Choice,
     on_behalf_of: Membership | None = None,
     candidate_id: int | None = None,
+    candidate_ids: list[int] | None = None,
 ) -> str:
     """Cast one vote (for the voter, or as proxy holder for a grantor); returns the
-    receipt code. One vote per member per motion is the unique constraint's work."""
+    receipt code. One vote per member per motion is the unique constraint's work.
+
+    In an election the voter picks up to ``motion.seats`` candidates (``candidate_ids``,
+    or ``candidate_id`` for one) with choice FOR, or votes blank (ABSTAIN, no
+    candidates): one anonymous ballot per pick, all with the same receipt."""
     assembly = motion.assembly
     _check_voting_member(assembly, voter)
     if not isinstance(choice, Choice):
         raise DomainError(_l("Choose for, against or abstain."), field="choice")
+    picks: list[int | None] = [None]
     if motion.is_election:
+        given = list(candidate_ids or ([] if candidate_id is None else [candidate_id]))
         valid = {c.id for c in motion.candidates}
+        if len(given) > motion.seats:
+            raise DomainError(
+                _l("Choose at most %(seats)s candidates.", seats=motion.seats), field="choice"
+            )
         if not (
-            (choice is Choice.FOR and candidate_id in valid)
-            or (choice is Choice.ABSTAIN and candidate_id is None)
+            (
+                choice is Choice.FOR
+                and given
+                and set(given) <= valid
+                and len(set(given)) == len(given)
+            )
+            or (choice is Choice.ABSTAIN and not given)
         ):
             raise DomainError(_l("Choose a candidate or vote blank."), field="choice")
-    elif candidate_id is not None:
+        picks = given or [None]
+    elif candidate_id is not None or candidate_ids:
         raise DomainError(_l("Choose for, against or abstain."), field="choice")
     settings = governance(assembly.cooperative)
     if not voting_possible(assembly, settings):
@@ -995,20 +1022,22 @@ def cast_vote(
                     cast_by_id=voter.id,
                     proxy_id=proxy.id if proxy is not None else None,
                     choice=None if motion.secret else choice,
-                    candidate_id=None if motion.secret else candidate_id,
+                    candidate_id=None if motion.secret else picks[0],
                 )
             )
             db.session.flush()
-            db.session.add(
-                Ballot(
-                    id=uuid.uuid4().hex,
-                    motion_id=motion.id,
-                    choice=choice,
-                    candidate_id=candidate_id,
-                    weight=member_weight(member, settings),
-                    receipt=receipt,
+            weight = member_weight(member, settings)
+            for pick in picks:
+                db.session.add(
+                    Ballot(
+                        id=uuid.uuid4().hex,
+                        motion_id=motion.id,
+                        choice=choice,
+                        candidate_id=pick,
+                        weight=weight,
+                        receipt=receipt,
+                    )
                 )
-            )
             db.session.flush()
     except IntegrityError:
         if member is voter:
@@ -1260,6 +1289,8 @@ def _tally_election(motion: Motion, settings, rule) -> MotionResult:
     ).all()
     per = {candidate_id: (int(n), int(w)) for candidate_id, n, w in rows}
     blank_n, blank_w = per.pop(None, (0, 0))
+    if motion.seats > 1:
+        return _tally_seats(motion, settings, rule, per, blank_n, blank_w)
     people = turnout(motion, online=sum(n for n, _ in per.values()) + blank_n)
     quorum_percent = _quorum_percent(motion, settings, rule)
     quorum_ok = rules.quorum_met(
@@ -1336,6 +1367,94 @@ def _tally_election(motion: Motion, settings, rule) -> MotionResult:
         quorum_met=quorum_ok,
         majority_met=majority_ok,
         adopted=elected,
+        outcome_nl=texts["nl"],
+        outcome_en=texts["en"],
+        candidates=standings,
+    )
+    return _store(result, motion)
+
+
+def _tally_seats(motion: Motion, settings, rule, per, blank_n, blank_w) -> MotionResult:
+    """More seats: each voter picked up to ``seats`` candidates (one ballot row per pick,
+    the same receipt). The votes cast count each voter once; see ``rules.fill_seats``."""
+    voters = select(Ballot.receipt.label("receipt"), func.max(Ballot.weight).label("weight")).where(
+        Ballot.motion_id == motion.id, Ballot.candidate_id.is_not(None)
+    )
+    voters = voters.group_by(Ballot.receipt).subquery()
+    voters_n, voters_w = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(voters.c.weight), 0))
+    ).one()
+    voters_n, voters_w = int(voters_n), int(voters_w)
+    people = turnout(motion, online=voters_n + blank_n)
+    quorum_percent = _quorum_percent(motion, settings, rule)
+    quorum_ok = rules.quorum_met(
+        eligible=people.eligible,
+        present=people.present,
+        represented=people.represented,
+        quorum_percent=quorum_percent,
+    )
+    standings = sorted(
+        (
+            {
+                "id": c.id,
+                "name": c.name,
+                "count": per.get(c.id, (0, 0))[0],
+                "weight": per.get(c.id, (0, 0))[1],
+                "elected": False,
+            }
+            for c in motion.candidates
+        ),
+        key=lambda row: (-row["weight"], row["name"]),
+    )
+    blank = settings.blank_votes_count
+    cast_w = voters_w + (blank_w if blank else 0)
+    cast_n = voters_n + (blank_n if blank else 0)
+    elected, tied_seats = rules.fill_seats(
+        [row["weight"] for row in standings],
+        seats=motion.seats,
+        voters=voters_w,
+        blank=blank_w,
+        blank_votes_count=blank,
+        rule=rule,
+    )
+    for row, won in zip(standings, elected, strict=True):
+        row["elected"] = quorum_ok and won
+    chosen = [(row["name"], row["weight"]) for row in standings if row["elected"]]
+    tied_votes = standings[tied_seats[0] - 1]["weight"] if tied_seats else 0
+    texts = {}
+    for locale in ("nl", "en"):
+        with force_locale(locale):
+            texts[locale] = rules.seats_text(
+                seats=motion.seats,
+                elected=chosen,
+                tied_seats=tied_seats,
+                tied_votes=tied_votes,
+                cast=cast_w,
+                quorum_ok=quorum_ok,
+                present_or_represented=people.present + people.represented,
+                eligible=people.eligible,
+                rule=rules.DecisionRule(
+                    quorum_percent, rule.majority, rule.numerator, rule.denominator
+                ),
+            )
+    result = MotionResult(
+        motion_id=motion.id,
+        eligible=people.eligible,
+        present=people.present,
+        represented=people.represented,
+        cast=cast_n,
+        cast_weight=cast_w,
+        for_count=voters_n,
+        against_count=0,
+        abstain_count=blank_n,
+        for_weight=voters_w,
+        against_weight=0,
+        abstain_weight=blank_w,
+        online_count=voters_n + blank_n,
+        paper_count=0,
+        quorum_met=quorum_ok,
+        majority_met=bool(chosen),
+        adopted=bool(chosen),
         outcome_nl=texts["nl"],
         outcome_en=texts["en"],
         candidates=standings,

@@ -42,6 +42,7 @@ from coop.assemblies.forms import (
     PaperVotesForm,
     ProxyForm,
     RulesForm,
+    SeatsVoteForm,
     VoteForm,
 )
 from coop.assemblies.models import (
@@ -528,6 +529,7 @@ def add_motion(slug, assembly_id):
                 decision_kind=DecisionKind(form.decision_kind.data),
                 secret=form.secret.data,
                 parent=parent,
+                seats=form.seats.data or 1,
                 adopts_minutes_of=(
                     services.get_assembly(g.cooperative, form.adopts_minutes_of.data)
                     if form.adopts_minutes_of.data
@@ -545,6 +547,8 @@ def add_motion(slug, assembly_id):
 
 
 def _vote_form(motion, **kwargs):
+    if motion.is_election and motion.seats > 1:
+        return SeatsVoteForm(**kwargs).set_candidates(motion.candidates, motion.seats)
     if motion.is_election:
         return ElectionVoteForm(**kwargs).set_candidates(motion.candidates)
     return VoteForm(**kwargs)
@@ -703,7 +707,15 @@ def vote(slug, assembly_id, motion_id):
     motion = _motion(assembly, motion_id)
     form = _vote_form(motion)
     if form.validate_on_submit():
-        if motion.is_election:
+        candidate_ids = None
+        if motion.is_election and motion.seats > 1:
+            picked = form.candidates.data
+            names = {str(c.id): c.name for c in motion.candidates}
+            blank = picked == [BLANK]
+            choice = Choice.ABSTAIN if blank else Choice.FOR
+            candidate_id, candidate_ids = None, [] if blank else [int(p) for p in picked]
+            label = _("Blank vote") if blank else ", ".join(names[p] for p in picked)
+        elif motion.is_election:
             picked = form.candidate.data
             choice = Choice.ABSTAIN if picked == BLANK else Choice.FOR
             candidate_id = None if picked == BLANK else int(picked)
@@ -725,6 +737,7 @@ def vote(slug, assembly_id, motion_id):
                     choice=choice,
                     on_behalf_of=on_behalf_of,
                     candidate_id=candidate_id,
+                    candidate_ids=candidate_ids,
                 )
                 db.session.commit()
                 break

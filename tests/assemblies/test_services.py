@@ -750,3 +750,113 @@ def test_which_minutes_a_motion_can_adopt(meeting):
     with pytest.raises(DomainError):
         _minutes_motion(meeting, previous, parent=meeting.motion)
     assert [m.id for m in services.motions_of(meeting.assembly)] == [meeting.motion.id]
+
+
+# Elections with more seats ------------------------------------------------------------------
+
+
+def _seats_election(meeting, seats, *names):
+    election = services.add_motion(
+        meeting.assembly,
+        item=meeting.item,
+        title="Verkiezing bestuur",
+        text="",
+        decision_kind=DecisionKind.ELECTION,
+        secret=False,
+        seats=seats,
+        by=meeting.chair,
+    )
+    candidates = [
+        services.add_candidate(election, name=name, number=None, by=meeting.chair) for name in names
+    ]
+    services.open_vote(election, by=meeting.chair)
+    return election, candidates
+
+
+def test_election_with_two_seats(meeting):
+    for member in meeting.members[3:]:
+        services.check_in(meeting.assembly, member, by=meeting.chair)
+    election, (anna, bram, cees, daan) = _seats_election(meeting, 2, "Anna", "Bram", "Cees", "Daan")
+    assert election.secret
+    assert election.seats == 2
+    m = meeting.members
+
+    def vote(member, *picks):
+        choice = Choice.FOR if picks else Choice.ABSTAIN
+        return services.cast_vote(
+            election, voter=member, choice=choice, candidate_ids=[p.id for p in picks]
+        )
+
+    for bad, message in (
+        ((anna, bram, cees), "at most 2 candidates"),
+        ((anna, anna), "candidate or vote blank"),
+    ):
+        with pytest.raises(DomainError, match=message):
+            vote(m[0], *bad)
+    with pytest.raises(DomainError, match="candidate or vote blank"):
+        services.cast_vote(election, voter=m[0], choice=Choice.ABSTAIN, candidate_ids=[anna.id])
+    assert db.session.scalar(select(func.count(Ballot.id))) == 0
+    receipt = vote(m[0], anna, bram)
+    vote(m[1], anna, bram)
+    vote(m[2], anna, cees)
+    vote(m[3], anna, bram)
+    vote(m[4], cees)
+    vote(meeting.chair)  # blank
+    # one ballot per pick, sharing the voter's receipt; nothing in the vote rows
+    assert db.session.scalar(select(func.count(Ballot.id))) == 10
+    assert db.session.scalar(select(func.count()).where(Ballot.receipt == receipt)) == 2
+    assert all(
+        v.candidate_id is None and v.choice is None for v in db.session.scalars(select(Vote))
+    )
+    result = services.close_vote(election, by=meeting.chair)
+    assert [(c["name"], c["weight"], c["elected"]) for c in result.candidates] == [
+        ("Anna", 4, True),
+        ("Bram", 3, True),
+        ("Cees", 2, False),
+        ("Daan", 0, False),
+    ]
+    assert result.cast == 5  # voters, not picks; the blank vote does not count as cast
+    assert result.abstain_count == 1
+    assert result.adopted
+    assert result.outcome_en == (
+        "elected to 2 of 2 seats: Anna (4 votes), Bram (3 votes); 5 votes cast; "
+        "needed: more than half"
+    )
+
+
+def test_a_tie_at_the_last_seat_elects_no_one_for_that_seat(meeting):
+    election, (anna, bram, cees) = _seats_election(meeting, 2, "Anna", "Bram", "Cees")
+    m = meeting.members
+    for member, picks in ((m[0], [anna, bram]), (m[1], [anna, cees]), (m[2], [anna])):
+        services.cast_vote(
+            election, voter=member, choice=Choice.FOR, candidate_ids=[p.id for p in picks]
+        )
+    result = services.close_vote(election, by=meeting.chair)
+    assert [(c["name"], c["elected"]) for c in result.candidates] == [
+        ("Anna", True),
+        ("Bram", False),
+        ("Cees", False),
+    ]
+    assert result.outcome_en == (
+        "elected to 1 of 2 seats: Anna (3 votes); 3 votes cast; needed: more than half; "
+        "candidates tied for the last seat with 1 votes each, so no one is elected to that seat"
+    )
+
+
+def test_seats_only_for_elections_and_within_limits(meeting):
+    with pytest.raises(DomainError) as error:
+        _seats_election(meeting, 0, "Anna")
+    assert error.value.field == "seats"
+    with pytest.raises(DomainError):
+        _seats_election(meeting, services.MAX_SEATS + 1, "Anna")
+    motion = services.add_motion(
+        meeting.assembly,
+        item=meeting.item,
+        title="Gewoon voorstel",
+        text="",
+        decision_kind=DecisionKind.ORDINARY,
+        secret=False,
+        seats=3,
+        by=meeting.chair,
+    )
+    assert motion.seats == 1

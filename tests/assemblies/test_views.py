@@ -514,3 +514,52 @@ def test_minutes_adopted_at_the_next_assembly_over_http(client, login, coop, ses
     assert "<strong>Concept</strong>" not in minutes_page
     assert assembly.title in minutes_page
     assert client.get(url(coop, f"/{previous.id}/minutes.pdf")).status_code == 200
+
+
+def test_election_with_two_seats_over_http(client, login, coop, session_open):
+    chair, members, assembly, motion = session_open
+    login(chair.user)
+    base = url(coop, f"/{assembly.id}")
+    data = {
+        "item_id": motion.agenda_item_id,
+        "parent_id": 0,
+        "title": "Verkiezing bestuur",
+        "decision_kind": "election",
+    }
+    assert client.post(base + "/motions", data={**data, "seats": 0}).status_code == 422
+    assert client.post(base + "/motions", data={**data, "seats": "x"}).status_code == 422
+    assert len(services.motions_of(assembly)) == 1
+    assert client.post(base + "/motions", data={**data, "seats": 2}).status_code == 302
+    election = services.motions_of(assembly)[-1]
+    assert election.seats == 2
+    path = base + f"/motions/{election.id}"
+    for name in ("Anna de Vries", "Bram Jansen", "Cees Bakker"):
+        client.post(path + "/candidates", data={"name": name})
+    assert client.post(path + "/open").status_code == 302
+    for member in members[:3]:
+        services.check_in(assembly, member, by=chair)
+    db.session.flush()
+    anna, bram, cees = (str(c.id) for c in election.candidates)
+    login(members[0].user)
+    page = client.get(path)
+    assert f'type="checkbox" name="candidates" value="{anna}"' in page.text
+    assert client.post(path + "/vote", data={"candidates": [anna, bram, cees]}).status_code == 422
+    assert client.post(path + "/vote", data={"candidates": [anna, "blank"]}).status_code == 422
+    assert client.post(path + "/vote", data={"candidates": ["12345"]}).status_code == 422
+    assert client.post(path + "/vote", data={}).status_code == 422
+    assert db.session.scalar(select(func.count(Ballot.id))) == 0
+    response = client.post(path + "/vote", data={"candidates": [anna, bram]})
+    assert response.status_code == 200
+    receipt = re.search(r"<code>([A-Z0-9-]{14})</code>", response.text).group(1)
+    login(members[1].user)
+    client.post(path + "/vote", data={"candidates": [anna, bram]})
+    login(members[2].user)
+    client.post(path + "/vote", data={"candidates": ["blank"]})
+    assert db.session.scalar(select(func.count(Ballot.id))) == 5
+    login(chair.user)
+    client.post(path + "/close")
+    db.session.refresh(election)
+    elected = [c["name"] for c in election.result.candidates if c["elected"]]
+    assert elected == ["Anna de Vries", "Bram Jansen"]
+    page = client.get(path)
+    assert page.text.count(receipt) == 2  # one counted ballot per pick
