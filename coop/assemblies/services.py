@@ -840,6 +840,9 @@ def _adopt_minutes(motion: Motion, *, by) -> AdoptedMinutes | None:
 def add_candidate(motion: Motion, *, name: str, number: int | None, by) -> Candidate:
     if not motion.is_election:
         raise DomainError(_l("Candidates belong to an election."))
+    if motion.assembly.status is AssemblyStatus.CLOSED:
+        # The record of a closed assembly (and so its minutes) no longer changes.
+        raise DomainError(_l("The assembly is closed."))
     if motion.status is not MotionStatus.DRAFT:
         raise DomainError(_l("The vote has started; candidates can no longer change."))
     member = None

@@ -860,3 +860,19 @@ def test_seats_only_for_elections_and_within_limits(meeting):
         by=meeting.chair,
     )
     assert motion.seats == 1
+
+
+def test_no_candidates_added_once_the_assembly_is_closed(meeting):
+    election = services.add_motion(
+        meeting.assembly,
+        item=meeting.item,
+        title="Verkiezing na afloop",
+        text="",
+        decision_kind=DecisionKind.ELECTION,
+        secret=True,
+        by=meeting.chair,
+    )
+    meeting.assembly.status = AssemblyStatus.CLOSED
+    with pytest.raises(DomainError, match="assembly is closed"):
+        services.add_candidate(election, name="Anna", number=None, by=meeting.chair)
+    assert election.candidates == []
