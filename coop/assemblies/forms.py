@@ -14,6 +14,7 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -189,6 +190,17 @@ class MotionForm(FlaskForm):
         choices=choices((k.value, label) for k, label in KIND_LABELS.items()),
     )
     secret = BooleanField(_l("Secret ballot"))
+    seats = IntegerField(
+        _l("Seats (elections only)"),
+        default=1,
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=25, message=_l("Give a number of seats from 1 to 25.")),
+        ],
+    )
+    adopts_minutes_of = SelectField(
+        _l("This motion adopts the minutes of"), coerce=int, default=0, validate_choice=True
+    )
 
 
 class CheckInForm(FlaskForm):
@@ -255,3 +267,28 @@ class CandidateForm(FlaskForm):
 
 class DocumentForm(FlaskForm):
     file = FileField(_l("PDF file"), description=_l("A PDF of at most 10 MB."))
+
+
+class SeatsVoteForm(FlaskForm):
+    """A vote in an election with more seats: up to ``seats`` candidates, or blank."""
+
+    candidates = SelectMultipleField(_l("Your vote"))
+    on_behalf_of = HiddenField()
+
+    def set_candidates(self, candidates, seats: int) -> SeatsVoteForm:
+        self.seats = seats
+        self.candidates.choices = choices(
+            [(str(c.id), c.name) for c in candidates] + [(BLANK, _l("Blank vote"))]
+        )
+        return self
+
+    def validate_candidates(self, field) -> None:
+        from wtforms.validators import ValidationError
+
+        picked = field.data or []
+        if not picked:
+            raise ValidationError(_l("Choose a candidate or vote blank."))
+        if BLANK in picked and len(picked) > 1:
+            raise ValidationError(_l("Vote blank or choose candidates, not both."))
+        if len(picked) > self.seats:
+            raise ValidationError(_l("Choose at most %(seats)s candidates.", seats=self.seats))

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -191,6 +192,12 @@ class Attendance(db.Model):
     membership = relationship("Membership", foreign_keys=[membership_id], lazy="joined")
 
 
+class Choice(enum.Enum):
+    FOR = "for"  # voor
+    AGAINST = "against"  # tegen
+    ABSTAIN = "abstain"  # onthouding
+
+
 class ProxyStatus(enum.Enum):
     ACTIVE = "active"
     REVOKED = "revoked"
@@ -215,16 +222,23 @@ class Proxy(db.Model):
     holder = relationship("Membership", foreign_keys=[holder_id], lazy="joined")
 
 
+class ProxyInstruction(db.Model):
+    """A steminstructie: how the grantor wants the holder to vote on one motion. No row
+    for a motion means the holder is free to choose. Seen only by grantor and holder."""
+
+    __tablename__ = "proxy_instructions"
+    __table_args__ = (UniqueConstraint("proxy_id", "motion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proxy_id: Mapped[int] = mapped_column(ForeignKey("proxies.id"), index=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motions.id"))
+    choice: Mapped[Choice] = mapped_column(_enum(Choice))
+
+
 class MotionStatus(enum.Enum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
-
-
-class Choice(enum.Enum):
-    FOR = "for"  # voor
-    AGAINST = "against"  # tegen
-    ABSTAIN = "abstain"  # onthouding
 
 
 class Motion(db.Model):
@@ -249,9 +263,17 @@ class Motion(db.Model):
     paper_for: Mapped[int] = mapped_column(default=0)
     paper_against: Mapped[int] = mapped_column(default=0)
     paper_abstain: Mapped[int] = mapped_column(default=0)
+    # An ordinary motion 'adopt the minutes of <an earlier assembly>': adopted at the
+    # close, the minutes of that assembly become adopted and final.
+    adopts_minutes_of_id: Mapped[int | None] = mapped_column(ForeignKey("assemblies.id"))
+    # Elections: the number of seats; each voter picks up to this many candidates.
+    seats: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    assembly: Mapped[Assembly] = relationship(lazy="joined", innerjoin=True)
+    assembly: Mapped[Assembly] = relationship(
+        lazy="joined", innerjoin=True, foreign_keys=[assembly_id]
+    )
+    adopts_minutes_of: Mapped[Assembly | None] = relationship(foreign_keys=[adopts_minutes_of_id])
     agenda_item: Mapped[AgendaItem] = relationship(back_populates="motions")
     parent: Mapped[Motion | None] = relationship(remote_side=[id], back_populates="amendments")
     amendments: Mapped[list[Motion]] = relationship(back_populates="parent", order_by="Motion.id")
@@ -355,3 +377,29 @@ class MotionResult(db.Model):
 
     def outcome(self, locale: str) -> str:
         return self.outcome_en if locale == "en" else self.outcome_nl
+
+
+class AdoptedMinutes(db.Model):
+    """The minutes of an assembly, adopted (vastgesteld) by a later assembly. Final: the
+    row cannot change or go away once written (see the guard below); without a row the
+    minutes are a draft."""
+
+    __tablename__ = "adopted_minutes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(ForeignKey("assemblies.id"), unique=True)
+    adopted_by_assembly_id: Mapped[int] = mapped_column(ForeignKey("assemblies.id"))
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motions.id"), unique=True)
+    adopted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    adopted_by: Mapped[Assembly] = relationship(foreign_keys=[adopted_by_assembly_id])
+
+
+class MinutesAreFinal(RuntimeError):
+    """Adopted minutes do not change."""
+
+
+@event.listens_for(AdoptedMinutes, "before_update")
+@event.listens_for(AdoptedMinutes, "before_delete")
+def _adopted_minutes_are_final(mapper, connection, target):
+    raise MinutesAreFinal(f"the minutes of assembly {target.assembly_id} are adopted")

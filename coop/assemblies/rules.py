@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from coop.assemblies.models import Majority, Weighting
 
@@ -190,3 +191,90 @@ def election_text(
         "(%(percent)s%%); needed: %(rule)s",
         **values,
     )
+
+
+def fill_seats(
+    weights: list[int], *, seats: int, voters: int, blank: int, blank_votes_count: bool, rule
+) -> tuple[list[bool], list[int]]:
+    """Elections with ``seats`` seats. ``weights`` are the candidates' votes, highest
+    first; ``voters`` the weight of the ballots with at least one candidate, ``blank`` of
+    the blank ballots. A candidate among the first ``seats`` is elected when their votes
+    meet the majority rule of the votes cast (each voter counts once) and no candidate
+    outside the first ``seats`` has as many votes: a tie at the last seat elects no one
+    for that seat. Returns (elected per candidate, the seat numbers left empty by a
+    tie)."""
+    elected = [False] * len(weights)
+    tied_seats = []
+    boundary = weights[seats] if len(weights) > seats else None
+    for index, weight in enumerate(weights[:seats]):
+        if weight <= 0:
+            continue
+        if boundary is not None and weight == boundary:
+            tied_seats.append(index + 1)
+            continue
+        elected[index] = majority_met(
+            for_=weight,
+            against=voters - weight,
+            abstain=blank,
+            blank_votes_count=blank_votes_count,
+            rule=rule,
+        )
+    return elected, tied_seats
+
+
+def seats_text(
+    *,
+    seats: int,
+    elected: list[tuple[str, int]],
+    tied_seats: list[int],
+    tied_votes: int,
+    cast: int,
+    quorum_ok: bool,
+    present_or_represented: int,
+    eligible: int,
+    rule: DecisionRule,
+) -> str:
+    """The outcome of an election with more than one seat, in words."""
+    if not quorum_ok:
+        return outcome_text(
+            adopted=False,
+            quorum_ok=False,
+            for_=0,
+            cast=cast,
+            present_or_represented=present_or_represented,
+            eligible=eligible,
+            rule=rule,
+        )
+    if cast == 0:
+        return _("no one elected: no votes were cast; needed: %(rule)s", rule=majority_words(rule))
+    if elected:
+        names = ", ".join(
+            ngettext("%(name)s (%(num)s vote)", "%(name)s (%(num)s votes)", votes, name=name)
+            for name, votes in elected
+        )
+        text = _(
+            "elected to %(filled)s of %(seats)s seats: %(names)s; %(cast)s votes cast; "
+            "needed: %(rule)s",
+            filled=len(elected),
+            seats=seats,
+            names=names,
+            cast=cast,
+            rule=majority_words(rule),
+        )
+    else:
+        text = _(
+            "no one elected to the %(seats)s seats: %(cast)s votes cast; needed: %(rule)s",
+            seats=seats,
+            cast=cast,
+            rule=majority_words(rule),
+        )
+    if tied_seats:
+        text += "; " + ngettext(
+            "candidates tied for the last seat with %(votes)s votes each, so no one is "
+            "elected to that seat",
+            "candidates tied for the last %(num)s seats with %(votes)s votes each, so no one "
+            "is elected to those seats",
+            len(tied_seats),
+            votes=tied_votes,
+        )
+    return text

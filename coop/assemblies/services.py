@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from coop import audit
 from coop.assemblies import rules
 from coop.assemblies.models import (
+    AdoptedMinutes,
     AgendaDocument,
     AgendaItem,
     Assembly,
@@ -34,6 +35,7 @@ from coop.assemblies.models import (
     MotionStatus,
     Notice,
     Proxy,
+    ProxyInstruction,
     ProxyStatus,
     Vote,
     Weighting,
@@ -47,6 +49,7 @@ from coop.members.models import Membership, MembershipStatus
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MIN_NOTICE_DAYS = 7  # the legal minimum for convening a general assembly
 MAX_ID = 2**31 - 1
+MAX_SEATS = 25
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
@@ -544,7 +547,75 @@ def _lock_members(*memberships: Membership) -> None:
     )
 
 
-def grant_proxy(assembly: Assembly, grantor: Membership, *, holder_number: int, by) -> Proxy:
+def instructable_motions(assembly: Assembly) -> list[Motion]:
+    """The motions a grantor can give a voting instruction for: not elections (a vote on
+    persons is the holder's own, and secret), and not yet closed."""
+    return [
+        m for m in motions_of(assembly) if not m.is_election and m.status is not MotionStatus.CLOSED
+    ]
+
+
+def _clean_instructions(assembly: Assembly, instructions: dict | None) -> dict[int, Choice]:
+    """Check the instructions ({motion id: Choice or None for free}) before anything is
+    written; the field name of a wrong one is ``instruction-<motion id>``."""
+    allowed = {m.id for m in instructable_motions(assembly)}
+    clean = {}
+    for motion_id, choice in (instructions or {}).items():
+        if motion_id not in allowed:
+            raise DomainError(
+                _l(
+                    "You can give an instruction only for a motion of this assembly that is "
+                    "still to be voted on."
+                ),
+                field=f"instruction-{motion_id}",
+            )
+        if choice is None:
+            continue
+        if not isinstance(choice, Choice):
+            raise DomainError(
+                _l("Choose for, against, abstain or free."), field=f"instruction-{motion_id}"
+            )
+        clean[motion_id] = choice
+    return clean
+
+
+def proxy_instructions(proxy: Proxy) -> dict[int, Choice]:
+    """The grantor's instructions per motion id (motions without one are free)."""
+    return dict(
+        db.session.execute(
+            select(ProxyInstruction.motion_id, ProxyInstruction.choice).where(
+                ProxyInstruction.proxy_id == proxy.id
+            )
+        ).all()
+    )
+
+
+def instructions_for_holder(motion: Motion, holder: Membership) -> dict[int, Choice]:
+    """For the holder's own page: the instruction on this motion per grantor id, from
+    the holder's active proxies only (private to grantor and holder)."""
+    return dict(
+        db.session.execute(
+            select(Proxy.grantor_id, ProxyInstruction.choice)
+            .join(ProxyInstruction, ProxyInstruction.proxy_id == Proxy.id)
+            .where(
+                Proxy.assembly_id == motion.assembly_id,
+                Proxy.holder_id == holder.id,
+                Proxy.status == ProxyStatus.ACTIVE,
+                ProxyInstruction.motion_id == motion.id,
+            )
+        ).all()
+    )
+
+
+def grant_proxy(
+    assembly: Assembly,
+    grantor: Membership,
+    *,
+    holder_number: int,
+    by,
+    instructions: dict | None = None,
+) -> Proxy:
+    """Give a proxy, optionally with a voting instruction (steminstructie) per motion."""
     settings = governance(assembly.cooperative)
     if not settings.proxies_allowed or settings.max_proxies_per_holder < 1:
         raise DomainError(_l("This cooperative does not allow proxies."))
@@ -595,9 +666,15 @@ def grant_proxy(assembly: Assembly, grantor: Membership, *, holder_number: int, 
             ),
             field="holder_number",
         )
+    clean = _clean_instructions(assembly, instructions)
     proxy = Proxy(assembly_id=assembly.id, grantor_id=grantor.id, holder_id=holder.id)
     db.session.add(proxy)
     db.session.flush()
+    for motion_id, choice in clean.items():
+        db.session.add(ProxyInstruction(proxy_id=proxy.id, motion_id=motion_id, choice=choice))
+    db.session.flush()
+    # The audit trail says how many instructions there are, not what they say: they are
+    # private to grantor and holder.
     audit.record(
         assembly.cooperative,
         by,
@@ -605,6 +682,7 @@ def grant_proxy(assembly: Assembly, grantor: Membership, *, holder_number: int, 
         proxy,
         grantor=grantor.number,
         holder=holder.number,
+        instructions=len(clean),
     )
     return proxy
 
@@ -635,10 +713,20 @@ def add_motion(
     decision_kind: DecisionKind,
     secret: bool,
     parent: Motion | None = None,
+    adopts_minutes_of: Assembly | None = None,
+    seats: int = 1,
     by,
 ) -> Motion:
     if assembly.status is AssemblyStatus.CLOSED:
         raise DomainError(_l("The assembly is closed."))
+    if decision_kind is not DecisionKind.ELECTION:
+        seats = 1
+    elif not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS:
+        raise DomainError(
+            _l("Give a number of seats from 1 to %(max)s.", max=MAX_SEATS), field="seats"
+        )
+    if adopts_minutes_of is not None:
+        _check_minutes_motion(assembly, adopts_minutes_of, decision_kind, parent)
     if item.assembly_id != assembly.id or item.kind is not ItemKind.DECISION:
         raise DomainError(_l("Motions belong on an agenda item for decision."), field="item_id")
     if parent is not None:
@@ -653,9 +741,11 @@ def add_motion(
         assembly_id=assembly.id,
         agenda_item_id=item.id,
         parent_id=parent.id if parent is not None else None,
+        adopts_minutes_of_id=adopts_minutes_of.id if adopts_minutes_of is not None else None,
         title=title,
         text=text or "",
         decision_kind=decision_kind,
+        seats=seats,
         # Votes on persons are secret.
         secret=bool(secret) or decision_kind is DecisionKind.ELECTION,
     )
@@ -670,13 +760,89 @@ def add_motion(
         kind=decision_kind.value,
         secret=motion.secret,
         amends=motion.parent_id,
+        adopts_minutes_of=motion.adopts_minutes_of_id,
+        seats=motion.seats,
     )
     return motion
+
+
+# Minutes (notulen) --------------------------------------------------------------------------
+
+
+def adopted_minutes(assembly: Assembly) -> AdoptedMinutes | None:
+    """The adoption of the assembly's minutes; None while they are a draft."""
+    return db.session.scalar(
+        select(AdoptedMinutes).where(AdoptedMinutes.assembly_id == assembly.id)
+    )
+
+
+def minutes_to_adopt(assembly: Assembly) -> list[Assembly]:
+    """Earlier closed assemblies of the cooperative whose minutes are still a draft and
+    have no motion to adopt them yet that is still to be decided."""
+    pending = select(Motion.adopts_minutes_of_id).where(
+        Motion.adopts_minutes_of_id.is_not(None), Motion.status != MotionStatus.CLOSED
+    )
+    return db.session.scalars(
+        select(Assembly)
+        .where(
+            Assembly.cooperative_id == assembly.cooperative_id,
+            Assembly.id != assembly.id,
+            Assembly.status == AssemblyStatus.CLOSED,
+            Assembly.starts_at < assembly.starts_at,
+            Assembly.id.not_in(select(AdoptedMinutes.assembly_id)),
+            Assembly.id.not_in(pending),
+        )
+        .order_by(Assembly.starts_at.desc())
+    ).all()
+
+
+def _check_minutes_motion(assembly, previous, decision_kind, parent) -> None:
+    field = "adopts_minutes_of"
+    if parent is not None or decision_kind is not DecisionKind.ORDINARY:
+        raise DomainError(
+            _l("Adopting the minutes is an ordinary decision, not an amendment."), field=field
+        )
+    if previous.id not in {a.id for a in minutes_to_adopt(assembly)}:
+        raise DomainError(
+            _l(
+                "These minutes cannot be adopted here: they must belong to an earlier, closed "
+                "assembly and still be a draft."
+            ),
+            field=field,
+        )
+
+
+def _adopt_minutes(motion: Motion, *, by) -> AdoptedMinutes | None:
+    """The motion to adopt the minutes of an earlier assembly was adopted: the minutes
+    become adopted and final."""
+    previous = db.session.get(Assembly, motion.adopts_minutes_of_id)
+    if adopted_minutes(previous) is not None:
+        return None
+    minutes = AdoptedMinutes(
+        assembly_id=previous.id,
+        adopted_by_assembly_id=motion.assembly_id,
+        motion_id=motion.id,
+        adopted_at=utcnow(),
+    )
+    db.session.add(minutes)
+    db.session.flush()
+    audit.record(
+        previous.cooperative,
+        by,
+        "assembly.minutes_adopted",
+        previous,
+        by_assembly=motion.assembly_id,
+        motion=motion.id,
+    )
+    return minutes
 
 
 def add_candidate(motion: Motion, *, name: str, number: int | None, by) -> Candidate:
     if not motion.is_election:
         raise DomainError(_l("Candidates belong to an election."))
+    if motion.assembly.status is AssemblyStatus.CLOSED:
+        # The record of a closed assembly (and so its minutes) no longer changes.
+        raise DomainError(_l("The assembly is closed."))
     if motion.status is not MotionStatus.DRAFT:
         raise DomainError(_l("The vote has started; candidates can no longer change."))
     member = None
@@ -772,21 +938,38 @@ def cast_vote(
     choice: Choice,
     on_behalf_of: Membership | None = None,
     candidate_id: int | None = None,
+    candidate_ids: list[int] | None = None,
 ) -> str:
     """Cast one vote (for the voter, or as proxy holder for a grantor); returns the
-    receipt code. One vote per member per motion is the unique constraint's work."""
+    receipt code. One vote per member per motion is the unique constraint's work.
+
+    In an election the voter picks up to ``motion.seats`` candidates (``candidate_ids``,
+    or ``candidate_id`` for one) with choice FOR, or votes blank (ABSTAIN, no
+    candidates): one anonymous ballot per pick, all with the same receipt."""
     assembly = motion.assembly
     _check_voting_member(assembly, voter)
     if not isinstance(choice, Choice):
         raise DomainError(_l("Choose for, against or abstain."), field="choice")
+    picks: list[int | None] = [None]
     if motion.is_election:
+        given = list(candidate_ids or ([] if candidate_id is None else [candidate_id]))
         valid = {c.id for c in motion.candidates}
+        if len(given) > motion.seats:
+            raise DomainError(
+                _l("Choose at most %(seats)s candidates.", seats=motion.seats), field="choice"
+            )
         if not (
-            (choice is Choice.FOR and candidate_id in valid)
-            or (choice is Choice.ABSTAIN and candidate_id is None)
+            (
+                choice is Choice.FOR
+                and given
+                and set(given) <= valid
+                and len(set(given)) == len(given)
+            )
+            or (choice is Choice.ABSTAIN and not given)
         ):
             raise DomainError(_l("Choose a candidate or vote blank."), field="choice")
-    elif candidate_id is not None:
+        picks = given or [None]
+    elif candidate_id is not None or candidate_ids:
         raise DomainError(_l("Choose for, against or abstain."), field="choice")
     settings = governance(assembly.cooperative)
     if not voting_possible(assembly, settings):
@@ -812,6 +995,25 @@ def cast_vote(
         if proxy is None:
             raise DomainError(_l("You do not hold a valid proxy for this member."))
         _check_voting_member(assembly, on_behalf_of)
+        # A voting instruction binds the holder: a vote against it is refused, not
+        # recorded with a warning (the grantor gave the proxy on that condition).
+        instructed = db.session.scalar(
+            select(ProxyInstruction.choice).where(
+                ProxyInstruction.proxy_id == proxy.id, ProxyInstruction.motion_id == motion.id
+            )
+        )
+        if instructed is not None and instructed is not choice:
+            from coop.assemblies.forms import CHOICE_LABELS
+
+            raise DomainError(
+                _l(
+                    "%(name)s asked you to vote '%(instruction)s' on this motion. "
+                    "Your vote for %(name)s was not recorded.",
+                    name=on_behalf_of.name,
+                    instruction=CHOICE_LABELS[instructed],
+                ),
+                field="choice",
+            )
         member = on_behalf_of
     receipt = new_receipt()
     try:
@@ -823,20 +1025,22 @@ def cast_vote(
                     cast_by_id=voter.id,
                     proxy_id=proxy.id if proxy is not None else None,
                     choice=None if motion.secret else choice,
-                    candidate_id=None if motion.secret else candidate_id,
+                    candidate_id=None if motion.secret else picks[0],
                 )
             )
             db.session.flush()
-            db.session.add(
-                Ballot(
-                    id=uuid.uuid4().hex,
-                    motion_id=motion.id,
-                    choice=choice,
-                    candidate_id=candidate_id,
-                    weight=member_weight(member, settings),
-                    receipt=receipt,
+            weight = member_weight(member, settings)
+            for pick in picks:
+                db.session.add(
+                    Ballot(
+                        id=uuid.uuid4().hex,
+                        motion_id=motion.id,
+                        choice=choice,
+                        candidate_id=pick,
+                        weight=weight,
+                        receipt=receipt,
+                    )
                 )
-            )
             db.session.flush()
     except IntegrityError:
         if member is voter:
@@ -954,6 +1158,8 @@ def close_vote(motion: Motion, *, by) -> MotionResult:
     motion.status = MotionStatus.CLOSED
     motion.closed_at = utcnow()
     result = tally(motion)
+    if result.adopted and motion.adopts_minutes_of_id is not None:
+        _adopt_minutes(motion, by=by)
     audit.record(
         motion.assembly.cooperative,
         by,
@@ -1086,6 +1292,8 @@ def _tally_election(motion: Motion, settings, rule) -> MotionResult:
     ).all()
     per = {candidate_id: (int(n), int(w)) for candidate_id, n, w in rows}
     blank_n, blank_w = per.pop(None, (0, 0))
+    if motion.seats > 1:
+        return _tally_seats(motion, settings, rule, per, blank_n, blank_w)
     people = turnout(motion, online=sum(n for n, _ in per.values()) + blank_n)
     quorum_percent = _quorum_percent(motion, settings, rule)
     quorum_ok = rules.quorum_met(
@@ -1162,6 +1370,94 @@ def _tally_election(motion: Motion, settings, rule) -> MotionResult:
         quorum_met=quorum_ok,
         majority_met=majority_ok,
         adopted=elected,
+        outcome_nl=texts["nl"],
+        outcome_en=texts["en"],
+        candidates=standings,
+    )
+    return _store(result, motion)
+
+
+def _tally_seats(motion: Motion, settings, rule, per, blank_n, blank_w) -> MotionResult:
+    """More seats: each voter picked up to ``seats`` candidates (one ballot row per pick,
+    the same receipt). The votes cast count each voter once; see ``rules.fill_seats``."""
+    voters = select(Ballot.receipt.label("receipt"), func.max(Ballot.weight).label("weight")).where(
+        Ballot.motion_id == motion.id, Ballot.candidate_id.is_not(None)
+    )
+    voters = voters.group_by(Ballot.receipt).subquery()
+    voters_n, voters_w = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(voters.c.weight), 0))
+    ).one()
+    voters_n, voters_w = int(voters_n), int(voters_w)
+    people = turnout(motion, online=voters_n + blank_n)
+    quorum_percent = _quorum_percent(motion, settings, rule)
+    quorum_ok = rules.quorum_met(
+        eligible=people.eligible,
+        present=people.present,
+        represented=people.represented,
+        quorum_percent=quorum_percent,
+    )
+    standings = sorted(
+        (
+            {
+                "id": c.id,
+                "name": c.name,
+                "count": per.get(c.id, (0, 0))[0],
+                "weight": per.get(c.id, (0, 0))[1],
+                "elected": False,
+            }
+            for c in motion.candidates
+        ),
+        key=lambda row: (-row["weight"], row["name"]),
+    )
+    blank = settings.blank_votes_count
+    cast_w = voters_w + (blank_w if blank else 0)
+    cast_n = voters_n + (blank_n if blank else 0)
+    elected, tied_seats = rules.fill_seats(
+        [row["weight"] for row in standings],
+        seats=motion.seats,
+        voters=voters_w,
+        blank=blank_w,
+        blank_votes_count=blank,
+        rule=rule,
+    )
+    for row, won in zip(standings, elected, strict=True):
+        row["elected"] = quorum_ok and won
+    chosen = [(row["name"], row["weight"]) for row in standings if row["elected"]]
+    tied_votes = standings[tied_seats[0] - 1]["weight"] if tied_seats else 0
+    texts = {}
+    for locale in ("nl", "en"):
+        with force_locale(locale):
+            texts[locale] = rules.seats_text(
+                seats=motion.seats,
+                elected=chosen,
+                tied_seats=tied_seats,
+                tied_votes=tied_votes,
+                cast=cast_w,
+                quorum_ok=quorum_ok,
+                present_or_represented=people.present + people.represented,
+                eligible=people.eligible,
+                rule=rules.DecisionRule(
+                    quorum_percent, rule.majority, rule.numerator, rule.denominator
+                ),
+            )
+    result = MotionResult(
+        motion_id=motion.id,
+        eligible=people.eligible,
+        present=people.present,
+        represented=people.represented,
+        cast=cast_n,
+        cast_weight=cast_w,
+        for_count=voters_n,
+        against_count=0,
+        abstain_count=blank_n,
+        for_weight=voters_w,
+        against_weight=0,
+        abstain_weight=blank_w,
+        online_count=voters_n + blank_n,
+        paper_count=0,
+        quorum_met=quorum_ok,
+        majority_met=bool(chosen),
+        adopted=bool(chosen),
         outcome_nl=texts["nl"],
         outcome_en=texts["en"],
         candidates=standings,

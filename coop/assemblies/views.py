@@ -42,6 +42,7 @@ from coop.assemblies.forms import (
     PaperVotesForm,
     ProxyForm,
     RulesForm,
+    SeatsVoteForm,
     VoteForm,
 )
 from coop.assemblies.models import (
@@ -197,7 +198,9 @@ def _assembly_page(assembly, *, item_form=None, motion_form=None, proxy_form=Non
             if not m.is_amendment and m.status is MotionStatus.DRAFT
         ]
     )
+    _minutes_choices(assembly, motion_form)
     given = services.active_proxies(assembly, grantor=me)
+    proxy_form = proxy_form or ProxyForm(formdata=None)
     return render_template(
         "assemblies/assembly.html",
         cooperative=g.cooperative,
@@ -207,7 +210,11 @@ def _assembly_page(assembly, *, item_form=None, motion_form=None, proxy_form=Non
         item_form=item_form or ItemForm(formdata=None),
         document_form=DocumentForm(formdata=None),
         motion_form=motion_form,
-        proxy_form=proxy_form or ProxyForm(formdata=None),
+        proxy_form=proxy_form,
+        instructable=services.instructable_motions(assembly),
+        instruction_values=getattr(proxy_form, "instruction_values", {}),
+        instruction_errors=getattr(proxy_form, "instruction_errors", {}),
+        given_instructions=services.proxy_instructions(given[0]) if given else {},
         attending=services.attendance_of(assembly, me),
         proxy_given=given[0] if given else None,
         proxies_held=services.active_proxies(assembly, holder=me),
@@ -216,7 +223,18 @@ def _assembly_page(assembly, *, item_form=None, motion_form=None, proxy_form=Non
         can_organise=_can(ORGANISERS),
         is_chair=_can(CHAIR),
         statuses=ASSEMBLY_STATUS_LABELS,
+        choice_labels=CHOICE_LABELS,
     ), status
+
+
+def _minutes_choices(assembly, form) -> None:
+    form.adopts_minutes_of.choices = choices(
+        [(0, _("No"))]
+        + [
+            (a.id, f"{a.title} ({a.starts_at.astimezone(AMSTERDAM):%d-%m-%Y})")
+            for a in services.minutes_to_adopt(assembly)
+        ]
+    )
 
 
 @bp.get("/<int:assembly_id>")
@@ -416,13 +434,22 @@ def check_in_self(slug, assembly_id):
 def grant_proxy(slug, assembly_id):
     assembly = _assembly(assembly_id)
     form = ProxyForm()
-    if form.validate_on_submit():
+    instructions, form.instruction_values, form.instruction_errors = _instructions(assembly)
+    if form.validate_on_submit() and not form.instruction_errors:
         try:
             proxy = services.grant_proxy(
-                assembly, g.membership, holder_number=form.holder_number.data, by=g.membership
+                assembly,
+                g.membership,
+                holder_number=form.holder_number.data,
+                by=g.membership,
+                instructions=instructions,
             )
         except DomainError as error:
-            put_on_form(form, error)
+            db.session.rollback()
+            if error.field and error.field.startswith("instruction-"):
+                form.instruction_errors[error.field] = error.message
+            else:
+                put_on_form(form, error)
         else:
             for member in (proxy.grantor, proxy.holder):
                 mail.after_commit(emails.proxy_granted(proxy, assembly, member))
@@ -430,6 +457,29 @@ def grant_proxy(slug, assembly_id):
             flash(_("%(name)s now holds your proxy.", name=proxy.holder.name), "success")
             return _to_assembly(assembly, "proxy")
     return _assembly_page(assembly, proxy_form=form, status=422)
+
+
+def _instructions(assembly):
+    """The voting instructions from the proxy form: ``instruction-<motion id>`` is
+    for/against/abstain or empty (free). Returns (instructions, values as given, errors
+    per field name); a tampered value is an error at its field, nothing is written."""
+    instructions, values, errors = {}, {}, {}
+    allowed = {m.id for m in services.instructable_motions(assembly)}
+    for key, value in request.form.items():
+        if not key.startswith("instruction-"):
+            continue
+        values[key] = value
+        raw_id = key.removeprefix("instruction-")
+        if not (raw_id.isascii() and raw_id.isdigit()) or int(raw_id) not in allowed:
+            errors[key] = _("This motion cannot get an instruction.")
+            continue
+        if value == "":
+            instructions[int(raw_id)] = None
+        elif value in {c.value for c in Choice}:
+            instructions[int(raw_id)] = Choice(value)
+        else:
+            errors[key] = _("Choose for, against, abstain or free.")
+    return instructions, values, errors
 
 
 @bp.post("/<int:assembly_id>/proxy/<int:proxy_id>/revoke")
@@ -464,6 +514,7 @@ def add_motion(slug, assembly_id):
     form.parent_id.choices = choices(
         [(0, "")] + [(m.id, m.title) for m in motions if not m.is_amendment]
     )
+    _minutes_choices(assembly, form)
     if form.validate_on_submit():
         try:
             item = services.get_item(assembly, form.item_id.data)
@@ -478,6 +529,12 @@ def add_motion(slug, assembly_id):
                 decision_kind=DecisionKind(form.decision_kind.data),
                 secret=form.secret.data,
                 parent=parent,
+                seats=form.seats.data or 1,
+                adopts_minutes_of=(
+                    services.get_assembly(g.cooperative, form.adopts_minutes_of.data)
+                    if form.adopts_minutes_of.data
+                    else None
+                ),
                 by=g.membership,
             )
         except DomainError as error:
@@ -490,6 +547,8 @@ def add_motion(slug, assembly_id):
 
 
 def _vote_form(motion, **kwargs):
+    if motion.is_election and motion.seats > 1:
+        return SeatsVoteForm(**kwargs).set_candidates(motion.candidates, motion.seats)
     if motion.is_election:
         return ElectionVoteForm(**kwargs).set_candidates(motion.candidates)
     return VoteForm(**kwargs)
@@ -506,6 +565,7 @@ def _motion_page(assembly, motion, *, forms=None, paper_form=None, candidate_for
         form = forms.get(member.id) or _vote_form(motion, formdata=None)
         form.on_behalf_of.data = "" if member.id == me.id else str(member.id)
         vote_forms.append((member, form, member.id in voted))
+    instructions = services.instructions_for_holder(motion, me) if held else {}
     result = motion.result
     turnout = (
         services.turnout(motion) if _can(CHAIR) and motion.status is MotionStatus.OPEN else None
@@ -521,6 +581,7 @@ def _motion_page(assembly, motion, *, forms=None, paper_form=None, candidate_for
         assembly=assembly,
         motion=motion,
         vote_forms=vote_forms,
+        instructions=instructions,
         attending=services.attendance_of(assembly, me),
         result=result,
         open_votes=services.open_votes_of(motion) if result else [],
@@ -646,7 +707,15 @@ def vote(slug, assembly_id, motion_id):
     motion = _motion(assembly, motion_id)
     form = _vote_form(motion)
     if form.validate_on_submit():
-        if motion.is_election:
+        candidate_ids = None
+        if motion.is_election and motion.seats > 1:
+            picked = form.candidates.data
+            names = {str(c.id): c.name for c in motion.candidates}
+            blank = picked == [BLANK]
+            choice = Choice.ABSTAIN if blank else Choice.FOR
+            candidate_id, candidate_ids = None, [] if blank else [int(p) for p in picked]
+            label = _("Blank vote") if blank else ", ".join(names[p] for p in picked)
+        elif motion.is_election:
             picked = form.candidate.data
             choice = Choice.ABSTAIN if picked == BLANK else Choice.FOR
             candidate_id = None if picked == BLANK else int(picked)
@@ -668,6 +737,7 @@ def vote(slug, assembly_id, motion_id):
                     choice=choice,
                     on_behalf_of=on_behalf_of,
                     candidate_id=candidate_id,
+                    candidate_ids=candidate_ids,
                 )
                 db.session.commit()
                 break
@@ -739,6 +809,7 @@ def _minutes_context(assembly_id) -> dict:
         "present": services.attendance(assembly),
         "proxies": services.proxies_of(assembly),
         "motions": services.motions_of(assembly),
+        "adopted": services.adopted_minutes(assembly),
         "locale": _locale(),
         "kinds": KIND_LABELS,
         "item_kinds": ITEM_KIND_LABELS,

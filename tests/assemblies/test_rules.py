@@ -166,3 +166,36 @@ def test_outcome_text(app, locale, kwargs, text):
 
 def rules_en(kwargs) -> str:
     return "adopted: 34 of the 40 votes cast in favour (85%); needed: two thirds"
+
+
+# Elections with more seats ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("weights", "seats", "voters", "elected", "tied"),
+    [
+        ([10, 7, 3], 2, 10, [True, True, False], []),  # both more than half of 10 voters
+        ([10, 5, 5], 2, 10, [True, False, False], [2]),  # tie at the last seat: empty
+        ([5, 5, 1], 2, 8, [True, True, False], []),  # a tie inside the seats is no problem
+        ([6, 6, 6], 2, 9, [False, False, False], [1, 2]),  # the tie covers both seats
+        ([9, 4, 1], 2, 10, [True, False, False], []),  # 4 of 10 is not more than half
+        ([3, 0], 3, 3, [True, False], []),  # fewer candidates with votes than seats
+        ([], 2, 0, [], []),
+    ],
+)
+def test_fill_seats(weights, seats, voters, elected, tied):
+    from coop.assemblies.rules import DecisionRule, fill_seats
+
+    got = fill_seats(
+        weights, seats=seats, voters=voters, blank=0, blank_votes_count=False, rule=DecisionRule()
+    )
+    assert got == (elected, tied)
+
+
+def test_fill_seats_counts_blank_votes_when_the_rules_say_so():
+    from coop.assemblies.rules import DecisionRule, fill_seats
+
+    rule = DecisionRule()
+    args = {"seats": 2, "voters": 10, "blank": 4, "rule": rule}
+    assert fill_seats([6, 6, 0], blank_votes_count=False, **args)[0] == [True, True, False]
+    assert fill_seats([6, 6, 0], blank_votes_count=True, **args)[0] == [False, False, False]

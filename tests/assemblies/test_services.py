@@ -577,3 +577,302 @@ def test_voting_in_advance_only_when_the_rules_allow_it_and_it_voids_the_proxy()
     assert result.present == 2  # both voted in advance
     assert (result.for_weight, result.against_weight) == (1, 1)
     assert not result.adopted  # a tie
+
+
+# Proxy voting instructions ------------------------------------------------------------------
+
+
+def test_instruction_binds_the_holder_and_free_motions_are_free(meeting):
+    from coop.assemblies.models import ProxyInstruction
+
+    holder, grantor = meeting.members[0], meeting.members[3]
+    other = MotionFactory(agenda_item=meeting.item, status=MotionStatus.OPEN)
+    proxy = services.grant_proxy(
+        meeting.assembly,
+        grantor,
+        holder_number=holder.number,
+        by=grantor,
+        instructions={meeting.motion.id: Choice.AGAINST, other.id: None},
+    )
+    assert services.proxy_instructions(proxy) == {meeting.motion.id: Choice.AGAINST}
+    assert services.instructions_for_holder(meeting.motion, holder) == {grantor.id: Choice.AGAINST}
+    # nobody else sees them
+    assert services.instructions_for_holder(meeting.motion, meeting.members[1]) == {}
+    with pytest.raises(DomainError) as error:
+        services.cast_vote(meeting.motion, voter=holder, choice=Choice.FOR, on_behalf_of=grantor)
+    assert "asked you to vote 'Against'" in error.value.message
+    assert error.value.field == "choice"
+    assert db.session.scalar(select(func.count(Vote.id))) == 0
+    assert db.session.scalar(select(func.count(Ballot.id))) == 0
+    services.cast_vote(meeting.motion, voter=holder, choice=Choice.AGAINST, on_behalf_of=grantor)
+    # no instruction on the other motion: the holder chooses; their own vote is free too
+    services.cast_vote(other, voter=holder, choice=Choice.FOR, on_behalf_of=grantor)
+    services.cast_vote(meeting.motion, voter=holder, choice=Choice.FOR)
+    assert db.session.scalar(select(func.count(Vote.id))) == 3
+    assert db.session.scalar(select(func.count(ProxyInstruction.id))) == 1
+    event = audit_events("assembly.proxy_granted")[-1]
+    assert event.data["instructions"] == 1
+    assert "against" not in str(event.data)
+
+
+def test_bad_instructions_write_nothing(meeting):
+    from coop.assemblies.models import Proxy, ProxyInstruction
+
+    holder, grantor = meeting.members[0], meeting.members[3]
+    closed = MotionFactory(agenda_item=meeting.item, status=MotionStatus.CLOSED)
+    elsewhere = MotionFactory(status=MotionStatus.OPEN)
+    election = MotionFactory(
+        agenda_item=meeting.item, decision_kind=DecisionKind.ELECTION, secret=True
+    )
+    for motion_id, choice in (
+        (closed.id, Choice.FOR),
+        (elsewhere.id, Choice.FOR),
+        (election.id, Choice.FOR),
+        (meeting.motion.id, "yes"),
+    ):
+        with pytest.raises(DomainError) as error:
+            services.grant_proxy(
+                meeting.assembly,
+                grantor,
+                holder_number=holder.number,
+                by=grantor,
+                instructions={motion_id: choice},
+            )
+        assert error.value.field == f"instruction-{motion_id}"
+    assert db.session.scalar(select(func.count(Proxy.id))) == 0
+    assert db.session.scalar(select(func.count(ProxyInstruction.id))) == 0
+
+
+def audit_events(action):
+    return db.session.scalars(
+        select(audit.AuditEvent)
+        .where(audit.AuditEvent.action == action)
+        .order_by(audit.AuditEvent.seq)
+    ).all()
+
+
+# Minutes adopted at the next assembly -------------------------------------------------------
+
+
+def _previous(meeting, **kwargs):
+    return AssemblyFactory(
+        cooperative=meeting.cooperative,
+        status=AssemblyStatus.CLOSED,
+        starts_at=meeting.assembly.starts_at - timedelta(days=90),
+        **kwargs,
+    )
+
+
+def _minutes_motion(meeting, previous, **kwargs):
+    return services.add_motion(
+        meeting.assembly,
+        item=meeting.item,
+        title="Notulen vaststellen",
+        text="",
+        decision_kind=kwargs.pop("decision_kind", DecisionKind.ORDINARY),
+        secret=False,
+        adopts_minutes_of=previous,
+        by=meeting.chair,
+        **kwargs,
+    )
+
+
+def test_minutes_are_adopted_when_the_motion_is_adopted(meeting):
+    from coop.assemblies.models import MinutesAreFinal
+
+    previous = _previous(meeting)
+    assert services.minutes_to_adopt(meeting.assembly) == [previous]
+    motion = _minutes_motion(meeting, previous)
+    assert services.minutes_to_adopt(meeting.assembly) == []  # one motion at a time
+    services.open_vote(motion, by=meeting.chair)
+    for member in meeting.members[:3]:
+        services.cast_vote(motion, voter=member, choice=Choice.FOR)
+    assert services.adopted_minutes(previous) is None  # still a draft during the vote
+    result = services.close_vote(motion, by=meeting.chair)
+    assert result.adopted
+    adopted = services.adopted_minutes(previous)
+    assert adopted.adopted_by_assembly_id == meeting.assembly.id
+    assert adopted.motion_id == motion.id
+    assert adopted.adopted_at is not None
+    assert audit_events("assembly.minutes_adopted")[-1].data["by_assembly"] == meeting.assembly.id
+
+    # final: the ORM refuses to change or delete the adoption
+    def change():
+        with db.session.begin_nested():
+            adopted.adopted_at = adopted.adopted_at - timedelta(days=1)
+
+    def delete():
+        with db.session.begin_nested():
+            db.session.delete(adopted)
+
+    with pytest.raises(MinutesAreFinal):
+        change()
+    with pytest.raises(MinutesAreFinal):
+        delete()
+    assert services.adopted_minutes(previous).motion_id == motion.id
+    # and they cannot be adopted again
+    with pytest.raises(DomainError) as error:
+        _minutes_motion(meeting, previous)
+    assert error.value.field == "adopts_minutes_of"
+
+
+def test_rejected_minutes_motion_leaves_the_minutes_a_draft(meeting):
+    previous = _previous(meeting)
+    motion = _minutes_motion(meeting, previous)
+    services.open_vote(motion, by=meeting.chair)
+    for member in meeting.members[:3]:
+        services.cast_vote(motion, voter=member, choice=Choice.AGAINST)
+    assert not services.close_vote(motion, by=meeting.chair).adopted
+    assert services.adopted_minutes(previous) is None
+    assert audit_events("assembly.minutes_adopted") == []
+    assert services.minutes_to_adopt(meeting.assembly) == [previous]  # try again
+
+
+def test_which_minutes_a_motion_can_adopt(meeting):
+    previous = _previous(meeting)
+    later = AssemblyFactory(
+        cooperative=meeting.cooperative,
+        status=AssemblyStatus.CLOSED,
+        starts_at=meeting.assembly.starts_at + timedelta(days=90),
+    )
+    still_open = _previous(meeting, title="Nog niet gesloten")
+    still_open.status = AssemblyStatus.CONVENED
+    foreign = AssemblyFactory(
+        status=AssemblyStatus.CLOSED, starts_at=meeting.assembly.starts_at - timedelta(days=90)
+    )
+    for target in (later, still_open, foreign, meeting.assembly):
+        with pytest.raises(DomainError) as error:
+            _minutes_motion(meeting, target)
+        assert error.value.field == "adopts_minutes_of"
+    with pytest.raises(DomainError) as error:
+        _minutes_motion(meeting, previous, decision_kind=DecisionKind.STATUTES)
+    assert error.value.field == "adopts_minutes_of"
+    with pytest.raises(DomainError):
+        _minutes_motion(meeting, previous, parent=meeting.motion)
+    assert [m.id for m in services.motions_of(meeting.assembly)] == [meeting.motion.id]
+
+
+# Elections with more seats ------------------------------------------------------------------
+
+
+def _seats_election(meeting, seats, *names):
+    election = services.add_motion(
+        meeting.assembly,
+        item=meeting.item,
+        title="Verkiezing bestuur",
+        text="",
+        decision_kind=DecisionKind.ELECTION,
+        secret=False,
+        seats=seats,
+        by=meeting.chair,
+    )
+    candidates = [
+        services.add_candidate(election, name=name, number=None, by=meeting.chair) for name in names
+    ]
+    services.open_vote(election, by=meeting.chair)
+    return election, candidates
+
+
+def test_election_with_two_seats(meeting):
+    for member in meeting.members[3:]:
+        services.check_in(meeting.assembly, member, by=meeting.chair)
+    election, (anna, bram, cees, daan) = _seats_election(meeting, 2, "Anna", "Bram", "Cees", "Daan")
+    assert election.secret
+    assert election.seats == 2
+    m = meeting.members
+
+    def vote(member, *picks):
+        choice = Choice.FOR if picks else Choice.ABSTAIN
+        return services.cast_vote(
+            election, voter=member, choice=choice, candidate_ids=[p.id for p in picks]
+        )
+
+    for bad, message in (
+        ((anna, bram, cees), "at most 2 candidates"),
+        ((anna, anna), "candidate or vote blank"),
+    ):
+        with pytest.raises(DomainError, match=message):
+            vote(m[0], *bad)
+    with pytest.raises(DomainError, match="candidate or vote blank"):
+        services.cast_vote(election, voter=m[0], choice=Choice.ABSTAIN, candidate_ids=[anna.id])
+    assert db.session.scalar(select(func.count(Ballot.id))) == 0
+    receipt = vote(m[0], anna, bram)
+    vote(m[1], anna, bram)
+    vote(m[2], anna, cees)
+    vote(m[3], anna, bram)
+    vote(m[4], cees)
+    vote(meeting.chair)  # blank
+    # one ballot per pick, sharing the voter's receipt; nothing in the vote rows
+    assert db.session.scalar(select(func.count(Ballot.id))) == 10
+    assert db.session.scalar(select(func.count()).where(Ballot.receipt == receipt)) == 2
+    assert all(
+        v.candidate_id is None and v.choice is None for v in db.session.scalars(select(Vote))
+    )
+    result = services.close_vote(election, by=meeting.chair)
+    assert [(c["name"], c["weight"], c["elected"]) for c in result.candidates] == [
+        ("Anna", 4, True),
+        ("Bram", 3, True),
+        ("Cees", 2, False),
+        ("Daan", 0, False),
+    ]
+    assert result.cast == 5  # voters, not picks; the blank vote does not count as cast
+    assert result.abstain_count == 1
+    assert result.adopted
+    assert result.outcome_en == (
+        "elected to 2 of 2 seats: Anna (4 votes), Bram (3 votes); 5 votes cast; "
+        "needed: more than half"
+    )
+
+
+def test_a_tie_at_the_last_seat_elects_no_one_for_that_seat(meeting):
+    election, (anna, bram, cees) = _seats_election(meeting, 2, "Anna", "Bram", "Cees")
+    m = meeting.members
+    for member, picks in ((m[0], [anna, bram]), (m[1], [anna, cees]), (m[2], [anna])):
+        services.cast_vote(
+            election, voter=member, choice=Choice.FOR, candidate_ids=[p.id for p in picks]
+        )
+    result = services.close_vote(election, by=meeting.chair)
+    assert [(c["name"], c["elected"]) for c in result.candidates] == [
+        ("Anna", True),
+        ("Bram", False),
+        ("Cees", False),
+    ]
+    assert result.outcome_en == (
+        "elected to 1 of 2 seats: Anna (3 votes); 3 votes cast; needed: more than half; "
+        "candidates tied for the last seat with 1 votes each, so no one is elected to that seat"
+    )
+
+
+def test_seats_only_for_elections_and_within_limits(meeting):
+    with pytest.raises(DomainError) as error:
+        _seats_election(meeting, 0, "Anna")
+    assert error.value.field == "seats"
+    with pytest.raises(DomainError):
+        _seats_election(meeting, services.MAX_SEATS + 1, "Anna")
+    motion = services.add_motion(
+        meeting.assembly,
+        item=meeting.item,
+        title="Gewoon voorstel",
+        text="",
+        decision_kind=DecisionKind.ORDINARY,
+        secret=False,
+        seats=3,
+        by=meeting.chair,
+    )
+    assert motion.seats == 1
+
+
+def test_no_candidates_added_once_the_assembly_is_closed(meeting):
+    election = services.add_motion(
+        meeting.assembly,
+        item=meeting.item,
+        title="Verkiezing na afloop",
+        text="",
+        decision_kind=DecisionKind.ELECTION,
+        secret=True,
+        by=meeting.chair,
+    )
+    meeting.assembly.status = AssemblyStatus.CLOSED
+    with pytest.raises(DomainError, match="assembly is closed"):
+        services.add_candidate(election, name="Anna", number=None, by=meeting.chair)
+    assert election.candidates == []

@@ -412,3 +412,154 @@ def test_agenda_documents_are_pdfs_and_members_download_them(client, login, coop
     assert download.data == pdf
     assert download.headers["Content-Type"] == "application/pdf"
     assert client.get(base + "/documents/999999").status_code == 404
+
+
+def test_proxy_with_voting_instructions_over_http(client, login, coop, session_open):
+    from coop.assemblies.models import ProxyInstruction
+
+    chair, members, assembly, motion = session_open
+    holder, grantor, outsider = members[0], members[1], members[2]
+    base = url(coop, f"/{assembly.id}")
+    login(grantor.user)
+    page = client.get(base)
+    assert f'name="instruction-{motion.id}"' in page.text
+    # tampered values: message at the field, nothing written
+    bad = client.post(
+        base + "/proxy",
+        data={"holder_number": holder.number, f"instruction-{motion.id}": "ja"},
+    )
+    assert bad.status_code == 422
+    assert f'id="instruction-{motion.id}-error"' in bad.text
+    bad = client.post(
+        base + "/proxy", data={"holder_number": holder.number, "instruction-999999": "for"}
+    )
+    assert bad.status_code == 422
+    assert db.session.scalar(select(func.count(Proxy.id))) == 0
+    response = client.post(
+        base + "/proxy",
+        data={"holder_number": holder.number, f"instruction-{motion.id}": "against"},
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(ProxyInstruction.choice)) is Choice.AGAINST
+    mine = client.get(base).text
+    assert f"{motion.title}: <strong>Tegen</strong>" in mine  # the grantor sees them
+    login(chair.user)
+    client.post(base + "/attendance", data={"membership_id": holder.id})
+    client.post(base + "/attendance", data={"membership_id": outsider.id})
+    login(outsider.user)
+    assert grantor.name not in client.get(base + f"/motions/{motion.id}").text
+    login(holder.user)
+    page = client.get(base + f"/motions/{motion.id}")
+    assert f"{grantor.name}: Tegen" in page.text or f"{grantor.name}: Against" in page.text
+    refused = client.post(
+        base + f"/motions/{motion.id}/vote",
+        data={"choice": "for", "on_behalf_of": str(grantor.id)},
+        follow_redirects=True,
+    )
+    assert refused.status_code == 200
+    assert db.session.scalar(select(func.count(Vote.id))) == 0
+    ok = client.post(
+        base + f"/motions/{motion.id}/vote",
+        data={"choice": "against", "on_behalf_of": str(grantor.id)},
+    )
+    assert ok.status_code == 200
+    assert db.session.scalar(select(Vote.choice)) is Choice.AGAINST
+
+
+def test_minutes_adopted_at_the_next_assembly_over_http(client, login, coop, session_open):
+    chair, members, assembly, motion = session_open
+    previous = AssemblyFactory(
+        cooperative=coop,
+        status=AssemblyStatus.CLOSED,
+        starts_at=assembly.starts_at - timedelta(days=120),
+        title="ALV voorjaar",
+    )
+    login(chair.user)
+    minutes_page = client.get(url(coop, f"/{previous.id}/minutes")).text
+    assert "<strong>Concept</strong>" in minutes_page
+    base = url(coop, f"/{assembly.id}")
+    assert f'<option value="{previous.id}">ALV voorjaar' in client.get(base).text
+    data = {
+        "item_id": motion.agenda_item_id,
+        "parent_id": 0,
+        "title": "Notulen ALV voorjaar vaststellen",
+        "decision_kind": "ordinary",
+    }
+    # tampered: not an assembly whose minutes can be adopted here
+    bad = client.post(base + "/motions", data={**data, "adopts_minutes_of": assembly.id})
+    assert bad.status_code == 422
+    bad = client.post(
+        base + "/motions",
+        data={**data, "adopts_minutes_of": previous.id, "decision_kind": "statutes"},
+    )
+    assert bad.status_code == 422
+    assert len(services.motions_of(assembly)) == 1
+    ok = client.post(base + "/motions", data={**data, "adopts_minutes_of": previous.id})
+    assert ok.status_code == 302
+    adopt = services.motions_of(assembly)[-1]
+    assert adopt.adopts_minutes_of_id == previous.id
+    client.post(base + f"/motions/{motion.id}/close")
+    assert client.post(base + f"/motions/{adopt.id}/open").status_code == 302
+    for member in members[:2]:
+        client.post(base + "/attendance", data={"membership_id": member.id})
+    for member in members[:2]:
+        login(member.user)
+        client.post(base + f"/motions/{adopt.id}/vote", data={"choice": "for"})
+    login(chair.user)
+    client.post(base + f"/motions/{adopt.id}/close")
+    adopted = services.adopted_minutes(previous)
+    assert adopted is not None
+    assert adopted.adopted_by_assembly_id == assembly.id
+    minutes_page = client.get(url(coop, f"/{previous.id}/minutes")).text
+    assert "<strong>Concept</strong>" not in minutes_page
+    assert assembly.title in minutes_page
+    assert client.get(url(coop, f"/{previous.id}/minutes.pdf")).status_code == 200
+
+
+def test_election_with_two_seats_over_http(client, login, coop, session_open):
+    chair, members, assembly, motion = session_open
+    login(chair.user)
+    base = url(coop, f"/{assembly.id}")
+    data = {
+        "item_id": motion.agenda_item_id,
+        "parent_id": 0,
+        "title": "Verkiezing bestuur",
+        "decision_kind": "election",
+    }
+    assert client.post(base + "/motions", data={**data, "seats": 0}).status_code == 422
+    assert client.post(base + "/motions", data={**data, "seats": "x"}).status_code == 422
+    assert len(services.motions_of(assembly)) == 1
+    assert client.post(base + "/motions", data={**data, "seats": 2}).status_code == 302
+    election = services.motions_of(assembly)[-1]
+    assert election.seats == 2
+    path = base + f"/motions/{election.id}"
+    for name in ("Anna de Vries", "Bram Jansen", "Cees Bakker"):
+        client.post(path + "/candidates", data={"name": name})
+    assert client.post(path + "/open").status_code == 302
+    for member in members[:3]:
+        services.check_in(assembly, member, by=chair)
+    db.session.flush()
+    anna, bram, cees = (str(c.id) for c in election.candidates)
+    login(members[0].user)
+    page = client.get(path)
+    assert f'type="checkbox" name="candidates" value="{anna}"' in page.text
+    assert client.post(path + "/vote", data={"candidates": [anna, bram, cees]}).status_code == 422
+    assert client.post(path + "/vote", data={"candidates": [anna, "blank"]}).status_code == 422
+    assert client.post(path + "/vote", data={"candidates": ["12345"]}).status_code == 422
+    assert client.post(path + "/vote", data={}).status_code == 422
+    assert db.session.scalar(select(func.count(Ballot.id))) == 0
+    response = client.post(path + "/vote", data={"candidates": [anna, bram]})
+    assert response.status_code == 200
+    receipt = re.search(r"<code>([A-Z0-9-]{14})</code>", response.text).group(1)
+    login(members[1].user)
+    client.post(path + "/vote", data={"candidates": [anna, bram]})
+    login(members[2].user)
+    client.post(path + "/vote", data={"candidates": ["blank"]})
+    assert db.session.scalar(select(func.count(Ballot.id))) == 5
+    login(chair.user)
+    client.post(path + "/close")
+    db.session.refresh(election)
+    elected = [c["name"] for c in election.result.candidates if c["elected"]]
+    assert elected == ["Anna de Vries", "Bram Jansen"]
+    page = client.get(path)
+    assert page.text.count(receipt) == 2  # one counted ballot per pick
