@@ -663,6 +663,15 @@ def _item(cooperative, title) -> KnowledgeItem | None:
     )
 
 
+def _original(title) -> KnowledgeItem | None:
+    """The demo item with this title, not a reused copy of it (a copy keeps the title)."""
+    return db.session.scalar(
+        select(KnowledgeItem).where(
+            KnowledgeItem.title == title, KnowledgeItem.reused_from_id.is_(None)
+        )
+    )
+
+
 def load(cooperatives: dict) -> None:
     now, day = utcnow(), today()
     for slug, local, kind, visibility, themes, days_ago, fields in ITEMS:
@@ -690,7 +699,7 @@ def load(cooperatives: dict) -> None:
         services.reuse(original, by=reuser, cooperative_id=cooperatives["hoograven"].id)
 
     for title, email, body, answer in QUESTIONS:
-        item = db.session.scalar(select(KnowledgeItem).where(KnowledgeItem.title == title))
+        item = _original(title)
         asker = _user(email)
         if item is None or asker is None:
             continue
@@ -710,7 +719,7 @@ def load(cooperatives: dict) -> None:
             theme = db.session.scalar(select(Theme).where(Theme.slug == slug))
             services.set_follow(anna, theme, True)
         for title in ("Energiecoaches aan de keukentafel", "Initiatievenfonds Utrecht"):
-            item = db.session.scalar(select(KnowledgeItem).where(KnowledgeItem.title == title))
+            item = _original(title)
             if item is not None:
                 services.set_bookmark(item, anna, True)
     db.session.flush()

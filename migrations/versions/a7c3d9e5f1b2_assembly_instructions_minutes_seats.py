@@ -1,7 +1,7 @@
 """assemblies: proxy voting instructions, adopted minutes, elections with more seats
 
 Revision ID: a7c3d9e5f1b2
-Revises: e1a2b3c4d5f6
+Revises: b7e4c2a9d1f0
 Create Date: 2026-11-23 12:40:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a7c3d9e5f1b2"
-down_revision = "e1a2b3c4d5f6"
+down_revision = "b7e4c2a9d1f0"
 branch_labels = None
 depends_on = None
 
