@@ -914,17 +914,57 @@ def new_receipt() -> str:
     return f"{code[:4]}-{code[4:8]}-{code[8:]}"
 
 
-def member_shares(membership: Membership) -> int | None:
-    """The member's shares for vote weighting. Seam for the capital issue: until the share
-    ledger exists this is None, and every member has one vote."""
-    return None
+def record_date(assembly: Assembly) -> date:
+    """The peildatum for vote weights: the day of the assembly (in Amsterdam). Shares
+    count as the share register stood at the end of that day, so a member has the same
+    weight in every vote of the assembly, also when voting in advance, and the board can
+    check the weights against the register printed for that date."""
+    return local_date(assembly.starts_at)
 
 
-def member_weight(membership: Membership, settings: GovernanceRules) -> int:
-    shares = member_shares(membership) if settings.weighting is Weighting.PER_SHARE else None
+def member_shares(membership: Membership, *, on: date) -> int:
+    """The votes the member's shares carry on ``on``, from the capital share ledger: the
+    shares of each kind times that kind's votes per share (0 for a kind without voting
+    rights). One query."""
+    from coop.capital import services as capital
+
+    return capital.share_votes([membership.id], on).get(membership.id, 0)
+
+
+def member_weight(
+    membership: Membership, settings: GovernanceRules, *, on: date | None = None
+) -> int:
+    """The weight of the member's vote: 1 with one member one vote (no query); with
+    votes per share, the votes the shares carry on ``on`` (the assembly's record date),
+    at most ``share_vote_cap`` and at least 1 (art. 2:38 BW: every member has a vote)."""
+    if settings.weighting is not Weighting.PER_SHARE:
+        return 1
+    shares = member_shares(membership, on=on or today())
     return rules.vote_weight(
         weighting=settings.weighting, shares=shares, cap=settings.share_vote_cap
     )
+
+
+def member_weights(
+    assembly: Assembly, memberships, settings: GovernanceRules | None = None
+) -> dict[int, int]:
+    """The vote weight per membership id for several members at once (the proxy holder's
+    page): one query with votes per share, none with one member one vote."""
+    settings = settings or governance(assembly.cooperative)
+    ids = [m.id for m in memberships]
+    if settings.weighting is not Weighting.PER_SHARE:
+        return dict.fromkeys(ids, 1)
+    from coop.capital import services as capital
+
+    shares = capital.share_votes(ids, record_date(assembly))
+    return {
+        member_id: rules.vote_weight(
+            weighting=settings.weighting,
+            shares=shares.get(member_id, 0),
+            cap=settings.share_vote_cap,
+        )
+        for member_id in ids
+    }
 
 
 class AlreadyVoted(DomainError):
@@ -1029,7 +1069,7 @@ def cast_vote(
                 )
             )
             db.session.flush()
-            weight = member_weight(member, settings)
+            weight = member_weight(member, settings, on=record_date(assembly))
             for pick in picks:
                 db.session.add(
                     Ballot(

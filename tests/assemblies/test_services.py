@@ -460,15 +460,6 @@ def test_decision_list_and_convening_dates(meeting):
     assert today()  # the Amsterdam date helper is used for the notice period
 
 
-def test_weight_seam_gives_one_vote_per_member_until_shares_exist(meeting):
-    settings = services.governance(meeting.cooperative)
-    from coop.assemblies.models import Weighting
-
-    settings.weighting = Weighting.PER_SHARE
-    settings.share_vote_cap = 3
-    assert services.member_weight(meeting.members[0], settings) == 1
-
-
 def test_board_functions_are_not_needed_to_vote(meeting):
     assert Function.CHAIR in meeting.chair.function_set
     services.cast_vote(meeting.motion, voter=meeting.chair, choice=Choice.FOR)
