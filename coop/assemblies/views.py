@@ -200,6 +200,7 @@ def _assembly_page(assembly, *, item_form=None, motion_form=None, proxy_form=Non
     )
     _minutes_choices(assembly, motion_form)
     given = services.active_proxies(assembly, grantor=me)
+    held = services.active_proxies(assembly, holder=me)
     proxy_form = proxy_form or ProxyForm(formdata=None)
     return render_template(
         "assemblies/assembly.html",
@@ -217,7 +218,12 @@ def _assembly_page(assembly, *, item_form=None, motion_form=None, proxy_form=Non
         given_instructions=services.proxy_instructions(given[0]) if given else {},
         attending=services.attendance_of(assembly, me),
         proxy_given=given[0] if given else None,
-        proxies_held=services.active_proxies(assembly, holder=me),
+        proxies_held=held,
+        weights=(
+            services.member_weights(assembly, [me] + [p.grantor for p in held], settings)
+            if settings.weighting is Weighting.PER_SHARE
+            else {}
+        ),
         item_kinds=ITEM_KIND_LABELS,
         kinds=KIND_LABELS,
         can_organise=_can(ORGANISERS),
@@ -566,6 +572,9 @@ def _motion_page(assembly, motion, *, forms=None, paper_form=None, candidate_for
         form.on_behalf_of.data = "" if member.id == me.id else str(member.id)
         vote_forms.append((member, form, member.id in voted))
     instructions = services.instructions_for_holder(motion, me) if held else {}
+    settings = services.governance(g.cooperative)
+    weighted = settings.weighting is Weighting.PER_SHARE
+    weights = services.member_weights(assembly, voters, settings) if weighted else {}
     result = motion.result
     turnout = (
         services.turnout(motion) if _can(CHAIR) and motion.status is MotionStatus.OPEN else None
@@ -589,7 +598,8 @@ def _motion_page(assembly, motion, *, forms=None, paper_form=None, candidate_for
         choices=CHOICE_LABELS,
         kinds=KIND_LABELS,
         majority_labels=MAJORITY_LABELS,
-        rule=services.decision_rule(services.governance(g.cooperative), motion.decision_kind),
+        rule=services.decision_rule(settings, motion.decision_kind),
+        weights=weights,
         is_chair=_can(CHAIR),
         turnout=turnout,
         paper_form=paper_form,

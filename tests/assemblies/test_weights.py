@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -164,3 +165,33 @@ def test_the_tally_is_one_aggregate_over_the_ballots(meeting, shareholders, quer
     assert len(on_ballots) == 1
     assert "sum(ballots.weight)" in on_ballots[0].lower()
     assert meeting.motion.status is MotionStatus.CLOSED
+
+
+def test_the_holder_sees_each_weight_and_the_result_shows_votes_and_members(
+    client, login, meeting, shareholders
+):
+    one, three, ten, grantor = meeting.members[:4]
+    services.grant_proxy(meeting.assembly, grantor, holder_number=ten.number, by=grantor)
+    issue_shares(shareholders, grantor, 2, on=services.record_date(meeting.assembly))
+    base = f"/c/{meeting.cooperative.slug}/assemblies/{meeting.assembly.id}"
+    ten.user.locale = "en"
+    db.session.flush()
+    login(ten.user)
+    page = client.get(f"{base}/motions/{meeting.motion.id}").text
+    assert "This vote counts as 5 votes (votes per share)." in page
+    assert "This vote counts as 2 votes (votes per share)." in page
+    assert f"{grantor.name} ({grantor.number}): 2 votes" in client.get(base).text
+    client.post(f"{base}/motions/{meeting.motion.id}/vote", data={"choice": "against"})
+    client.post(
+        f"{base}/motions/{meeting.motion.id}/vote",
+        data={"choice": "for", "on_behalf_of": str(grantor.id)},
+    )
+    services.cast_vote(meeting.motion, voter=one, choice=Choice.FOR)
+    services.cast_vote(meeting.motion, voter=three, choice=Choice.FOR)
+    services.close_vote(meeting.motion, by=meeting.chair)
+    db.session.flush()
+    page = client.get(f"{base}/motions/{meeting.motion.id}").text
+    rows = re.findall(r'<th scope="row">([^<]+)</th><td>(\d+)</td><td>(\d+)</td>', page)
+    assert rows == [("For", "6", "3"), ("Against", "5", "1"), ("Abstain", "0", "0"),
+                    ("Votes cast", "11", "4")]  # fmt: skip
+    assert "adopted: 6 of the 11 votes cast in favour (55%)" in page
