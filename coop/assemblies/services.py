@@ -547,20 +547,36 @@ def _lock_members(*memberships: Membership) -> None:
     )
 
 
-def instructable_motions(assembly: Assembly) -> list[Motion]:
-    """The motions a grantor can give a voting instruction for: not elections (a vote on
-    persons is the holder's own, and secret), and not yet closed."""
-    return [
-        m for m in motions_of(assembly) if not m.is_election and m.status is not MotionStatus.CLOSED
-    ]
+def instructable_motions(assembly: Assembly, motions: list[Motion] | None = None) -> list[Motion]:
+    """The motions a grantor can give a voting instruction for: open (not secret) votes
+    not yet closed. A secret vote gets no instruction: the instruction row would tie the
+    grantor to the choice the holder then casts, and a secret ballot keeps no such link
+    (elections are always secret)."""
+    motions = motions_of(assembly) if motions is None else motions
+    return [m for m in motions if not m.secret and m.status is not MotionStatus.CLOSED]
+
+
+def secret_motions(assembly: Assembly, motions: list[Motion] | None = None) -> list[Motion]:
+    """The secret votes still to come, named on the proxy form as getting no instruction."""
+    motions = motions_of(assembly) if motions is None else motions
+    return [m for m in motions if m.secret and m.status is not MotionStatus.CLOSED]
+
+
+SECRET_NO_INSTRUCTION = _l(
+    "This vote is secret, so you cannot give an instruction for it: it would show how you vote."
+)
 
 
 def _clean_instructions(assembly: Assembly, instructions: dict | None) -> dict[int, Choice]:
     """Check the instructions ({motion id: Choice or None for free}) before anything is
     written; the field name of a wrong one is ``instruction-<motion id>``."""
-    allowed = {m.id for m in instructable_motions(assembly)}
+    motions = motions_of(assembly)
+    allowed = {m.id for m in instructable_motions(assembly, motions)}
+    secret = {m.id for m in motions if m.secret}
     clean = {}
     for motion_id, choice in (instructions or {}).items():
+        if motion_id in secret:
+            raise DomainError(SECRET_NO_INSTRUCTION, field=f"instruction-{motion_id}")
         if motion_id not in allowed:
             raise DomainError(
                 _l(

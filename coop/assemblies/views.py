@@ -212,7 +212,8 @@ def _assembly_page(assembly, *, item_form=None, motion_form=None, proxy_form=Non
         document_form=DocumentForm(formdata=None),
         motion_form=motion_form,
         proxy_form=proxy_form,
-        instructable=services.instructable_motions(assembly),
+        instructable=services.instructable_motions(assembly, motions),
+        secret_motions=services.secret_motions(assembly, motions),
         instruction_values=getattr(proxy_form, "instruction_values", {}),
         instruction_errors=getattr(proxy_form, "instruction_errors", {}),
         given_instructions=services.proxy_instructions(given[0]) if given else {},
@@ -470,12 +471,17 @@ def _instructions(assembly):
     for/against/abstain or empty (free). Returns (instructions, values as given, errors
     per field name); a tampered value is an error at its field, nothing is written."""
     instructions, values, errors = {}, {}, {}
-    allowed = {m.id for m in services.instructable_motions(assembly)}
+    motions = services.motions_of(assembly)
+    allowed = {m.id for m in services.instructable_motions(assembly, motions)}
+    secret = {m.id for m in services.secret_motions(assembly, motions)}
     for key, value in request.form.items():
         if not key.startswith("instruction-"):
             continue
         values[key] = value
         raw_id = key.removeprefix("instruction-")
+        if raw_id.isascii() and raw_id.isdigit() and int(raw_id) in secret:
+            errors[key] = str(services.SECRET_NO_INSTRUCTION)
+            continue
         if not (raw_id.isascii() and raw_id.isdigit()) or int(raw_id) not in allowed:
             errors[key] = _("This motion cannot get an instruction.")
             continue
