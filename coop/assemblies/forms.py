@@ -183,6 +183,8 @@ class MotionForm(FlaskForm):
     parent_id = SelectField(_l("Amendment to"), coerce=int, validate_choice=True)
     title = StringField(
         _l("Motion"),
+        # Not "title": the agenda item form on the same page has that id.
+        id="motion_title",
         filters=[strip_filter],
         validators=[DataRequired(REQUIRED), Length(max=200), PlainText()],
     )
