@@ -1174,11 +1174,20 @@ def turnout(motion: Motion, *, online: int | None = None) -> Turnout:
     return Turnout(eligible, present, represented, online)
 
 
+PAPER_NOT_WEIGHED = _l(
+    "With votes per share, paper votes cannot be counted: a total on paper does not show "
+    "how many votes each member has. Members vote online; at the door the board can help."
+)
+
+
 def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by) -> None:
     if motion.is_election:
         raise DomainError(_l("Paper votes are not possible in an election; vote online."))
     if motion.status is not MotionStatus.OPEN:
         raise DomainError(_l("Paper votes can be entered while the vote is open."))
+    if governance(motion.assembly.cooperative).weighting is Weighting.PER_SHARE:
+        # A total on paper cannot say whose vote weighed how much.
+        raise DomainError(PAPER_NOT_WEIGHED)
     if min(for_, against, abstain) < 0:
         raise DomainError(_l("Give 0 or more."))
     counts = turnout(motion)

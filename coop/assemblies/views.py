@@ -606,6 +606,7 @@ def _motion_page(assembly, motion, *, forms=None, paper_form=None, candidate_for
         majority_labels=MAJORITY_LABELS,
         rule=services.decision_rule(settings, motion.decision_kind),
         weights=weights,
+        paper_not_weighed=services.PAPER_NOT_WEIGHED if weighted else None,
         is_chair=_can(CHAIR),
         turnout=turnout,
         paper_form=paper_form,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from coop.assemblies import services
 from coop.assemblies.models import Ballot, Choice, DecisionKind, MotionStatus, Weighting
+from coop.errors import DomainError
 from coop.extensions import db
 from tests.factories import MotionFactory, ShareClassFactory, issue_shares
 
@@ -195,3 +196,24 @@ def test_the_holder_sees_each_weight_and_the_result_shows_votes_and_members(
     assert rows == [("For", "6", "3"), ("Against", "5", "1"), ("Abstain", "0", "0"),
                     ("Votes cast", "11", "4")]  # fmt: skip
     assert "adopted: 6 of the 11 votes cast in favour (55%)" in page
+
+
+def test_no_paper_totals_with_votes_per_share(client, login, meeting, shareholders):
+    """A paper total cannot carry each member's weight: refused, nothing changes."""
+    with pytest.raises(DomainError, match="paper votes cannot be counted"):
+        services.set_paper_votes(meeting.motion, for_=1, against=0, abstain=0, by=meeting.chair)
+    meeting.chair.user.locale = "en"
+    db.session.flush()
+    login(meeting.chair.user)
+    base = f"/c/{meeting.cooperative.slug}/assemblies/{meeting.assembly.id}"
+    page = client.get(f"{base}/motions/{meeting.motion.id}").text
+    assert "With votes per share, paper votes cannot be counted" in page
+    assert "Save paper votes" not in page
+    response = client.post(
+        f"{base}/motions/{meeting.motion.id}/paper",
+        data={"paper_for": 1, "paper_against": 0, "paper_abstain": 0},
+    )
+    assert response.status_code == 422
+    assert "paper votes cannot be counted" in response.text
+    db.session.refresh(meeting.motion)
+    assert (meeting.motion.paper_for, meeting.motion.paper_against) == (0, 0)
