@@ -116,7 +116,13 @@ class RulesForm(FlaskForm):
     proxies_allowed = BooleanField(_l("Members may give a proxy"))
     max_proxies_per_holder = _count(_l("Most proxies one member may hold"), maximum=100)
     weighting = SelectField(
-        _l("Votes"), choices=choices((w.value, label) for w, label in WEIGHTING_LABELS.items())
+        _l("Votes"),
+        choices=choices((w.value, label) for w, label in WEIGHTING_LABELS.items()),
+        description=_l(
+            "With votes per share, a member has the votes their shares carry (set per kind "
+            "of share under capital), as the share register stood on the day of the assembly. "
+            "Every member has at least one vote."
+        ),
     )
     share_vote_cap = _count(
         _l("Most votes per member (with votes per share)"), minimum=1, required=False
@@ -177,6 +183,8 @@ class MotionForm(FlaskForm):
     parent_id = SelectField(_l("Amendment to"), coerce=int, validate_choice=True)
     title = StringField(
         _l("Motion"),
+        # Not "title": the agenda item form on the same page has that id.
+        id="motion_title",
         filters=[strip_filter],
         validators=[DataRequired(REQUIRED), Length(max=200), PlainText()],
     )

@@ -378,6 +378,16 @@ class MotionResult(db.Model):
     def outcome(self, locale: str) -> str:
         return self.outcome_en if locale == "en" else self.outcome_nl
 
+    @property
+    def is_weighted(self) -> bool:
+        """Some votes weighed more than one (votes per share): the counts of members and
+        the votes differ, so both are shown."""
+        weights = (self.for_weight, self.against_weight, self.abstain_weight, self.cast_weight)
+        counts = (self.for_count, self.against_count, self.abstain_count, self.cast)
+        return weights != counts or any(
+            row.get("weight") != row.get("count") for row in self.candidates or []
+        )
+
 
 class AdoptedMinutes(db.Model):
     """The minutes of an assembly, adopted (vastgesteld) by a later assembly. Final: the

@@ -547,20 +547,36 @@ def _lock_members(*memberships: Membership) -> None:
     )
 
 
-def instructable_motions(assembly: Assembly) -> list[Motion]:
-    """The motions a grantor can give a voting instruction for: not elections (a vote on
-    persons is the holder's own, and secret), and not yet closed."""
-    return [
-        m for m in motions_of(assembly) if not m.is_election and m.status is not MotionStatus.CLOSED
-    ]
+def instructable_motions(assembly: Assembly, motions: list[Motion] | None = None) -> list[Motion]:
+    """The motions a grantor can give a voting instruction for: open (not secret) votes
+    not yet closed. A secret vote gets no instruction: the instruction row would tie the
+    grantor to the choice the holder then casts, and a secret ballot keeps no such link
+    (elections are always secret)."""
+    motions = motions_of(assembly) if motions is None else motions
+    return [m for m in motions if not m.secret and m.status is not MotionStatus.CLOSED]
+
+
+def secret_motions(assembly: Assembly, motions: list[Motion] | None = None) -> list[Motion]:
+    """The secret votes still to come, named on the proxy form as getting no instruction."""
+    motions = motions_of(assembly) if motions is None else motions
+    return [m for m in motions if m.secret and m.status is not MotionStatus.CLOSED]
+
+
+SECRET_NO_INSTRUCTION = _l(
+    "This vote is secret, so you cannot give an instruction for it: it would show how you vote."
+)
 
 
 def _clean_instructions(assembly: Assembly, instructions: dict | None) -> dict[int, Choice]:
     """Check the instructions ({motion id: Choice or None for free}) before anything is
     written; the field name of a wrong one is ``instruction-<motion id>``."""
-    allowed = {m.id for m in instructable_motions(assembly)}
+    motions = motions_of(assembly)
+    allowed = {m.id for m in instructable_motions(assembly, motions)}
+    secret = {m.id for m in motions if m.secret}
     clean = {}
     for motion_id, choice in (instructions or {}).items():
+        if motion_id in secret:
+            raise DomainError(SECRET_NO_INSTRUCTION, field=f"instruction-{motion_id}")
         if motion_id not in allowed:
             raise DomainError(
                 _l(
@@ -914,17 +930,57 @@ def new_receipt() -> str:
     return f"{code[:4]}-{code[4:8]}-{code[8:]}"
 
 
-def member_shares(membership: Membership) -> int | None:
-    """The member's shares for vote weighting. Seam for the capital issue: until the share
-    ledger exists this is None, and every member has one vote."""
-    return None
+def record_date(assembly: Assembly) -> date:
+    """The peildatum for vote weights: the day of the assembly (in Amsterdam). Shares
+    count as the share register stood at the end of that day, so a member has the same
+    weight in every vote of the assembly, also when voting in advance, and the board can
+    check the weights against the register printed for that date."""
+    return local_date(assembly.starts_at)
 
 
-def member_weight(membership: Membership, settings: GovernanceRules) -> int:
-    shares = member_shares(membership) if settings.weighting is Weighting.PER_SHARE else None
+def member_shares(membership: Membership, *, on: date) -> int:
+    """The votes the member's shares carry on ``on``, from the capital share ledger: the
+    shares of each kind times that kind's votes per share (0 for a kind without voting
+    rights). One query."""
+    from coop.capital import services as capital
+
+    return capital.share_votes([membership.id], on).get(membership.id, 0)
+
+
+def member_weight(
+    membership: Membership, settings: GovernanceRules, *, on: date | None = None
+) -> int:
+    """The weight of the member's vote: 1 with one member one vote (no query); with
+    votes per share, the votes the shares carry on ``on`` (the assembly's record date),
+    at most ``share_vote_cap`` and at least 1 (art. 2:38 BW: every member has a vote)."""
+    if settings.weighting is not Weighting.PER_SHARE:
+        return 1
+    shares = member_shares(membership, on=on or today())
     return rules.vote_weight(
         weighting=settings.weighting, shares=shares, cap=settings.share_vote_cap
     )
+
+
+def member_weights(
+    assembly: Assembly, memberships, settings: GovernanceRules | None = None
+) -> dict[int, int]:
+    """The vote weight per membership id for several members at once (the proxy holder's
+    page): one query with votes per share, none with one member one vote."""
+    settings = settings or governance(assembly.cooperative)
+    ids = [m.id for m in memberships]
+    if settings.weighting is not Weighting.PER_SHARE:
+        return dict.fromkeys(ids, 1)
+    from coop.capital import services as capital
+
+    shares = capital.share_votes(ids, record_date(assembly))
+    return {
+        member_id: rules.vote_weight(
+            weighting=settings.weighting,
+            shares=shares.get(member_id, 0),
+            cap=settings.share_vote_cap,
+        )
+        for member_id in ids
+    }
 
 
 class AlreadyVoted(DomainError):
@@ -1029,7 +1085,7 @@ def cast_vote(
                 )
             )
             db.session.flush()
-            weight = member_weight(member, settings)
+            weight = member_weight(member, settings, on=record_date(assembly))
             for pick in picks:
                 db.session.add(
                     Ballot(
@@ -1118,11 +1174,20 @@ def turnout(motion: Motion, *, online: int | None = None) -> Turnout:
     return Turnout(eligible, present, represented, online)
 
 
+PAPER_NOT_WEIGHED = _l(
+    "With votes per share, paper votes cannot be counted: a total on paper does not show "
+    "how many votes each member has. Members vote online; at the door the board can help."
+)
+
+
 def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by) -> None:
     if motion.is_election:
         raise DomainError(_l("Paper votes are not possible in an election; vote online."))
     if motion.status is not MotionStatus.OPEN:
         raise DomainError(_l("Paper votes can be entered while the vote is open."))
+    if governance(motion.assembly.cooperative).weighting is Weighting.PER_SHARE:
+        # A total on paper cannot say whose vote weighed how much.
+        raise DomainError(PAPER_NOT_WEIGHED)
     if min(for_, against, abstain) < 0:
         raise DomainError(_l("Give 0 or more."))
     counts = turnout(motion)

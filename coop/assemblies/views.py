@@ -200,6 +200,7 @@ def _assembly_page(assembly, *, item_form=None, motion_form=None, proxy_form=Non
     )
     _minutes_choices(assembly, motion_form)
     given = services.active_proxies(assembly, grantor=me)
+    held = services.active_proxies(assembly, holder=me)
     proxy_form = proxy_form or ProxyForm(formdata=None)
     return render_template(
         "assemblies/assembly.html",
@@ -211,13 +212,19 @@ def _assembly_page(assembly, *, item_form=None, motion_form=None, proxy_form=Non
         document_form=DocumentForm(formdata=None),
         motion_form=motion_form,
         proxy_form=proxy_form,
-        instructable=services.instructable_motions(assembly),
+        instructable=services.instructable_motions(assembly, motions),
+        secret_motions=services.secret_motions(assembly, motions),
         instruction_values=getattr(proxy_form, "instruction_values", {}),
         instruction_errors=getattr(proxy_form, "instruction_errors", {}),
         given_instructions=services.proxy_instructions(given[0]) if given else {},
         attending=services.attendance_of(assembly, me),
         proxy_given=given[0] if given else None,
-        proxies_held=services.active_proxies(assembly, holder=me),
+        proxies_held=held,
+        weights=(
+            services.member_weights(assembly, [me] + [p.grantor for p in held], settings)
+            if settings.weighting is Weighting.PER_SHARE
+            else {}
+        ),
         item_kinds=ITEM_KIND_LABELS,
         kinds=KIND_LABELS,
         can_organise=_can(ORGANISERS),
@@ -464,12 +471,17 @@ def _instructions(assembly):
     for/against/abstain or empty (free). Returns (instructions, values as given, errors
     per field name); a tampered value is an error at its field, nothing is written."""
     instructions, values, errors = {}, {}, {}
-    allowed = {m.id for m in services.instructable_motions(assembly)}
+    motions = services.motions_of(assembly)
+    allowed = {m.id for m in services.instructable_motions(assembly, motions)}
+    secret = {m.id for m in services.secret_motions(assembly, motions)}
     for key, value in request.form.items():
         if not key.startswith("instruction-"):
             continue
         values[key] = value
         raw_id = key.removeprefix("instruction-")
+        if raw_id.isascii() and raw_id.isdigit() and int(raw_id) in secret:
+            errors[key] = str(services.SECRET_NO_INSTRUCTION)
+            continue
         if not (raw_id.isascii() and raw_id.isdigit()) or int(raw_id) not in allowed:
             errors[key] = _("This motion cannot get an instruction.")
             continue
@@ -566,6 +578,9 @@ def _motion_page(assembly, motion, *, forms=None, paper_form=None, candidate_for
         form.on_behalf_of.data = "" if member.id == me.id else str(member.id)
         vote_forms.append((member, form, member.id in voted))
     instructions = services.instructions_for_holder(motion, me) if held else {}
+    settings = services.governance(g.cooperative)
+    weighted = settings.weighting is Weighting.PER_SHARE
+    weights = services.member_weights(assembly, voters, settings) if weighted else {}
     result = motion.result
     turnout = (
         services.turnout(motion) if _can(CHAIR) and motion.status is MotionStatus.OPEN else None
@@ -589,7 +604,9 @@ def _motion_page(assembly, motion, *, forms=None, paper_form=None, candidate_for
         choices=CHOICE_LABELS,
         kinds=KIND_LABELS,
         majority_labels=MAJORITY_LABELS,
-        rule=services.decision_rule(services.governance(g.cooperative), motion.decision_kind),
+        rule=services.decision_rule(settings, motion.decision_kind),
+        weights=weights,
+        paper_not_weighed=services.PAPER_NOT_WEIGHED if weighted else None,
         is_chair=_can(CHAIR),
         turnout=turnout,
         paper_form=paper_form,

@@ -184,6 +184,26 @@ def holdings(membership, on: date | None = None) -> list[Holding]:
     return result
 
 
+def share_votes(membership_ids, on: date) -> dict[int, int]:
+    """The votes the members' shares carry at the end of ``on`` (peildatum), per
+    membership id: the shares of each kind times its votes per share (a kind without
+    voting rights has 0), as in the register's votes column. One query for any number of
+    members; a member without voting shares is missing from the answer."""
+    ids = sorted(set(membership_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            ShareEntry.membership_id,
+            func.sum(ShareEntry.quantity * ShareClass.votes_per_share),
+        )
+        .join(ShareClass, ShareClass.id == ShareEntry.share_class_id)
+        .where(ShareEntry.membership_id.in_(ids), ShareEntry.effective_on <= on)
+        .group_by(ShareEntry.membership_id)
+    ).all()
+    return {member_id: int(votes) for member_id, votes in rows if votes}
+
+
 @dataclass
 class RegisterLine:
     membership: Membership

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import inspect
 
-from coop.assemblies.models import Ballot, Vote
+from coop.assemblies.models import Ballot, Choice, Vote
 
 
 def test_ballot_table_has_no_column_pointing_to_a_member_or_a_vote(connection):
@@ -45,3 +45,34 @@ def test_sqlite_keeps_no_hidden_insertion_order_for_ballots(connection):
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'ballots'"
     ).scalar()
     assert "WITHOUT ROWID" in sql.upper()
+
+
+def test_the_migration_removes_instructions_on_secret_votes(connection):
+    """Instructions stored before the rule for a secret vote would tie a grantor to a
+    choice; the migration removes them and keeps those on open votes."""
+    import importlib.util
+    from pathlib import Path
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+    from sqlalchemy import select
+
+    from coop.assemblies.models import MotionStatus, ProxyInstruction
+    from coop.extensions import db
+    from tests.factories import MotionFactory, ProxyFactory
+
+    proxy = ProxyFactory()
+    item = MotionFactory(agenda_item__assembly=proxy.assembly).agenda_item
+    open_vote = MotionFactory(agenda_item=item, status=MotionStatus.OPEN)
+    secret_vote = MotionFactory(agenda_item=item, status=MotionStatus.OPEN, secret=True)
+    for motion in (open_vote, secret_vote):
+        db.session.add(ProxyInstruction(proxy_id=proxy.id, motion_id=motion.id, choice=Choice.FOR))
+    db.session.flush()
+    path = next(Path("migrations/versions").glob("a1f4e8c2b6d0_*.py"))
+    spec = importlib.util.spec_from_file_location("secret_instructions", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with Operations.context(MigrationContext.configure(connection)):
+        migration.upgrade()
+    db.session.expire_all()
+    assert db.session.scalars(select(ProxyInstruction.motion_id)).all() == [open_vote.id]

@@ -460,15 +460,6 @@ def test_decision_list_and_convening_dates(meeting):
     assert today()  # the Amsterdam date helper is used for the notice period
 
 
-def test_weight_seam_gives_one_vote_per_member_until_shares_exist(meeting):
-    settings = services.governance(meeting.cooperative)
-    from coop.assemblies.models import Weighting
-
-    settings.weighting = Weighting.PER_SHARE
-    settings.share_vote_cap = 3
-    assert services.member_weight(meeting.members[0], settings) == 1
-
-
 def test_board_functions_are_not_needed_to_vote(meeting):
     assert Function.CHAIR in meeting.chair.function_set
     services.cast_vote(meeting.motion, voter=meeting.chair, choice=Choice.FOR)
@@ -876,3 +867,45 @@ def test_no_candidates_added_once_the_assembly_is_closed(meeting):
     with pytest.raises(DomainError, match="assembly is closed"):
         services.add_candidate(election, name="Anna", number=None, by=meeting.chair)
     assert election.candidates == []
+
+
+def test_no_instruction_for_a_secret_vote_so_nothing_ties_a_member_to_a_choice(meeting):
+    from coop.assemblies.models import Proxy, ProxyInstruction
+
+    holder, grantor = meeting.members[0], meeting.members[3]
+    secret = MotionFactory(agenda_item=meeting.item, status=MotionStatus.OPEN, secret=True)
+    assert services.instructable_motions(meeting.assembly) == [meeting.motion]
+    assert services.secret_motions(meeting.assembly) == [secret]
+    with pytest.raises(DomainError) as error:
+        services.grant_proxy(
+            meeting.assembly,
+            grantor,
+            holder_number=holder.number,
+            by=grantor,
+            instructions={meeting.motion.id: Choice.FOR, secret.id: Choice.AGAINST},
+        )
+    assert error.value.field == f"instruction-{secret.id}"
+    assert "secret" in error.value.message
+    assert db.session.scalar(select(func.count(Proxy.id))) == 0
+    assert db.session.scalar(select(func.count(ProxyInstruction.id))) == 0
+    # 'Free' on a secret vote is refused too: the form offers no field for it.
+    with pytest.raises(DomainError, match="secret"):
+        services.grant_proxy(
+            meeting.assembly,
+            grantor,
+            holder_number=holder.number,
+            by=grantor,
+            instructions={secret.id: None},
+        )
+    services.grant_proxy(
+        meeting.assembly,
+        grantor,
+        holder_number=holder.number,
+        by=grantor,
+        instructions={meeting.motion.id: Choice.FOR},
+    )
+    # The holder chooses on the secret vote; the database keeps no row that says how
+    # the grantor voted there.
+    services.cast_vote(secret, voter=holder, choice=Choice.AGAINST, on_behalf_of=grantor)
+    assert db.session.scalars(select(ProxyInstruction.motion_id)).all() == [meeting.motion.id]
+    assert db.session.scalar(select(Vote.choice).where(Vote.motion_id == secret.id)) is None

@@ -434,6 +434,7 @@ def test_proxy_with_voting_instructions_over_http(client, login, coop, session_o
         base + "/proxy", data={"holder_number": holder.number, "instruction-999999": "for"}
     )
     assert bad.status_code == 422
+    assert "Voor dit voorstel kun je geen steminstructie geven." in bad.text
     assert db.session.scalar(select(func.count(Proxy.id))) == 0
     response = client.post(
         base + "/proxy",
@@ -563,3 +564,35 @@ def test_election_with_two_seats_over_http(client, login, coop, session_open):
     assert elected == ["Anna de Vries", "Bram Jansen"]
     page = client.get(path)
     assert page.text.count(receipt) == 2  # one counted ballot per pick
+
+
+def test_the_proxy_form_explains_that_secret_votes_get_no_instruction(
+    client, login, coop, session_open
+):
+    from coop.assemblies.models import ProxyInstruction
+
+    chair, members, assembly, motion = session_open
+    holder, grantor = members[0], members[1]
+    secret = MotionFactory(agenda_item=motion.agenda_item, status=MotionStatus.OPEN, secret=True)
+    base = url(coop, f"/{assembly.id}")
+    for locale, words in (
+        ("en", "These votes are secret, so you cannot give an instruction for them"),
+        ("nl", "Deze stemmingen zijn geheim"),
+    ):
+        grantor.user.locale = locale
+        db.session.flush()
+        login(grantor.user)
+        page = client.get(base).text
+        assert words in page
+        assert f'name="instruction-{motion.id}"' in page
+        assert f'name="instruction-{secret.id}"' not in page
+    # A tampered form with an instruction for the secret vote: message at that field.
+    bad = client.post(
+        base + "/proxy",
+        data={"holder_number": holder.number, f"instruction-{secret.id}": "against"},
+    )
+    assert bad.status_code == 422
+    assert f'id="instruction-{secret.id}-error"' in bad.text
+    assert "Deze stemming is geheim" in bad.text
+    assert db.session.scalar(select(func.count(Proxy.id))) == 0
+    assert db.session.scalar(select(func.count(ProxyInstruction.id))) == 0

@@ -93,3 +93,19 @@ def check_page(page, request):
         check(page, test, name)
 
     return _check
+
+
+@pytest.fixture
+def new_page(browser, base_url):
+    """`new_page()`: a page in a browser context of its own (another person, another
+    browser); all are closed after the test."""
+    contexts = []
+
+    def _open():
+        context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        return context.new_page()
+
+    yield _open
+    for context in contexts:
+        context.close()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from coop.accounts import services as accounts
 from coop.assemblies.models import AgendaItem, Assembly, ItemKind, Motion
@@ -116,20 +116,6 @@ def wait_for_mail(mailbox, address: str, subject: str, timeout: float = 5.0):
             return found[0]
         time.sleep(0.05)
     raise AssertionError(f"no mail {subject!r} to {address}")
-
-
-@pytest.fixture
-def new_page(browser: Browser, base_url):
-    contexts = []
-
-    def _open() -> Page:
-        context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        return context.new_page()
-
-    yield _open
-    for context in contexts:
-        context.close()
 
 
 def test_assembly_journey(page: Page, new_page, world: World, mailbox, check_page):
