@@ -178,13 +178,20 @@ class Filters:
     mine: bool = False
 
 
+# A search ranks (and a list counts) at most this many items: beyond it the page says
+# "more than 1,000", and a search ranks the 1,000 newest matches. Counting and ranking
+# every match of a word that is in nearly every item would cost far more than the rest.
+MAX_RESULTS = 1000
+
+
 @dataclass
 class Page:
     rows: list  # (item, snippet) pairs
-    total: int
+    total: int  # at most MAX_RESULTS
     page: int
     pages: int
     searched: bool
+    more: bool = False  # more than MAX_RESULTS items
 
 
 def _filtered(stmt, user, filters: Filters):
@@ -212,22 +219,33 @@ def _filtered(stmt, user, filters: Filters):
     return stmt
 
 
-def listing(user, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> Page:
-    """Items this person may see, filtered; with search words, ranked with snippets."""
-    count_stmt = search.match(
-        _filtered(select(KnowledgeItem.id), user, filters), filters.q, KnowledgeItem
-    )
-    total = db.session.scalar(select(func.count()).select_from(count_stmt.subquery()))
+def _page_bounds(total: int, page: int, per_page: int) -> tuple[int, int, int]:
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
-    offset = (page - 1) * per_page
+    return page, pages, (page - 1) * per_page
+
+
+def listing(user, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> Page:
+    """Items this person may see, filtered; with search words, ranked with snippets.
+
+    A search takes the newest MAX_RESULTS matches (all of them when there are fewer, which
+    is nearly always so once a word or filter is added) and ranks those by relevance; only
+    the page shown gets snippets.
+    """
     if search.words(filters.q):
-        # The page's ids by rank first; then only those items and their snippets.
-        ids_stmt = search.order_by_rank(
-            _filtered(select(KnowledgeItem.id), user, filters), filters.q, KnowledgeItem
+        found = search.candidates(
+            _filtered(select(KnowledgeItem.id), user, filters),
+            filters.q,
+            KnowledgeItem,
+            limit=MAX_RESULTS + 1,
         )
-        ids = list(db.session.scalars(ids_stmt.limit(per_page).offset(offset)))
-        found = {
+        more = len(found) > MAX_RESULTS
+        found = found[:MAX_RESULTS]  # the newest MAX_RESULTS
+        found.sort(key=lambda row: (-row[1], -row[0]))  # best first; newest first on a tie
+        total = len(found)
+        page, pages, offset = _page_bounds(total, page, per_page)
+        ids = [item_id for item_id, _score in found[offset : offset + per_page]]
+        items = {
             item.id: item
             for item in db.session.scalars(
                 select(KnowledgeItem)
@@ -235,9 +253,14 @@ def listing(user, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) ->
                 .options(selectinload(KnowledgeItem.themes))
             )
         }
-        snippets = search.snippets(ids, filters.q, KnowledgeItem)
-        rows = [(found[i], snippets.get(i)) for i in ids if i in found]
+        snippets = search.snippets(list(items.values()), filters.q, KnowledgeItem)
+        rows = [(items[i], snippets.get(i)) for i in ids if i in items]
     else:
+        count_stmt = _filtered(select(KnowledgeItem.id), user, filters).limit(MAX_RESULTS + 1)
+        counted = db.session.scalar(select(func.count()).select_from(count_stmt.subquery()))
+        more = counted > MAX_RESULTS
+        total = min(counted, MAX_RESULTS)
+        page, pages, offset = _page_bounds(total, page, per_page)
         stmt = (
             _filtered(select(KnowledgeItem), user, filters)
             .options(selectinload(KnowledgeItem.themes))
@@ -253,6 +276,7 @@ def listing(user, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) ->
         page=page,
         pages=pages,
         searched=bool(search.words(filters.q)),
+        more=more,
     )
 
 

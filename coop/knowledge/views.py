@@ -15,6 +15,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -115,6 +116,7 @@ def index():
         kinds=KIND_LABELS,
         page_args=args,
         followed=services.followed_theme_ids(_user()),
+        max_results=format_number(services.MAX_RESULTS),
     )
 
 
