@@ -788,12 +788,72 @@ def original_of(item: KnowledgeItem, user) -> KnowledgeItem | None:
 MAX_QUESTION = 2000
 
 
-def questions(item: KnowledgeItem) -> list[Question]:
-    return list(
-        db.session.scalars(
-            select(Question).where(Question.item_id == item.id).order_by(Question.id)
+def can_moderate(item: KnowledgeItem, user) -> bool:
+    """Who may hide questions and answers under an item: its author, the board of its
+    cooperative, platform admins."""
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(user.is_platform_admin) or can_edit(item, user)
+
+
+def questions(item: KnowledgeItem, user=None) -> list[Question]:
+    """The questions under an item that this person may see: a hidden question only by
+    its writer and those who may moderate (the template likewise shows a hidden answer
+    only to its writer and the moderators)."""
+    stmt = select(Question).where(Question.item_id == item.id).order_by(Question.id)
+    if not can_moderate(item, user):
+        own = (
+            Question.asked_by_id == user.id
+            if user is not None and user.is_authenticated
+            else false()
         )
-    )
+        stmt = stmt.where(or_(Question.hidden_at.is_(None), own))
+    return list(db.session.scalars(stmt))
+
+
+QUESTION_PARTS = ("question", "answer")
+
+
+def hide_question(question: Question, item: KnowledgeItem, *, part: str, reason: str, by) -> None:
+    """Hide a question or its answer, with a reason that its writer sees."""
+    if not can_moderate(item, by):
+        raise DomainError(
+            _l(
+                "Only the author, the board of the cooperative and platform administrators "
+                "can hide questions and answers."
+            )
+        )
+    if part not in QUESTION_PARTS or (part == "answer" and not question.answer):
+        raise DomainError(_l("There is nothing to hide."))
+    reason = _CONTROL_CHARS.sub("", reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Give a reason. The writer will see it."), field="reason")
+    prefix = "" if part == "question" else "answer_"
+    setattr(question, f"{prefix}hidden_at", utcnow())
+    setattr(question, f"{prefix}hidden_reason", reason)
+    setattr(question, f"{prefix}hidden_by_id", by.id)
+    audit.record(item.cooperative, by, f"knowledge.{part}_hidden", question, reason=reason)
+    db.session.flush()
+
+
+def unhide_question(question: Question, item: KnowledgeItem, *, part: str, by) -> None:
+    if not can_moderate(item, by):
+        raise DomainError(
+            _l(
+                "Only the author, the board of the cooperative and platform administrators "
+                "can hide questions and answers."
+            )
+        )
+    if part not in QUESTION_PARTS:
+        raise DomainError(_l("There is nothing to hide."))
+    prefix = "" if part == "question" else "answer_"
+    if getattr(question, f"{prefix}hidden_at") is None:
+        return
+    setattr(question, f"{prefix}hidden_at", None)
+    setattr(question, f"{prefix}hidden_reason", "")
+    setattr(question, f"{prefix}hidden_by_id", None)
+    audit.record(item.cooperative, by, f"knowledge.{part}_unhidden", question)
+    db.session.flush()
 
 
 def ask(item: KnowledgeItem, *, body: str, by) -> Question:
