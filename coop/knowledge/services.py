@@ -715,7 +715,13 @@ def set_follows(user, theme_ids) -> None:
 
 # Reuse --------------------------------------------------------------------------------------
 
-# What a copy takes over; results of the original (measured impact, lessons) stay with it.
+# What a copy of a project plan carries. The copy is a plan for another neighbourhood:
+# - taken over as its own starting text: the fields below, its themes and files;
+# - lessons learned: taken over as context, under the heading "Lessons from the original";
+# - measured impact: left empty, it belongs to the original (the copy's page shows the
+#   original's measured impact through the link);
+# - contact: left empty, the copy's author is its contact (the copy's page shows the
+#   original's contact through the link).
 REUSED_FIELDS = (
     "title",
     "summary",
@@ -729,6 +735,14 @@ REUSED_FIELDS = (
     "funders",
     "expected_impact",
 )
+
+
+def _lessons_from(original: KnowledgeItem) -> str:
+    lessons = (original.lessons or "").strip()
+    if not lessons:
+        return ""
+    heading = _l("Lessons from the original")
+    return f"### {heading}\n\n{lessons}"
 
 
 def reuse(original: KnowledgeItem, *, by, cooperative_id: int) -> KnowledgeItem:
@@ -749,6 +763,9 @@ def reuse(original: KnowledgeItem, *, by, cooperative_id: int) -> KnowledgeItem:
         visibility=Visibility.COOPERATIVE,
         wijk=membership.cooperative.wijk or "",
         reused_from_id=original.id,
+        lessons=_lessons_from(original),
+        measured_impact="",
+        contact="",
         **{name: getattr(original, name) for name in REUSED_FIELDS},
     )
     copy.themes = list(original.themes)
