@@ -38,6 +38,7 @@ from sqlalchemy import (
     literal_column,
     select,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 
 from coop.extensions import db
@@ -166,14 +167,44 @@ def candidates(stmt, text: str, model, limit: int) -> list[tuple[int, float]]:
     """
     stmt = match(stmt, text, model)
     if _dialect() == "postgresql":
-        score = func.ts_rank(_PG_VECTOR, _pg_query(text))
-        order = model.id.desc()
+        # A word in most items: walk the items newest first and stop after ``limit``
+        # matches. A rarer word: all its matches through the GIN index, then the newest
+        # (walking the items would read many that do not match). PostgreSQL's planner
+        # underrates the cost of @@ per row and walks for rare words too, so we choose.
+        newest_first = model.id.desc() if _pg_common(text, limit) else (model.id + 0).desc()
+        # ts_rank outside the LIMIT, so that it reads the vectors of these rows only.
+        newest = (
+            stmt.add_columns(_PG_VECTOR.label("vector"))
+            .order_by(newest_first)
+            .limit(limit)
+            .subquery()
+        )
+        first, vector = list(newest.c)
+        ranked = select(first, func.ts_rank(vector, _pg_query(text))).order_by(first.desc())
     else:
         score = -func.bm25(_FTS, 10.0, 1.0)  # bm25: lower is better
-        order = fts.c.rowid.desc()
-    rows = db.session.execute(stmt.add_columns(score).order_by(order).limit(limit))
-    return [(item_id, float(value)) for item_id, value in rows]
+        ranked = stmt.add_columns(score).order_by(fts.c.rowid.desc()).limit(limit)
+    return [(item_id, float(value)) for item_id, value in db.session.execute(ranked)]
 
+
+def _pg_common(text: str, limit: int) -> bool:
+    """Do so many items match (the planner's estimate) that walking the items newest
+    first finds ``limit`` matches sooner than reading every match? Walking reads about
+    limit * items / matches rows, the index reads all matches: walk when
+    matches² > limit * items."""
+    plan = db.session.execute(explain_stmt, {"config": CONFIG, "q": clean_query(text)}).scalar_one()
+    matches = plan[0]["Plan"]["Plan Rows"]
+    items = db.session.execute(reltuples_stmt).scalar_one() or 0
+    return matches * matches > limit * items
+
+
+explain_stmt = sql_text(
+    "EXPLAIN (FORMAT JSON) SELECT 1 FROM knowledge_items "
+    "WHERE search_vector @@ websearch_to_tsquery(CAST(:config AS regconfig), :q)"
+)
+reltuples_stmt = sql_text(
+    "SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = 'knowledge_items'::regclass"
+)
 
 SNIPPET_WORDS = 24
 
