@@ -14,6 +14,11 @@ with ``unaccent`` before the Dutch Snowball stemmer, so accents never matter and
 valid), ranked by ``ts_rank``, with ``ts_headline`` snippets. The migration creates the
 configuration, the column and its GIN index.
 
+Cost: :func:`candidates` scores only the newest ``limit`` matches (the service takes
+1,000), in the same query that counts them; snippets are made for the page's items only
+(:func:`snippets`: ``ts_headline`` on PostgreSQL, :func:`text_snippet` in Python on
+SQLite, which matches words the same way as the FTS5 query).
+
 Snippets come back with \\x02 and \\x03 around matches; :func:`highlight` escapes the
 text first and only then turns those into <mark> tags. Stored text never has them: the
 forms refuse control characters and :func:`document_text` drops any that slip through.
