@@ -8,6 +8,10 @@
 - ``knowledge_list_ms``: median server time of a filtered listing page
   (``GET /knowledge/?kind=projectplan&theme=energie&wijk=Lombok``, newest first).
 
+Both figures come from the database under test: SQLite by default, PostgreSQL when
+``DATABASE_URL`` points at one, e.g. ``PGPORT=55504 scripts/with-postgres.sh
+.venv/bin/python -m bench knowledge`` (the database is named on stderr).
+
 The items are bulk-inserted beside the shared installation (authors are generated members),
 with one or two themes each; on SQLite the FTS5 index is filled with one
 ``INSERT … SELECT``, on PostgreSQL the generated ``search_vector`` column fills itself.
@@ -212,6 +216,7 @@ def knowledge() -> None:
     from urllib.parse import urlencode
 
     app = installation().app
+    note(f"knowledge bench on {installation().url.split(':', 1)[0]}")
     _fill(app)
     reader, _ = _authors(app, limit=1)[0]
     client = _signed_in_client(app, reader)
@@ -233,3 +238,5 @@ def knowledge() -> None:
     path = "/knowledge/?kind=projectplan&theme=energie&wijk=Lombok"
     listing = median_ms(lambda: _get(client, path), LIST_RUNS, LIST_WARMUP)
     report("knowledge_list_ms", listing, "ms")
+    front = median_ms(lambda: _get(client, "/knowledge/"), LIST_RUNS, LIST_WARMUP)
+    note(f"unfiltered list (/knowledge/): median {front:.1f} ms")

@@ -87,6 +87,8 @@ EXPECTED_POLICY = {
     "knowledge.reuse": "signed_in",
     "knowledge.ask": "signed_in",
     "knowledge.answer": "signed_in",
+    "knowledge.hide_question": "signed_in",
+    "knowledge.unhide_question": "signed_in",
     "knowledge.bookmark": "signed_in",
     "knowledge.bookmarks": "signed_in",
     "knowledge.feed": "public",
@@ -181,7 +183,11 @@ EXPECTATIONS = {
     "webhook": dict.fromkeys(ROLES, ALLOW),
 }
 # Sample bodies for POSTs that need one to reach their access check meaningfully.
-POST_DATA = {"core.set_language": {"locale": "en"}}
+POST_DATA = {
+    "core.set_language": {"locale": "en"},
+    "knowledge.hide_question": {"part": "question"},
+    "knowledge.unhide_question": {"part": "question"},
+}
 
 
 def _rules(app):

@@ -1,5 +1,6 @@
 """The migrations build the schema the models describe (on SQLite and PostgreSQL)."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -8,6 +9,11 @@ from coop.db import include_object
 from coop.extensions import db
 
 
+# SQLite cannot reflect the expression index for the newest-first knowledge list; it is
+# one of the objects the models leave to the migrations (coop.db.UNMODELLED_INDEXES).
+@pytest.mark.filterwarnings(
+    "ignore:Skipped unsupported reflection of expression-based index ix_knowledge_items_listed"
+)
 def test_models_and_migrations_agree(connection):
     context = MigrationContext.configure(
         connection,

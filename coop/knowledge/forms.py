@@ -317,6 +317,18 @@ class HideForm(FlaskForm):
     )
 
 
+class HideQuestionForm(FlaskForm):
+    """Hide a question (prefix ``hq<id>``) or its answer (prefix ``ha<id>``)."""
+
+    reason = TextAreaField(
+        _l("Reason"),
+        filters=[strip_filter],
+        description=_l("The writer sees this reason."),
+        validators=[DataRequired(REQUIRED), Length(max=1000), PlainText(multiline=True)],
+        render_kw={"rows": 2},
+    )
+
+
 class ThemeForm(FlaskForm):
     name_nl = _line(_l("Name in Dutch"), max_length=100, required=True)
     name_en = _line(_l("Name in English"), max_length=100, required=True)

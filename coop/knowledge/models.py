@@ -233,6 +233,15 @@ class Question(db.Model):
     answer: Mapped[str] = mapped_column(Text, default="")
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime | None]
+    # Moderation by the item's author, its cooperative's board or a platform admin: a
+    # hidden question or answer is shown to its writer (with the reason) and to those who
+    # may moderate, to nobody else.
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str] = mapped_column(Text, default="")
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answer_hidden_at: Mapped[datetime | None]
+    answer_hidden_reason: Mapped[str] = mapped_column(Text, default="")
+    answer_hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     item: Mapped[KnowledgeItem] = relationship()
     asked_by = relationship("User", foreign_keys=[asked_by_id], lazy="joined")

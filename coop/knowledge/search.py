@@ -14,6 +14,11 @@ with ``unaccent`` before the Dutch Snowball stemmer, so accents never matter and
 valid), ranked by ``ts_rank``, with ``ts_headline`` snippets. The migration creates the
 configuration, the column and its GIN index.
 
+Cost: :func:`candidates` scores only the newest ``limit`` matches (the service takes
+1,000), in the same query that counts them; snippets are made for the page's items only
+(:func:`snippets`: ``ts_headline`` on PostgreSQL, :func:`text_snippet` in Python on
+SQLite, which matches words the same way as the FTS5 query).
+
 Snippets come back with \\x02 and \\x03 around matches; :func:`highlight` escapes the
 text first and only then turns those into <mark> tags. Stored text never has them: the
 forms refuse control characters and :func:`document_text` drops any that slip through.
@@ -38,6 +43,7 @@ from sqlalchemy import (
     literal_column,
     select,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 
 from coop.extensions import db
@@ -154,64 +160,120 @@ def match(stmt, text: str, model):
     return stmt.join(fts, fts.c.rowid == model.id).where(_FTS.op("MATCH")(fts5_query(text)))
 
 
-def ranked(stmt, text: str, model):
-    """``match`` plus a ``snippet`` column and the best matches first. Without search
-    words the snippet is NULL and the order is left to the caller."""
-    if not words(text):
-        return stmt.add_columns(literal_column("NULL").label("snippet")), False
+def candidates(stmt, text: str, model, limit: int) -> list[tuple[int, float]]:
+    """The newest ``limit`` items of ``stmt`` (a select of ``model.id``, already filtered)
+    that match ``text``, newest first, each with its relevance score (higher is better).
+
+    One query gives both the count (up to ``limit``) and the ranking, and the score is
+    computed for these rows only: ranking every match of a word that is in nearly every
+    item (bm25 or ts_rank for 50,000 rows) costs far more than the search itself. On
+    SQLite the FTS5 index hands out its matches newest first (by rowid), so the join and
+    the filters stop after ``limit`` rows; on PostgreSQL the GIN index finds the matches.
+    """
     stmt = match(stmt, text, model)
     if _dialect() == "postgresql":
-        query = _pg_query(text)
-        headline = func.ts_headline(
-            cast(CONFIG, REGCONFIG),
-            model.search_text,
-            query,
-            f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, "
-            'MaxFragments=2, FragmentDelimiter=" … "',
+        # A word in most items: walk the items newest first and stop after ``limit``
+        # matches. A rarer word: all its matches through the GIN index, then the newest
+        # (walking the items would read many that do not match). PostgreSQL's planner
+        # underrates the cost of @@ per row and walks for rare words too, so we choose.
+        newest_first = model.id.desc() if _pg_common(text, limit) else (model.id + 0).desc()
+        # ts_rank outside the LIMIT, so that it reads the vectors of these rows only.
+        newest = (
+            stmt.add_columns(_PG_VECTOR.label("vector"))
+            .order_by(newest_first)
+            .limit(limit)
+            .subquery()
         )
-        return (
-            stmt.add_columns(headline.label("snippet")).order_by(
-                func.ts_rank(_PG_VECTOR, query).desc(), model.id.desc()
-            ),
-            True,
-        )
-    snippet = func.snippet(_FTS, -1, START, STOP, "…", 24)
-    return (
-        stmt.add_columns(snippet.label("snippet")).order_by(
-            func.bm25(_FTS, 10.0, 1.0), model.id.desc()
-        ),
-        True,
-    )
+        first, vector = list(newest.c)
+        ranked = select(first, func.ts_rank(vector, _pg_query(text))).order_by(first.desc())
+    else:
+        score = -func.bm25(_FTS, 10.0, 1.0)  # bm25: lower is better
+        ranked = stmt.add_columns(score).order_by(fts.c.rowid.desc()).limit(limit)
+    return [(item_id, float(value)) for item_id, value in db.session.execute(ranked)]
 
 
-def order_by_rank(stmt, text: str, model):
-    """``match`` with the best matches first (no snippets: see :func:`snippets`)."""
-    stmt = match(stmt, text, model)
-    if _dialect() == "postgresql":
-        return stmt.order_by(func.ts_rank(_PG_VECTOR, _pg_query(text)).desc(), model.id.desc())
-    return stmt.order_by(func.bm25(_FTS, 10.0, 1.0), model.id.desc())
+def _pg_common(text: str, limit: int) -> bool:
+    """Do so many items match (the planner's estimate) that walking the items newest
+    first finds ``limit`` matches sooner than reading every match? Walking reads about
+    limit * items / matches rows, the index reads all matches: walk when
+    matches² > limit * items."""
+    plan = db.session.execute(explain_stmt, {"config": CONFIG, "q": clean_query(text)}).scalar_one()
+    matches = plan[0]["Plan"]["Plan Rows"]
+    items = db.session.execute(reltuples_stmt).scalar_one() or 0
+    return matches * matches > limit * items
 
 
-def snippets(ids: list[int], text: str, model) -> dict[int, str]:
+explain_stmt = sql_text(
+    "EXPLAIN (FORMAT JSON) SELECT 1 FROM knowledge_items "
+    "WHERE search_vector @@ websearch_to_tsquery(CAST(:config AS regconfig), :q)"
+)
+reltuples_stmt = sql_text(
+    "SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = 'knowledge_items'::regclass"
+)
+
+SNIPPET_WORDS = 24
+
+
+def _prefixes(text: str) -> tuple[str, ...]:
+    """What each search word matches on SQLite: words that start with its stem."""
+    return tuple(dutch_stem(fold(word)) for word in words(text))
+
+
+def text_snippet(source: str, text: str) -> str | None:
+    """The part of ``source`` (about SNIPPET_WORDS words) with the most matches of the
+    search words, the matches between START and STOP; None without a match. The same
+    matching as the FTS5 query (a word matches when it starts with a search word's stem),
+    done in Python for the page's items only: asking FTS5 for the snippets of a page
+    costs a full prefix search for every item on it."""
+    prefixes = _prefixes(text)
+    if not source or not prefixes:
+        return None
+    tokens = list(_WORD.finditer(source))
+    hits = [
+        (w.lower() if w.isascii() else fold(w)).startswith(prefixes)
+        for w in (t.group() for t in tokens)
+    ]
+    if not any(hits):
+        return None
+    best, best_count = 0, -1
+    count = 0
+    for i, hit in enumerate(hits):  # a sliding window of SNIPPET_WORDS tokens
+        count += hit
+        if i >= SNIPPET_WORDS:
+            count -= hits[i - SNIPPET_WORDS]
+        start = max(i - SNIPPET_WORDS + 1, 0)
+        if count > best_count:
+            best, best_count = start, count
+    window = tokens[best : best + SNIPPET_WORDS]
+    parts, position = [], window[0].start()
+    for token, hit in zip(window, hits[best : best + SNIPPET_WORDS], strict=True):
+        parts.append(source[position : token.start()])
+        parts.append(f"{START}{token.group()}{STOP}" if hit else token.group())
+        position = token.end()
+    snippet = " ".join("".join(parts).split())
+    if best > 0:
+        snippet = "…" + snippet
+    if best + SNIPPET_WORDS < len(tokens):
+        snippet += "…"
+    return snippet
+
+
+def snippets(items: list, text: str, model) -> dict[int, str]:
     """Snippets for a page of items only: computing them for every match before sorting
     and cutting the page costs far more than the search itself."""
-    if not ids or not words(text):
+    if not items or not words(text):
         return {}
-    if _dialect() == "postgresql":
-        headline = func.ts_headline(
-            cast(CONFIG, REGCONFIG),
-            model.search_text,
-            _pg_query(text),
-            f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, "
-            'MaxFragments=2, FragmentDelimiter=" … "',
-        )
-        stmt = select(model.id, headline).where(model.id.in_(ids))
-    else:
-        stmt = (
-            select(fts.c.rowid, func.snippet(_FTS, -1, START, STOP, "…", 24))
-            .select_from(fts)
-            .where(fts.c.rowid.in_(ids), _FTS.op("MATCH")(fts5_query(text)))
-        )
+    if _dialect() != "postgresql":
+        found = {item.id: text_snippet(item.search_text, text) for item in items}
+        return {item_id: snippet for item_id, snippet in found.items() if snippet}
+    headline = func.ts_headline(
+        cast(CONFIG, REGCONFIG),
+        model.search_text,
+        _pg_query(text),
+        f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, "
+        'MaxFragments=2, FragmentDelimiter=" … "',
+    )
+    stmt = select(model.id, headline).where(model.id.in_([item.id for item in items]))
     return {item_id: snippet for item_id, snippet in db.session.execute(stmt)}
 
 

@@ -178,13 +178,20 @@ class Filters:
     mine: bool = False
 
 
+# A search ranks (and a list counts) at most this many items: beyond it the page says
+# "more than 1,000", and a search ranks the 1,000 newest matches. Counting and ranking
+# every match of a word that is in nearly every item would cost far more than the rest.
+MAX_RESULTS = 1000
+
+
 @dataclass
 class Page:
     rows: list  # (item, snippet) pairs
-    total: int
+    total: int  # at most MAX_RESULTS
     page: int
     pages: int
     searched: bool
+    more: bool = False  # more than MAX_RESULTS items
 
 
 def _filtered(stmt, user, filters: Filters):
@@ -212,22 +219,33 @@ def _filtered(stmt, user, filters: Filters):
     return stmt
 
 
-def listing(user, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> Page:
-    """Items this person may see, filtered; with search words, ranked with snippets."""
-    count_stmt = search.match(
-        _filtered(select(KnowledgeItem.id), user, filters), filters.q, KnowledgeItem
-    )
-    total = db.session.scalar(select(func.count()).select_from(count_stmt.subquery()))
+def _page_bounds(total: int, page: int, per_page: int) -> tuple[int, int, int]:
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
-    offset = (page - 1) * per_page
+    return page, pages, (page - 1) * per_page
+
+
+def listing(user, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> Page:
+    """Items this person may see, filtered; with search words, ranked with snippets.
+
+    A search takes the newest MAX_RESULTS matches (all of them when there are fewer, which
+    is nearly always so once a word or filter is added) and ranks those by relevance; only
+    the page shown gets snippets.
+    """
     if search.words(filters.q):
-        # The page's ids by rank first; then only those items and their snippets.
-        ids_stmt = search.order_by_rank(
-            _filtered(select(KnowledgeItem.id), user, filters), filters.q, KnowledgeItem
+        found = search.candidates(
+            _filtered(select(KnowledgeItem.id), user, filters),
+            filters.q,
+            KnowledgeItem,
+            limit=MAX_RESULTS + 1,
         )
-        ids = list(db.session.scalars(ids_stmt.limit(per_page).offset(offset)))
-        found = {
+        more = len(found) > MAX_RESULTS
+        found = found[:MAX_RESULTS]  # the newest MAX_RESULTS
+        found.sort(key=lambda row: (-row[1], -row[0]))  # best first; newest first on a tie
+        total = len(found)
+        page, pages, offset = _page_bounds(total, page, per_page)
+        ids = [item_id for item_id, _score in found[offset : offset + per_page]]
+        items = {
             item.id: item
             for item in db.session.scalars(
                 select(KnowledgeItem)
@@ -235,9 +253,14 @@ def listing(user, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) ->
                 .options(selectinload(KnowledgeItem.themes))
             )
         }
-        snippets = search.snippets(ids, filters.q, KnowledgeItem)
-        rows = [(found[i], snippets.get(i)) for i in ids if i in found]
+        snippets = search.snippets(list(items.values()), filters.q, KnowledgeItem)
+        rows = [(items[i], snippets.get(i)) for i in ids if i in items]
     else:
+        count_stmt = _filtered(select(KnowledgeItem.id), user, filters).limit(MAX_RESULTS + 1)
+        counted = db.session.scalar(select(func.count()).select_from(count_stmt.subquery()))
+        more = counted > MAX_RESULTS
+        total = min(counted, MAX_RESULTS)
+        page, pages, offset = _page_bounds(total, page, per_page)
         stmt = (
             _filtered(select(KnowledgeItem), user, filters)
             .options(selectinload(KnowledgeItem.themes))
@@ -253,6 +276,7 @@ def listing(user, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) ->
         page=page,
         pages=pages,
         searched=bool(search.words(filters.q)),
+        more=more,
     )
 
 
@@ -691,7 +715,13 @@ def set_follows(user, theme_ids) -> None:
 
 # Reuse --------------------------------------------------------------------------------------
 
-# What a copy takes over; results of the original (measured impact, lessons) stay with it.
+# What a copy of a project plan carries. The copy is a plan for another neighbourhood:
+# - taken over as its own starting text: the fields below, its themes and files;
+# - lessons learned: taken over as context, under the heading "Lessons from the original";
+# - measured impact: left empty, it belongs to the original (the copy's page shows the
+#   original's measured impact through the link);
+# - contact: left empty, the copy's author is its contact (the copy's page shows the
+#   original's contact through the link).
 REUSED_FIELDS = (
     "title",
     "summary",
@@ -705,6 +735,14 @@ REUSED_FIELDS = (
     "funders",
     "expected_impact",
 )
+
+
+def _lessons_from(original: KnowledgeItem) -> str:
+    lessons = (original.lessons or "").strip()
+    if not lessons:
+        return ""
+    heading = _l("Lessons from the original")
+    return f"### {heading}\n\n{lessons}"
 
 
 def reuse(original: KnowledgeItem, *, by, cooperative_id: int) -> KnowledgeItem:
@@ -725,6 +763,9 @@ def reuse(original: KnowledgeItem, *, by, cooperative_id: int) -> KnowledgeItem:
         visibility=Visibility.COOPERATIVE,
         wijk=membership.cooperative.wijk or "",
         reused_from_id=original.id,
+        lessons=_lessons_from(original),
+        measured_impact="",
+        contact="",
         **{name: getattr(original, name) for name in REUSED_FIELDS},
     )
     copy.themes = list(original.themes)
@@ -764,12 +805,72 @@ def original_of(item: KnowledgeItem, user) -> KnowledgeItem | None:
 MAX_QUESTION = 2000
 
 
-def questions(item: KnowledgeItem) -> list[Question]:
-    return list(
-        db.session.scalars(
-            select(Question).where(Question.item_id == item.id).order_by(Question.id)
+def can_moderate(item: KnowledgeItem, user) -> bool:
+    """Who may hide questions and answers under an item: its author, the board of its
+    cooperative, platform admins."""
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(user.is_platform_admin) or can_edit(item, user)
+
+
+def questions(item: KnowledgeItem, user=None) -> list[Question]:
+    """The questions under an item that this person may see: a hidden question only by
+    its writer and those who may moderate (the template likewise shows a hidden answer
+    only to its writer and the moderators)."""
+    stmt = select(Question).where(Question.item_id == item.id).order_by(Question.id)
+    if not can_moderate(item, user):
+        own = (
+            Question.asked_by_id == user.id
+            if user is not None and user.is_authenticated
+            else false()
         )
-    )
+        stmt = stmt.where(or_(Question.hidden_at.is_(None), own))
+    return list(db.session.scalars(stmt))
+
+
+QUESTION_PARTS = ("question", "answer")
+
+
+def hide_question(question: Question, item: KnowledgeItem, *, part: str, reason: str, by) -> None:
+    """Hide a question or its answer, with a reason that its writer sees."""
+    if not can_moderate(item, by):
+        raise DomainError(
+            _l(
+                "Only the author, the board of the cooperative and platform administrators "
+                "can hide questions and answers."
+            )
+        )
+    if part not in QUESTION_PARTS or (part == "answer" and not question.answer):
+        raise DomainError(_l("There is nothing to hide."))
+    reason = _CONTROL_CHARS.sub("", reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Give a reason. The writer will see it."), field="reason")
+    prefix = "" if part == "question" else "answer_"
+    setattr(question, f"{prefix}hidden_at", utcnow())
+    setattr(question, f"{prefix}hidden_reason", reason)
+    setattr(question, f"{prefix}hidden_by_id", by.id)
+    audit.record(item.cooperative, by, f"knowledge.{part}_hidden", question, reason=reason)
+    db.session.flush()
+
+
+def unhide_question(question: Question, item: KnowledgeItem, *, part: str, by) -> None:
+    if not can_moderate(item, by):
+        raise DomainError(
+            _l(
+                "Only the author, the board of the cooperative and platform administrators "
+                "can hide questions and answers."
+            )
+        )
+    if part not in QUESTION_PARTS:
+        raise DomainError(_l("There is nothing to hide."))
+    prefix = "" if part == "question" else "answer_"
+    if getattr(question, f"{prefix}hidden_at") is None:
+        return
+    setattr(question, f"{prefix}hidden_at", None)
+    setattr(question, f"{prefix}hidden_reason", "")
+    setattr(question, f"{prefix}hidden_by_id", None)
+    audit.record(item.cooperative, by, f"knowledge.{part}_unhidden", question)
+    db.session.flush()
 
 
 def ask(item: KnowledgeItem, *, body: str, by) -> Question:

@@ -15,6 +15,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -38,6 +39,7 @@ from coop.knowledge.forms import (
     AttachmentForm,
     FollowForm,
     HideForm,
+    HideQuestionForm,
     QuestionForm,
     ReuseForm,
     ThemeForm,
@@ -115,6 +117,7 @@ def index():
         kinds=KIND_LABELS,
         page_args=args,
         followed=services.followed_theme_ids(_user()),
+        max_results=format_number(services.MAX_RESULTS),
     )
 
 
@@ -125,11 +128,26 @@ def item(item_id):
 
 
 def _item_page(
-    item, upload_form=None, hide_form=None, question_form=None, answer_form=None, status=200
+    item,
+    upload_form=None,
+    hide_form=None,
+    question_form=None,
+    answer_form=None,
+    hide_question_form=None,
+    status=200,
 ):
     user = _user()
     editable = services.can_edit(item, user)
-    item_questions = services.questions(item)
+    moderates = services.can_moderate(item, user)
+    item_questions = services.questions(item, user)
+    hide_question_forms = {}
+    if moderates:
+        for question in item_questions:
+            for prefix in (f"hq{question.id}", f"ha{question.id}"):
+                form = hide_question_form
+                if form is None or form._prefix != f"{prefix}-":
+                    form = HideQuestionForm(formdata=None, prefix=prefix)
+                hide_question_forms[prefix] = form
     answer_forms = {}
     if editable:
         for question in item_questions:
@@ -151,6 +169,8 @@ def _item_page(
         questions=item_questions,
         question_form=question_form or QuestionForm(formdata=None),
         answer_forms=answer_forms,
+        can_moderate=moderates,
+        hide_question_forms=hide_question_forms,
         bookmarked=services.is_bookmarked(item, user),
         reuse_count=services.reuse_count(item) if item.kind is ItemKind.PLAN else 0,
         original=services.original_of(item, user),
@@ -540,6 +560,79 @@ def answer(item_id, question_id):
             flash(_("Your answer is posted."), "success")
             return redirect(url_for(".item", item_id=item.id, _anchor=f"question-{question.id}"))
     return _item_page(item, answer_form=form, status=422)
+
+
+def _question_or_404(item, question_id):
+    try:
+        return services.get_question(item, question_id)
+    except NotFound:
+        abort(404)
+
+
+def _question_part():
+    part = request.form.get("part", "")
+    return part if part in services.QUESTION_PARTS else None
+
+
+@bp.post("/<int:item_id>/questions/<int:question_id>/hide")
+@signed_in
+def hide_question(item_id, question_id):
+    item = _visible_or_404(item_id)
+    question = _question_or_404(item, question_id)
+    anchor = f"question-{question.id}"
+    part = _question_part()
+    if part is None:
+        abort(400)
+    if not services.can_moderate(item, _user()):
+        flash(
+            _(
+                "Only the author, the board of the cooperative and platform administrators "
+                "can hide questions and answers."
+            ),
+            "error",
+        )
+        return redirect(url_for(".item", item_id=item.id, _anchor=anchor))
+    form = HideQuestionForm(prefix=f"{'hq' if part == 'question' else 'ha'}{question.id}")
+    if form.validate_on_submit():
+        try:
+            services.hide_question(question, item, part=part, reason=form.reason.data, by=_user())
+        except DomainError as error:
+            db.session.rollback()
+            item = _visible_or_404(item_id)
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("The question is hidden. Its writer sees your reason.")
+                if part == "question"
+                else _("The answer is hidden. Its writer sees your reason."),
+                "success",
+            )
+            return redirect(url_for(".item", item_id=item.id, _anchor=anchor))
+    return _item_page(item, hide_question_form=form, status=422)
+
+
+@bp.post("/<int:item_id>/questions/<int:question_id>/unhide")
+@signed_in
+def unhide_question(item_id, question_id):
+    item = _visible_or_404(item_id)
+    question = _question_or_404(item, question_id)
+    part = _question_part()
+    if part is None:
+        abort(400)
+    try:
+        services.unhide_question(question, item, part=part, by=_user())
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            _("The question is visible again.")
+            if part == "question"
+            else _("The answer is visible again."),
+            "success",
+        )
+    return redirect(url_for(".item", item_id=item.id, _anchor=f"question-{question.id}"))
 
 
 # Bookmarks ----------------------------------------------------------------------------------

@@ -75,9 +75,12 @@ def test_a_member_of_another_cooperative_reuses_a_plan_as_a_draft(client, login,
         plan.approach,
         plan.budget,
     )
-    assert copy.measured_impact == ""  # the original's results stay with the original
-    assert copy.lessons == ""
+    # Measured impact and contact stay with the original (shown through the link); its
+    # lessons come along as context.
+    assert copy.measured_impact == ""
     assert copy.contact == ""
+    assert copy.lessons.startswith("### ")
+    assert "Begin klein." in copy.lessons
     assert [t.slug for t in copy.themes] == ["zorg"]
     assert [a.sha256 for a in copy.attachments] == [a.sha256 for a in plan.attachments]
     # The copy links to the original; the original counts its reuses.
@@ -149,6 +152,34 @@ def test_a_plan_you_cannot_see_cannot_be_reused(client, login, author, other_coo
     assert response.status_code == 404
 
 
+def test_the_copy_shows_the_originals_measured_impact_and_contact_through_the_link(
+    client, login, plan, other_coop
+):
+    reuser = MembershipFactory(cooperative=other_coop)
+    copy = services.reuse(plan, by=reuser.user, cooperative_id=other_coop.id)
+    login(reuser.user)
+
+    page = client.get(f"/knowledge/{copy.id}").text
+    edit = client.get(f"/knowledge/{copy.id}/edit").text
+
+    assert "120 klussen in 2025" in page
+    assert "anna@lombok.example.org" in page
+    assert "Lessen uit het origineel" in page
+    # The form of the copy holds no measured impact and no contact of the original.
+    assert "120 klussen" not in edit
+    assert "anna@lombok.example.org" not in edit
+    assert "Begin klein." in edit
+
+
+def test_a_plan_without_lessons_gives_a_copy_without_lessons(plan, other_coop):
+    plan.lessons = ""
+    reuser = MembershipFactory(cooperative=other_coop)
+
+    copy = services.reuse(plan, by=reuser.user, cooperative_id=other_coop.id)
+
+    assert copy.lessons == ""
+
+
 def test_a_copy_whose_original_is_hidden_does_not_show_the_original(
     client, login, plan, other_coop
 ):
@@ -161,6 +192,8 @@ def test_a_copy_whose_original_is_hidden_does_not_show_the_original(
     page = client.get(f"/knowledge/{copy.id}").text
 
     assert f'href="/knowledge/{plan.id}"' not in page
+    assert "120 klussen in 2025" not in page
+    assert "anna@lombok.example.org" not in page
 
 
 # Questions and answers ----------------------------------------------------------------------

@@ -228,3 +228,45 @@ def test_the_light_dutch_stemmer(word, stem):
 
 def test_fts5_queries_are_quoted_words():
     assert search.fts5_query('Coöperatie" OR x*') == '"cooperati"* "or" "x"'
+
+
+def test_beyond_the_limit_the_page_says_more_and_ranks_the_newest(client, public, monkeypatch):
+    """Counting and ranking stop at MAX_RESULTS matches (1,000; 3 here): the page says
+    'more than', and ranks the newest matches."""
+    from coop.knowledge import services
+
+    monkeypatch.setattr(services, "MAX_RESULTS", 3)
+    public("Moestuin op het dak", "Over de moestuin.")  # the oldest: the best title match
+    for n in range(4):
+        public(f"Buurtavond {n}", "Ook over de moestuin.")
+
+    response = find(client, "moestuin")
+
+    assert "Meer dan 3 resultaten" in response.text or "More than 3 results" in response.text
+    assert titles(response) == ["Buurtavond 3", "Buurtavond 2", "Buurtavond 1"]
+    monkeypatch.setattr(services, "MAX_RESULTS", 1000)
+    assert titles(find(client, "moestuin"))[0] == "Moestuin op het dak"
+
+
+def test_a_list_beyond_the_limit_says_more(client, public, monkeypatch):
+    from coop.knowledge import services
+
+    monkeypatch.setattr(services, "MAX_RESULTS", 2)
+    for n in range(3):
+        public(f"Item {n}")
+
+    response = client.get("/knowledge/")
+
+    assert "Meer dan 2 berichten" in response.text or "More than 2 items" in response.text
+
+
+def test_sqlite_snippets_mark_what_the_search_matched():
+    snippet = search.text_snippet(
+        "Eerst een lange inleiding. " * 10 + "Leden betalen per maand; de Coöperatie int.",
+        "betaling cooperatie",
+    )
+
+    assert "\x02betalen\x03" in snippet
+    assert "\x02Coöperatie\x03" in snippet
+    assert snippet.startswith("…")
+    assert search.text_snippet("Niets hier.", "moestuin") is None
