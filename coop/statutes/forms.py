@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from coop.forms import PlainText, strip_filter
+from coop.forms import PlainText, choices, strip_filter
 from coop.statutes import schema
 
 
@@ -49,16 +49,22 @@ def _field(param: schema.Param):
         return TextAreaField(param.label, filters=[strip_filter], render_kw={"rows": 4}, **kwargs)
     if param.type == "kinds":
         return MultiCheckboxField(
-            param.label, choices=schema.choice_labels(param), validate_choice=False, **kwargs
+            param.label,
+            choices=choices(schema.choice_labels(param)),
+            validate_choice=False,
+            **kwargs,
         )
     if param.type == "choice":
         return SelectField(
-            param.label, choices=schema.choice_labels(param), validate_choice=False, **kwargs
+            param.label,
+            choices=choices(schema.choice_labels(param)),
+            validate_choice=False,
+            **kwargs,
         )
     if param.type == "month":
         return SelectField(
             param.label,
-            choices=[(str(n), _month_label(n)) for n in range(1, 13)],
+            choices=choices((str(n), _month_label(n)) for n in range(1, 13)),
             validate_choice=False,
             **kwargs,
         )

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from coop.access import board_of, load_cooperative, public
 from coop.errors import DomainError, NotFound, put_on_form
 from coop.extensions import db
+from coop.forms import choices
 from coop.members.models import Function
 from coop.statutes import documents, services
 from coop.statutes.forms import (
@@ -70,14 +71,14 @@ def _index_page(start_form=None, shared_form=None, status=200):
     cooperative = g.cooperative
     versions = services.latest_versions()
     start_form = start_form or StartDraftForm(formdata=None)
-    start_form.template_version_id.choices = [
+    start_form.template_version_id.choices = choices(
         (v.id, f"{v.title(_lang())} ({_('version')} {v.version})") for v in versions
-    ]
+    )
     shared = services.published_elsewhere(cooperative)
     shared_form = shared_form or StartFromSharedForm(formdata=None)
-    shared_form.based_on_id.choices = [
+    shared_form.based_on_id.choices = choices(
         (s.id, f"{s.cooperative.name} ({_('version')} {s.number})") for s in shared
-    ]
+    )
     return render_template(
         "statutes/index.html",
         cooperative=cooperative,
@@ -217,9 +218,9 @@ def _show_page(statutes, *, propose_form=None, deed_form=None, publish_form=None
         formdata=None,
         title=_("Amendment of the statutes (version %(number)s)", number=statutes.number),
     )
-    propose_form.agenda_item_id.choices = [
+    propose_form.agenda_item_id.choices = choices(
         (item.id, f"{item.assembly.title} – {item.position}. {item.title}") for item in items
-    ]
+    )
     current = services.in_force(g.cooperative)
     return render_template(
         "statutes/show.html",

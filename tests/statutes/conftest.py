@@ -56,10 +56,11 @@ def coop():
 
 def vote_on(statutes, coop, *, for_: int, against: int):
     """Propose the draft on a new assembly, check everyone in, vote and close."""
-    assembly = AssemblyFactory(cooperative=coop.cooperative, status=AssemblyStatus.CONVENED)
+    assembly = AssemblyFactory(cooperative=coop.cooperative, status=AssemblyStatus.DRAFT)
     item = assembly_services.add_item(
         assembly, title="Statutenwijziging", description="", kind=ItemKind.DECISION, by=coop.chair
     )
+    assembly.status = AssemblyStatus.CONVENED
     with force_locale("nl"):
         motion = services.propose(
             statutes, item=item, title="Nieuwe statuten", comparison_pdf=None, by=coop.chair

@@ -22,7 +22,9 @@ class Version:
 
 
 def values(**overrides):
-    base = schema.defaults({"name": "Buurtcoöperatie Zuilen", "seat": "Utrecht", "purpose": "Samen."})
+    base = schema.defaults(
+        {"name": "Buurtcoöperatie Zuilen", "seat": "Utrecht", "purpose": "Samen."}
+    )
     base.update(overrides)
     return base
 
@@ -105,7 +107,10 @@ def test_sandbox_escapes_in_parameter_values_are_plain_text(value):
 
 
 def test_comparison_marks_only_the_changed_article():
-    text = "## Naam\n\n{{ name }}\n\n## Besluiten\n\nMet {{ majority_ordinary|majority }}.\n\n## Zetel\n\n{{ seat }}\n"
+    text = (
+        "## Naam\n\n{{ name }}\n\n## Besluiten\n\nMet {{ majority_ordinary|majority }}.\n\n"
+        "## Zetel\n\n{{ seat }}\n"
+    )
     old = rendering.render_document(Version(text), values(), "nl")
     new = rendering.render_document(Version(text), values(majority_ordinary="3/4"), "nl")
     pairs = rendering.compare(old, new)

@@ -15,7 +15,9 @@ def _english():
 
 
 def valid(**overrides):
-    values = schema.defaults({"name": "Buurtcoöperatie Zuilen", "seat": "Utrecht", "purpose": "Samen."})
+    values = schema.defaults(
+        {"name": "Buurtcoöperatie Zuilen", "seat": "Utrecht", "purpose": "Samen."}
+    )
     values.update(overrides)
     return values
 
