@@ -142,7 +142,8 @@ def test_propose_puts_a_statutes_motion_with_the_comparison_on_the_agenda(
         select(AgendaDocument).where(AgendaDocument.agenda_item_id == item.id)
     )
     text = " ".join(pdf_text(document.content).split())
-    assert "14 dagen" in text and "21 dagen" in text
+    assert "14 dagen" in text
+    assert "21 dagen" in text
     assert "(gewijzigd)" in text
     assert text.count("(gewijzigd)") == 1  # only the assembly article changed
     assert "(ongewijzigd)" in text
