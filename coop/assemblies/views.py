@@ -118,10 +118,7 @@ def rules(slug):
     from_statutes = statutes_services.in_force(g.cooperative)
     if from_statutes is not None and request.method == "POST":
         flash(
-            _(
-                "These rules come from the statutes in force. Change them by amending the "
-                "statutes."
-            ),
+            _("These rules come from the statutes in force. Change them by amending the statutes."),
             "error",
         )
         return redirect(url_for(".rules", slug=slug))
