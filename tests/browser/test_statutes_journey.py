@@ -105,8 +105,10 @@ def test_statutes_journey(app, page: Page, browser, base_url, world: World, chec
     ).to_be_visible()
     page.get_by_label("Purpose").fill("We look after each other and the green in Zuilen.")
     page.get_by_label("Majority for ordinary decisions").fill("3/4")
-    page.get_by_role("button", name="Show preview").click()
+    # The live preview follows the typing (a small script); the button does the same.
     preview = page.get_by_role("region", name="Preview (not saved)")
+    expect(preview).to_contain_text("at least three quarters")
+    page.get_by_role("button", name="Show preview").click()
     expect(preview).to_contain_text("at least three quarters")
     check_page("statutes-preview")
     page.get_by_role("button", name="Save the draft").click()
