@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from coop.db import today
@@ -26,8 +27,12 @@ def sync_library_command():
 @statutes_cli.command("take-effect")
 def take_effect_command():
     """Adopted statutes whose deed date has come take effect (run daily; idempotent)."""
-    from coop.statutes import services
+    from coop.statutes import emails, services
 
-    done = services.take_effect_due(today())
-    db.session.commit()
+    # Links in the mail point at COOP_PUBLIC_URL: there is no web request here.
+    with current_app.test_request_context(base_url=current_app.config["COOP_PUBLIC_URL"]):
+        done = services.take_effect_due(today())
+        for statutes in done:
+            emails.send_in_force(statutes)
+        db.session.commit()
     click.echo(f"{len(done)} statutes took effect.")

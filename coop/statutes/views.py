@@ -23,7 +23,7 @@ from coop.errors import DomainError, NotFound, put_on_form
 from coop.extensions import db
 from coop.forms import choices
 from coop.members.models import Function
-from coop.statutes import documents, services
+from coop.statutes import documents, emails, services
 from coop.statutes.forms import (
     DeedForm,
     ProposeForm,
@@ -334,6 +334,8 @@ def deed(slug, statutes_id):
         except DomainError as error:
             put_on_form(form, error)
         else:
+            if statutes.status is StatutesStatus.IN_FORCE:
+                emails.send_in_force(statutes)
             db.session.commit()
             if statutes.status is StatutesStatus.IN_FORCE:
                 flash(

@@ -12,6 +12,7 @@ from coop.db import today
 from coop.extensions import db
 from coop.statutes import services
 from coop.statutes.models import Statutes, StatutesStatus, StatuteTemplateVersion
+from tests.mailcapture import text_of
 from tests.statutes.conftest import real_library_present, vote_on
 
 
@@ -31,7 +32,9 @@ def test_sync_library_is_idempotent(app):
     assert _versions() == count
 
 
-def test_take_effect_applies_a_deed_date_that_has_come(app, coop, test_version, monkeypatch):
+def test_take_effect_applies_a_deed_date_that_has_come(
+    app, coop, test_version, monkeypatch, mailbox
+):
     draft = services.start_draft(coop.cooperative, template_version=test_version, by=coop.chair)
     services.update_draft(draft, {**draft.parameters, "notice_days": 30}, by=coop.chair)
     vote_on(draft, coop, for_=5, against=0)
@@ -51,6 +54,8 @@ def test_take_effect_applies_a_deed_date_that_has_come(app, coop, test_version, 
     db.session.refresh(draft)
     assert draft.status is StatutesStatus.IN_FORCE
     assert assembly_services.governance(coop.cooperative).notice_days == 30
+    message = mailbox.last_to(coop.members[1].user.email)
+    assert f"/c/{coop.cooperative.slug}/statutes/current" in text_of(message)
 
 
 def test_demo_has_statutes_in_force_and_a_draft(app):

@@ -23,6 +23,7 @@ from tests.factories import (
     CooperativeFactory,
     board_member,
 )
+from tests.mailcapture import text_of
 from tests.statutes.conftest import vote_on
 
 
@@ -162,7 +163,9 @@ def test_propose_to_another_cooperatives_agenda_is_refused(client, login, coop, 
     assert draft.status is StatutesStatus.DRAFT
 
 
-def test_deed_date_through_the_page_puts_statutes_in_force(client, login, coop, test_version):
+def test_deed_date_through_the_page_puts_statutes_in_force(
+    client, login, coop, test_version, mailbox
+):
     draft = _draft(coop, test_version)
     vote_on(draft, coop, for_=5, against=0)
     login(coop.chair.user)
@@ -173,6 +176,11 @@ def test_deed_date_through_the_page_puts_statutes_in_force(client, login, coop, 
     assert response.status_code == 302
     db.session.refresh(draft)
     assert draft.status is StatutesStatus.IN_FORCE
+    member = coop.members[0]
+    message = mailbox.last_to(member.user.email)
+    assert "statuten" in message["Subject"]
+    assert f"/c/{coop.cooperative.slug}/statutes/current" in text_of(message)
+    assert len(mailbox.to(coop.chair.user.email)) == 1
     rules = client.get(f"/c/{coop.cooperative.slug}/assemblies/rules")
     assert "komen uit de statuten" in rules.text
     assert "disabled" in rules.text
