@@ -599,7 +599,7 @@ def publish(statutes: Statutes, *, by, title: str, summary: str, body: str):
     from coop.knowledge import services as knowledge_services
     from coop.knowledge.models import ItemKind as KnowledgeKind
 
-    if not statutes.is_final:
+    if statutes.status not in (StatutesStatus.ADOPTED, StatutesStatus.IN_FORCE):
         raise DomainError(_l("Only adopted statutes can be shared."))
     if statutes.knowledge_item_id is not None:
         raise DomainError(_l("These statutes are already shared."))
@@ -621,7 +621,14 @@ def publish(statutes: Statutes, *, by, title: str, summary: str, body: str):
 def get_shared(statutes_id: int) -> Statutes:
     if not isinstance(statutes_id, int) or not 0 < statutes_id <= MAX_ID:
         raise NotFound(_l("These statutes are not shared."), field="based_on_id")
+    from coop.knowledge.models import ItemStatus, KnowledgeItem
+
     statutes = db.session.get(Statutes, statutes_id)
-    if statutes is None or statutes.knowledge_item_id is None:
+    item = (
+        db.session.get(KnowledgeItem, statutes.knowledge_item_id)
+        if statutes is not None and statutes.knowledge_item_id is not None
+        else None
+    )
+    if item is None or item.status is not ItemStatus.PUBLISHED or item.hidden_at is not None:
         raise NotFound(_l("These statutes are not shared."), field="based_on_id")
     return statutes

@@ -174,9 +174,12 @@ def edit(slug, statutes_id):
         return _edit_page(statutes, form, status=422)
     values = form.values()
     if request.form.get("action") == "preview":
-        clean = services.check_parameters(values)
         try:
-            preview = services.document(statutes, _lang(), clean)
+            preview = services.document(statutes, _lang(), services.check_parameters(values))
+        except services.InvalidParameters as error:
+            for key, message in error.errors.items():
+                form[key].errors = [*form[key].errors, str(message)]
+            return _edit_page(statutes, form, status=422)
         except DomainError as error:
             put_on_form(form, error)
             return _edit_page(statutes, form, status=422)

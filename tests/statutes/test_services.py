@@ -273,3 +273,16 @@ def test_a_draft_cannot_be_shared(coop, test_version):
     with pytest.raises(DomainError):
         services.publish(draft, by=coop.chair, title="S", summary="", body="")
     assert db.session.scalar(select(Statutes.knowledge_item_id)) is None
+
+
+def test_hidden_shared_statutes_are_no_start_for_a_draft(coop, test_version):
+    from coop.knowledge import services as knowledge_services
+    from tests.factories import CooperativeFactory, UserFactory
+
+    draft = services.start_draft(coop.cooperative, template_version=test_version, by=coop.chair)
+    vote_on(draft, coop, for_=5, against=0)
+    item = services.publish(draft, by=coop.chair, title="Statuten", summary="", body="Lees")
+    knowledge_services.hide(item, reason="Spam", by=UserFactory(is_platform_admin=True))
+    assert services.published_elsewhere(CooperativeFactory()) == []
+    with pytest.raises(DomainError):
+        services.get_shared(draft.id)
