@@ -113,6 +113,7 @@ def test_statutes_journey(app, page: Page, browser, base_url, world: World, chec
     check_page("statutes-preview")
     page.get_by_role("button", name="Save the draft").click()
     expect(flash(page)).to_contain_text("The draft is saved.")
+    check_page("statutes-draft")
 
     # Proposed to the assembly; the motion is adopted there.
     page.get_by_role("button", name="Put on the agenda").click()
@@ -124,6 +125,8 @@ def test_statutes_journey(app, page: Page, browser, base_url, world: World, chec
     page.get_by_label("Date of the notarial deed").fill(today().isoformat())
     page.get_by_role("button", name="Save the deed date").click()
     expect(flash(page)).to_contain_text("The statutes are in force.")
+    page.get_by_role("link", name="All versions of the statutes").click()
+    check_page("statutes-index")
 
     # A member reads them from the cooperative menu.
     context = browser.new_context(base_url=base_url)
