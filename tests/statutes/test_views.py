@@ -286,6 +286,7 @@ def _chosen(version):
 
 
 def test_every_template_renders_in_html_pdf_and_docx(client, login, coop, library):
+    assert {"buurtcooperatie", "stadscooperatie"} <= set(library)
     login(coop.chair.user)
     for slug, version in library.items():
         statutes = Statutes(
