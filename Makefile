@@ -32,6 +32,7 @@ run: $(VENV)/.run-installed translations ## Install, migrate, load demo data if 
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask coop demo --if-empty
+	$(BIN)/flask coop statutes sync-library
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 system-deps: ## Install Debian packages the tests need (Chromium, PostgreSQL, poppler)

@@ -26,6 +26,8 @@ Figures (see the module of each benchmark for details):
   (s, a pain.008 batch of 10,000 debits).
 - knowledge.knowledge: ``knowledge_search_p95_ms`` (ms, 95th percentile of search pages over
   50,000 items) and ``knowledge_list_ms`` (ms, median of a filtered listing page).
+- statutes.statutes: ``statutes_html_ms`` and ``statutes_pdf_ms`` (ms, medians) — the full
+  buurtcoöperatie model text with its defaults as HTML and as PDF.
 - members_import.import_10k: ``import_10k_s`` (s, median) — import a CSV file of 10,000
   members into a new cooperative, committed.
 
@@ -40,7 +42,14 @@ import sys
 import time
 from collections.abc import Callable
 
-from bench import assemblies, foundation, knowledge, members_import, members_register
+from bench import (
+    assemblies,
+    foundation,
+    knowledge,
+    members_import,
+    members_register,
+    statutes,
+)
 from bench.capital import capital_bench
 from bench.common import note
 
@@ -54,6 +63,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "capital": capital_bench,
     "tally": assemblies.tally_100k,
     "vote_burst": assemblies.vote_burst,
+    "statutes": statutes.statutes,
 }
 
 

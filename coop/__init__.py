@@ -56,10 +56,12 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from coop.capital.views import bp as capital_bp
     from coop.contributions.views import bp as contributions_bp
     from coop.payments.views import bp as payments_bp
+    from coop.statutes.views import bp as statutes_bp
 
     app.register_blueprint(capital_bp)
     app.register_blueprint(contributions_bp)
     app.register_blueprint(payments_bp)
+    app.register_blueprint(statutes_bp)
 
     web.register_error_pages(app)
 

@@ -58,8 +58,9 @@ def _add_domain_commands() -> None:
     from coop.assemblies.cli import assemblies_cli
     from coop.contributions.cli import contributions_cli
     from coop.knowledge.cli import knowledge_cli
+    from coop.statutes.cli import statutes_cli
 
-    for group in (assemblies_cli, contributions_cli, knowledge_cli):
+    for group in (assemblies_cli, contributions_cli, knowledge_cli, statutes_cli):
         coop_cli.add_command(group)
 
 

@@ -156,6 +156,21 @@ EXPECTED_POLICY = {
     "assemblies.document": "member_of",
     "assemblies.minutes_pdf": "member_of",
     "assemblies.decisions_pdf": "member_of",
+    "statutes.index": "board_of",
+    "statutes.start": "board_of",
+    "statutes.start_shared": "board_of",
+    "statutes.edit": "board_of",
+    "statutes.delete": "board_of",
+    "statutes.show": "board_of",
+    "statutes.pdf": "board_of",
+    "statutes.docx": "board_of",
+    "statutes.compare": "board_of",
+    "statutes.propose": "board_of",
+    "statutes.withdraw": "board_of",
+    "statutes.deed": "board_of",
+    "statutes.publish": "board_of",
+    "statutes.current": "public",
+    "statutes.current_pdf": "public",
 }
 
 ROLES = (
@@ -245,6 +260,7 @@ def world():
         "fmt": "csv",
         **_capital_values(coop_a, member),
         **_assembly_values(coop_a, member),
+        **_statutes_values(coop_a, board),
     }
     return users, values
 
@@ -281,6 +297,15 @@ def _assembly_values(cooperative, member) -> dict:
         "agenda_item_id": motion.agenda_item_id,
         "proxy_id": proxy.id,
     }
+
+
+def _statutes_values(cooperative, board) -> dict:
+    from coop.statutes import services
+    from tests.statutes.conftest import TEST_LIBRARY
+
+    [version] = services.sync_library(TEST_LIBRARY)
+    draft = services.start_draft(cooperative, template_version=version, by=board)
+    return {"statutes_id": draft.id}
 
 
 def _capital_values(cooperative, member) -> dict:

@@ -1225,6 +1225,10 @@ def close_vote(motion: Motion, *, by) -> MotionResult:
     result = tally(motion)
     if result.adopted and motion.adopts_minutes_of_id is not None:
         _adopt_minutes(motion, by=by)
+    if motion.decision_kind is DecisionKind.STATUTES and not motion.is_amendment:
+        from coop.statutes import services as statutes_services  # statutes build on us
+
+        statutes_services.motion_closed(motion, result, by=by)
     audit.record(
         motion.assembly.cooperative,
         by,

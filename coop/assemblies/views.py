@@ -97,16 +97,31 @@ def _locale() -> str:
 # Governance rules ---------------------------------------------------------------------------
 
 
-def _rules_page(form, status=200):
+def _rules_page(form, status=200, from_statutes=None):
     return render_template(
-        "assemblies/rules.html", cooperative=g.cooperative, form=form, kinds=KIND_LABELS
+        "assemblies/rules.html",
+        cooperative=g.cooperative,
+        form=form,
+        kinds=KIND_LABELS,
+        from_statutes=from_statutes,
     ), status
 
 
 @bp.route("/rules", methods=["GET", "POST"])
 @board_of(role=ORGANISERS)
 def rules(slug):
+    from coop.statutes import services as statutes_services
+
     settings = services.governance(g.cooperative)
+    # While statutes are in force, the rules are theirs: shown here, changed by amending
+    # the statutes.
+    from_statutes = statutes_services.in_force(g.cooperative)
+    if from_statutes is not None and request.method == "POST":
+        flash(
+            _("These rules come from the statutes in force. Change them by amending the statutes."),
+            "error",
+        )
+        return redirect(url_for(".rules", slug=slug))
     if request.method == "GET":
         form = RulesForm(formdata=None)
         for key in services.RULE_FIELDS:
@@ -119,7 +134,7 @@ def rules(slug):
             sub.majority.data = rule.get("majority")
             sub.numerator.data = rule.get("numerator")
             sub.denominator.data = rule.get("denominator")
-        return _rules_page(form)
+        return _rules_page(form, from_statutes=from_statutes)
     form = RulesForm()
     if form.validate_on_submit():
         data = {key: form[key].data for key in services.RULE_FIELDS}

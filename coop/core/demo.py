@@ -272,6 +272,10 @@ def load() -> list[tuple[str, str, str]]:
     from coop.knowledge import demo as knowledge_demo
 
     knowledge_demo.load(cooperatives)
+    # Statutes: the model texts; Overvecht's in force, a draft for Lombok.
+    from coop.statutes import demo as statutes_demo
+
+    statutes_demo.load(cooperatives)
     return [
         ("Platformbeheerder / platform admin", admin.email, password),
         ("Voorzitter Overvecht / chair", "voorzitter@overvecht.test", password),
