@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -1242,7 +1242,10 @@ def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by
     )
 
 
-def close_vote(motion: Motion, *, by) -> MotionResult:
+def close_vote(motion: Motion, *, by, shuffle: bool = True) -> MotionResult:
+    """Close the vote: wait for the votes being cast, count once, store the result, and
+    write the ballots again in a random order (``shuffle_ballots``; ``shuffle=False``
+    only for the benchmark that times the count alone)."""
     _lock_motion(motion)
     if motion.status is MotionStatus.DRAFT:
         raise DomainError(_l("The vote on this motion has not been opened yet."))
@@ -1251,6 +1254,8 @@ def close_vote(motion: Motion, *, by) -> MotionResult:
     motion.status = MotionStatus.CLOSED
     motion.closed_at = utcnow()
     result = tally(motion)
+    if shuffle:
+        shuffle_ballots(motion)
     if result.adopted and motion.adopts_minutes_of_id is not None:
         _adopt_minutes(motion, by=by)
     audit.record(
@@ -1266,6 +1271,57 @@ def close_vote(motion: Motion, *, by) -> MotionResult:
         quorum_met=result.quorum_met,
     )
     return result
+
+
+def shuffle_ballots(motion: Motion) -> None:
+    """Write the motion's ballots again, in a random order and with new random keys, and
+    delete the ones written while the vote was open (one statement, in the closing
+    transaction).
+
+    While a vote is open, a ballot sits where it was written: on PostgreSQL the heap keeps
+    rows in the order they came (``ctid``) and stamps them with the writing transaction
+    (``xmin``), the same order and transaction as the voter's participation row. After the
+    close the ballots are all written by one transaction in an order that says nothing
+    about who voted when. (Until VACUUM, the dead old rows stay in the table's files; the
+    database's own log keeps its history: neither is readable through SQL by the app.)"""
+    params = {"motion": motion.id}
+    if _is_postgres():
+        db.session.execute(
+            text(
+                "WITH old AS (DELETE FROM ballots WHERE motion_id = :motion "
+                "RETURNING choice, candidate_id, weight, receipt) "
+                "INSERT INTO ballots (id, motion_id, choice, candidate_id, weight, receipt) "
+                "SELECT replace(gen_random_uuid()::text, '-', ''), :motion, choice, "
+                "candidate_id, weight, receipt FROM old ORDER BY random()"
+            ),
+            params,
+        )
+        return
+    # SQLite: the table is WITHOUT ROWID, its rows kept in the order of their (new,
+    # random) keys.
+    db.session.execute(
+        text(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS ballots_shuffle "
+            "(choice VARCHAR(20), candidate_id INTEGER, weight INTEGER, receipt VARCHAR(20))"
+        )
+    )
+    db.session.execute(
+        text(
+            "INSERT INTO ballots_shuffle (choice, candidate_id, weight, receipt) "
+            "SELECT choice, candidate_id, weight, receipt FROM ballots WHERE motion_id = :motion"
+        ),
+        params,
+    )
+    db.session.execute(delete(Ballot).where(Ballot.motion_id == motion.id))
+    db.session.execute(
+        text(
+            "INSERT INTO ballots (id, motion_id, choice, candidate_id, weight, receipt) "
+            "SELECT lower(hex(randomblob(16))), :motion, choice, candidate_id, weight, "
+            "receipt FROM ballots_shuffle ORDER BY random()"
+        ),
+        params,
+    )
+    db.session.execute(text("DELETE FROM ballots_shuffle"))
 
 
 def tally(motion: Motion) -> MotionResult:
