@@ -188,6 +188,8 @@ def _gunicorn(url: str) -> subprocess.Popen:
             str(THREADS),
             "--bind",
             f"127.0.0.1:{PORT}",
+            "--timeout",
+            "120",
             "--log-level",
             "warning",
             "bench.assemblies_burst:wsgi_app()",
@@ -195,7 +197,7 @@ def _gunicorn(url: str) -> subprocess.Popen:
         env=env,
         cwd=str(ROOT),
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a busy machine imports slowly
     while time.monotonic() < deadline:
         try:
             connection = HTTPConnection("127.0.0.1", PORT, timeout=2)
