@@ -73,7 +73,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        # Wait up to 30 s for the one write lock (writing requests take it when they begin).
+        cursor.execute("PRAGMA busy_timeout=30000")
         # Write-ahead log: readers do not block the writer and a commit syncs one file
         # (still every commit: synchronous stays FULL). An in-memory database ignores it.
         cursor.execute("PRAGMA journal_mode=WAL")
