@@ -7,6 +7,12 @@ Without arguments all benchmarks below run in order; with names, only those.
 SQLite under ``bench/.data/`` (recreated every run) unless ``DATABASE_URL`` points at a
 PostgreSQL database, whose ``public`` schema is then dropped and created again.
 
+The assembly benchmarks measure both databases in every run. A figure's name without a
+database is PostgreSQL's, with ``sqlite`` in it SQLite's. Their PostgreSQL is the server of
+``DATABASE_URL`` when set (own databases ``coop_tally`` and ``coop_vote_burst``), otherwise
+a throwaway server they start and remove (bench/postgres.py; port ``BENCH_PGPORT``, default
+55499); without PostgreSQL installed they report SQLite only.
+
 Figures (see the module of each benchmark for details):
 
 - foundation.generate: ``generate_100k_s`` (s) — generate 100,000 members, committed.
@@ -17,10 +23,13 @@ Figures (see the module of each benchmark for details):
   100,000 members in one cooperative), ``register_export_s`` (s) and
   ``register_export_peak_mb`` (MB, peak memory of the exporting process).
 - assemblies.tally_100k: ``tally_100k_ms`` (ms, median) — close a motion holding 100,000
-  ballots (count, result, outcome text, audit event).
+  ballots (count, result, outcome text, audit event) — and ``ballot_shuffle_100k_ms`` (ms,
+  median) — the rest of the close, writing those ballots again in a random order; on
+  PostgreSQL, and on SQLite as ``tally_100k_sqlite_ms`` and ``ballot_shuffle_100k_sqlite_ms``.
 - assemblies.vote_burst: ``vote_burst_votes_per_s``, ``vote_burst_p95_ms``,
   ``vote_burst_lost``, ``vote_burst_duplicated``, ``vote_vs_bare_insert_ratio`` — 5,000
-  members vote at once against gunicorn, load from a separate process.
+  members vote at once against gunicorn, load from a separate process, on PostgreSQL; the
+  same on SQLite as ``vote_burst_sqlite_…`` and ``vote_vs_bare_insert_sqlite_ratio``.
 - capital.capital_bench: ``contributions_bill_100k_s`` (s), ``treasurer_overview_ms`` (ms,
   median over 100,000 charges), ``certificate_pdf_ms`` (ms, median), ``sepa_export_10k_s``
   (s, a pain.008 batch of 10,000 debits).

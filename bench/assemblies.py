@@ -1,31 +1,40 @@
-"""The general assembly.
+"""The general assembly: closing a vote with 100,000 ballots, on PostgreSQL and SQLite.
 
-- ``tally_100k_ms``: median time to close a motion that holds 100,000 ballots (open
-  ballot, 100,000 vote rows): the status lock, the count by choice, the turnout, the
-  stored result with its outcome text in both languages and the audit event. Each run
-  is rolled back, so every run closes the same open motion.
+Names: a figure without a database in its name is PostgreSQL's; the SQLite figure has
+``_sqlite`` before its unit (as in bench/assemblies_burst.py).
 
-Runs against the shared installation (``bench.common.installation()``); the ballots and
-votes go to the first generated cooperative's assembly (vote rows point at members across
-the installation: the database checks one vote per member per motion, not the tenant).
+- ``tally_100k_ms`` / ``tally_100k_sqlite_ms``: median time to close a motion that holds
+  100,000 ballots (open ballot, 100,000 vote rows, 100,000 members): the status lock, the
+  count by choice (one GROUP BY over the covering index), the turnout, the stored result
+  with its outcome text in both languages and the audit event.
+- ``ballot_shuffle_100k_ms`` / ``ballot_shuffle_100k_sqlite_ms``: median time of the other
+  part of the close, writing the 100,000 ballots again in a random order with new keys
+  (``services.shuffle_ballots``, so that no physical order links them to the voters).
+
+Each run is rolled back, so every run closes the same open motion. The data is written to a
+database of its own (``coop_tally`` on the PostgreSQL server, bench/postgres.py;
+``bench/.data/tally.sqlite``), then VACUUM ANALYZE (PostgreSQL) or ANALYZE (SQLite), as the
+database's own maintenance would have done during a vote of that size.
 """
 
 from __future__ import annotations
 
-import random
 import time
-import uuid
+from datetime import date
 
-from bench.common import installation, median_ms, note, report
+from bench.common import DATA, make_app, median_ms, note, report
 
 BALLOTS = 100_000
 RUNS, WARMUP = 15, 2
-CHUNK = 10_000
+SHUFFLE_RUNS, SHUFFLE_WARMUP = 3, 0
 
 
 def _motion_with_ballots(app) -> int:
-    from sqlalchemy import insert, select
+    """A cooperative with BALLOTS active members who all voted on one open motion (vote
+    row and ballot each), written by INSERT … SELECT over a generated series."""
+    from sqlalchemy import DateTime, String, case, cast, func, insert, literal, select, text
 
+    from coop.accounts.models import User
     from coop.assemblies.models import (
         AgendaItem,
         Assembly,
@@ -37,19 +46,62 @@ def _motion_with_ballots(app) -> int:
         MotionStatus,
         Vote,
     )
-    from coop.assemblies.services import new_receipt
     from coop.core.models import Cooperative
     from coop.db import utcnow
     from coop.extensions import db
-    from coop.members.models import Membership
+    from coop.members.models import MemberKind, Membership, MembershipStatus
 
     with app.app_context():
         start = time.perf_counter()
-        cooperative = db.session.scalar(select(Cooperative).order_by(Cooperative.id).limit(1))
+        postgres = db.engine.dialect.name == "postgresql"
+        cooperative = Cooperative(slug="tally", name="Tally", seat="Utrecht")
+        db.session.add(cooperative)
+        db.session.flush()
+        now = utcnow()
+        first = literal(1).label("i")
+        series = select(first).cte("series", recursive=True)
+        series = series.union_all(select((series.c.i + 1).label("i")).where(series.c.i < BALLOTS))
+        i = series.c.i
+        db.session.execute(
+            insert(User).from_select(
+                ["email", "name", "password_hash", "created_at"],
+                select(
+                    literal("tally") + cast(i, String) + literal("@bench.test"),
+                    literal("Lid ") + cast(i, String),
+                    literal("x"),
+                    literal(now, DateTime),
+                ),
+            )
+        )
+        column = Membership.__table__.c
+        db.session.execute(
+            insert(Membership).from_select(
+                [
+                    "cooperative_id",
+                    "user_id",
+                    "number",
+                    "kind",
+                    "status",
+                    "name",
+                    "admitted_on",
+                    "created_at",
+                ],
+                select(
+                    literal(cooperative.id),
+                    User.id,
+                    User.id,
+                    literal(MemberKind.BEWONER, column.kind.type),
+                    literal(MembershipStatus.ACTIVE, column.status.type),
+                    User.name,
+                    literal(date(2020, 1, 1)),
+                    literal(now, DateTime),
+                ).where(User.email.like("tally%@bench.test")),
+            )
+        )
         assembly = Assembly(
             cooperative_id=cooperative.id,
             title="Bench ALV",
-            starts_at=utcnow(),
+            starts_at=now,
             status=AssemblyStatus.IN_SESSION,
         )
         db.session.add(assembly)
@@ -67,62 +119,95 @@ def _motion_with_ballots(app) -> int:
         )
         db.session.add(motion)
         db.session.flush()
-        member_ids = db.session.scalars(
-            select(Membership.id).order_by(Membership.id).limit(BALLOTS)
-        ).all()
-        rng = random.Random(5)
-        choices = [Choice.FOR, Choice.FOR, Choice.AGAINST, Choice.ABSTAIN]
-        for offset in range(0, BALLOTS, CHUNK):
-            db.session.execute(
-                insert(Ballot),
-                [
-                    {
-                        "id": uuid.uuid4().hex,
-                        "motion_id": motion.id,
-                        "choice": rng.choice(choices),
-                        "weight": 1,
-                        "receipt": new_receipt(),
-                    }
-                    for _ in range(offset, min(offset + CHUNK, BALLOTS))
-                ],
+        choice_type = Ballot.__table__.c.choice.type
+        if postgres:
+            key = func.md5(cast(func.random(), String) + cast(i, String))
+            receipt = func.upper(func.substr(func.md5(cast(func.random(), String)), 1, 14))
+        else:
+            key = func.lower(func.hex(func.randomblob(16)))
+            receipt = func.substr(func.hex(func.randomblob(7)), 1, 14)
+        db.session.execute(
+            insert(Ballot).from_select(
+                ["id", "motion_id", "choice", "weight", "receipt"],
+                select(
+                    key,
+                    literal(motion.id),
+                    case(
+                        (i % 4 == 2, literal(Choice.AGAINST, choice_type)),
+                        (i % 4 == 3, literal(Choice.ABSTAIN, choice_type)),
+                        else_=literal(Choice.FOR, choice_type),
+                    ),
+                    literal(1),
+                    receipt,
+                ),
             )
-        for offset in range(0, len(member_ids), CHUNK):
-            db.session.execute(
-                insert(Vote),
-                [
-                    {"motion_id": motion.id, "membership_id": m, "cast_by_id": m}
-                    for m in member_ids[offset : offset + CHUNK]
-                ],
-            )
-        db.session.commit()
-        note(
-            f"{BALLOTS} ballots and {len(member_ids)} votes written in "
-            f"{time.perf_counter() - start:.1f} s"
         )
+        db.session.execute(
+            insert(Vote).from_select(
+                ["motion_id", "membership_id", "cast_by_id"],
+                select(literal(motion.id), Membership.id, Membership.id).where(
+                    Membership.cooperative_id == cooperative.id
+                ),
+            )
+        )
+        db.session.commit()
         motion_id = motion.id
         db.session.remove()
+        if postgres:
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.execute(text("VACUUM ANALYZE"))
+        else:
+            with db.engine.begin() as c:
+                c.execute(text("ANALYZE"))
+        note(f"{BALLOTS} members, ballots and votes written in {time.perf_counter() - start:.1f} s")
     return motion_id
 
 
-def tally_100k() -> None:
+def _measure(url: str, database: str = "") -> None:
     from coop.assemblies import services
     from coop.assemblies.models import Motion
     from coop.extensions import db
 
-    app = installation().app
+    app = make_app(url)
     motion_id = _motion_with_ballots(app)
+    infix = f"_{database}" if database else ""
 
     with app.app_context(), app.test_request_context():
 
         def close_once():
             motion = db.session.get(Motion, motion_id)
-            result = services.close_vote(motion, by=None)
+            result = services.close_vote(motion, by=None, shuffle=False)
             db.session.flush()
             assert result.cast + result.abstain_count >= BALLOTS
             db.session.rollback()
 
-        report("tally_100k_ms", median_ms(close_once, runs=RUNS, warmup=WARMUP), "ms")
+        def shuffle_once():
+            motion = db.session.get(Motion, motion_id)
+            services.shuffle_ballots(motion)
+            db.session.flush()
+            db.session.rollback()
+
+        report(f"tally_100k{infix}_ms", median_ms(close_once, runs=RUNS, warmup=WARMUP), "ms")
+        report(
+            f"ballot_shuffle_100k{infix}_ms",
+            median_ms(shuffle_once, runs=SHUFFLE_RUNS, warmup=SHUFFLE_WARMUP),
+            "ms",
+        )
         db.session.remove()
+        db.engine.dispose()
+
+
+def tally_100k() -> None:
+    from bench import postgres
+
+    with postgres.server() as server:
+        if server is not None:
+            _measure(postgres.fresh_database(server, "coop_tally"))
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / "tally.sqlite"
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        DATA.joinpath(path.name + suffix).unlink(missing_ok=True)
+    _measure(f"sqlite:///{path}", "sqlite")
 
 
 if __name__ == "__main__":

@@ -80,15 +80,34 @@ def platform_admin(view):
     return _declare(wrapped, "platform_admin")
 
 
+def _cooperative_and_membership(slug: str):
+    """The cooperative in the URL (404 when there is none) and the signed-in person's
+    active or suspended membership of it (or None); None for both when nobody is signed
+    in (after the 404 check).
+
+    One query for a member: all their memberships that did not end, with their
+    cooperatives. That list is also the menu of the page (``nav_memberships``), which
+    would otherwise load it again."""
+    from coop.core.web import nav_memberships
+
+    if not current_user.is_authenticated:
+        load_cooperative(slug)
+        return None, None
+    for membership in nav_memberships():
+        if membership.cooperative.slug == slug:
+            g.cooperative = membership.cooperative
+            return membership.cooperative, membership
+    return load_cooperative(slug), None
+
+
 def member_of(view):
     """An active member of the cooperative named by ``slug`` in the URL."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        cooperative = load_cooperative(kwargs["slug"])
-        if not current_user.is_authenticated:
+        cooperative, membership = _cooperative_and_membership(kwargs["slug"])
+        if cooperative is None:
             return login_manager.unauthorized()
-        membership = membership_of(current_user, cooperative)
         if membership is None or not membership.is_active:
             abort(403)
         g.membership = membership
@@ -105,10 +124,9 @@ def board_of(role=None):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            cooperative = load_cooperative(kwargs["slug"])
-            if not current_user.is_authenticated:
+            cooperative, membership = _cooperative_and_membership(kwargs["slug"])
+            if cooperative is None:
                 return login_manager.unauthorized()
-            membership = membership_of(current_user, cooperative)
             if membership is None or not membership.is_board:
                 abort(403)
             if roles and not any(membership.has_function(r) for r in roles):

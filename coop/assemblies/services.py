@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from coop import audit
 from coop.assemblies import rules
@@ -108,6 +109,11 @@ def governance(cooperative) -> GovernanceRules:
     )
     if found is not None:
         return found
+    return default_rules(cooperative)
+
+
+def default_rules(cooperative) -> GovernanceRules:
+    """The rules a cooperative has until the board sets its own (not stored)."""
     return GovernanceRules(
         cooperative_id=cooperative.id,
         notice_days=14,
@@ -890,13 +896,25 @@ def motions_of(assembly: Assembly) -> list[Motion]:
     ).all()
 
 
-def _lock_motion(motion: Motion, *, shared: bool = False) -> None:
-    """Reread the motion's status under a row lock: closing takes it exclusively, a vote
-    shares it, so no vote slips in after the tally."""
+# The status lock of a vote: closing takes it exclusively, each vote shares it, so no vote
+# slips in after the tally. On PostgreSQL an advisory lock in the lock manager (a shared row
+# lock would write a MultiXact into the motion's row for every concurrent voter); SQLite has
+# one writer at a time anyway. Two int4 keys: this namespace ('vote') and the motion id.
+MOTION_LOCK_NAMESPACE = 0x766F7465
+
+
+def _lock_motion(motion: Motion) -> None:
+    """Take the motion's status lock exclusively (it waits for the votes being cast to
+    commit), then reread its status under a row lock: a later statement, so it sees every
+    vote committed before the lock was granted."""
     query = select(Motion.status).where(Motion.id == motion.id)
     if _is_postgres():
-        query = query.with_for_update(read=shared)
-    motion.status = db.session.scalar(query.execution_options(populate_existing=True))
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(:namespace, :motion)"),
+            {"namespace": MOTION_LOCK_NAMESPACE, "motion": motion.id},
+        )
+        query = query.with_for_update()
+    set_committed_value(motion, "status", db.session.scalar(query))
 
 
 def voting_possible(assembly: Assembly, settings: GovernanceRules | None = None) -> bool:
@@ -995,13 +1013,21 @@ def cast_vote(
     on_behalf_of: Membership | None = None,
     candidate_id: int | None = None,
     candidate_ids: list[int] | None = None,
+    state: VoteState | None = None,
 ) -> str:
     """Cast one vote (for the voter, or as proxy holder for a grantor); returns the
-    receipt code. One vote per member per motion is the unique constraint's work.
+    receipt code. ``state``: from ``vote_state`` in this transaction (read here when not
+    given). One vote per member per motion is the unique constraint's work.
 
     In an election the voter picks up to ``motion.seats`` candidates (``candidate_ids``,
     or ``candidate_id`` for one) with choice FOR, or votes blank (ABSTAIN, no
-    candidates): one anonymous ballot per pick, all with the same receipt."""
+    candidates): one anonymous ballot per pick, all with the same receipt.
+
+    Lean on purpose (a burst of thousands of votes): after the shared status lock, one
+    query reads the motion, its status, the rules and the voter's attendance and proxies;
+    then the vote row (``ON CONFLICT DO NOTHING`` on the unique constraint) and the
+    ballot(s) are written. The number of queries does not depend on the number of
+    members or ballots."""
     assembly = motion.assembly
     _check_voting_member(assembly, voter)
     if not isinstance(choice, Choice):
@@ -1027,16 +1053,17 @@ def cast_vote(
         picks = given or [None]
     elif candidate_id is not None or candidate_ids:
         raise DomainError(_l("Choose for, against or abstain."), field="choice")
-    settings = governance(assembly.cooperative)
+    if state is None or state.motion is not motion:
+        state = vote_state(assembly.cooperative, motion.assembly_id, motion.id, voter)
+    settings = state.settings
     if not voting_possible(assembly, settings):
         raise DomainError(_l("The assembly is not in session."))
-    _lock_motion(motion, shared=True)
     if motion.status is MotionStatus.DRAFT:
         raise DomainError(_l("The vote on this motion has not been opened yet."))
     if motion.status is MotionStatus.CLOSED:
         raise DomainError(_l("The vote on this motion is closed."))
     in_session = assembly.status is AssemblyStatus.IN_SESSION
-    if in_session and not is_checked_in(assembly, voter):
+    if in_session and not state.checked_in:
         raise DomainError(_l("Check in first: only members who attend can vote."))
     member, proxy = voter, None
     if on_behalf_of is not None and on_behalf_of.id != voter.id:
@@ -1071,46 +1098,112 @@ def cast_vote(
                 field="choice",
             )
         member = on_behalf_of
+    weight = member_weight(member, settings, on=record_date(assembly))
     receipt = new_receipt()
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                Vote(
-                    motion_id=motion.id,
-                    membership_id=member.id,
-                    cast_by_id=voter.id,
-                    proxy_id=proxy.id if proxy is not None else None,
-                    choice=None if motion.secret else choice,
-                    candidate_id=None if motion.secret else picks[0],
-                )
-            )
-            db.session.flush()
-            weight = member_weight(member, settings, on=record_date(assembly))
-            for pick in picks:
-                db.session.add(
-                    Ballot(
-                        id=uuid.uuid4().hex,
-                        motion_id=motion.id,
-                        choice=choice,
-                        candidate_id=pick,
-                        weight=weight,
-                        receipt=receipt,
-                    )
-                )
-            db.session.flush()
-    except IntegrityError:
+    # The unique constraint (motion, member) decides: a second vote inserts nothing.
+    inserted = db.session.scalar(
+        _insert_ignoring_duplicate(Vote, ("motion_id", "membership_id"))
+        .values(
+            motion_id=motion.id,
+            membership_id=member.id,
+            cast_by_id=voter.id,
+            proxy_id=proxy.id if proxy is not None else None,
+            choice=None if motion.secret else choice,
+            candidate_id=None if motion.secret else picks[0],
+        )
+        .returning(Vote.id)
+    )
+    if inserted is None:
         if member is voter:
-            raise AlreadyVoted(_l("You have already voted on this motion.")) from None
+            raise AlreadyVoted(_l("You have already voted on this motion."))
         raise AlreadyVoted(
             _l("A vote for %(name)s on this motion has already been cast.", name=member.name)
-        ) from None
-    if member is voter:
+        )
+    db.session.execute(
+        insert(Ballot),
+        [
+            {
+                "id": uuid.uuid4().hex,
+                "motion_id": motion.id,
+                "choice": choice,
+                "candidate_id": pick,
+                "weight": weight,
+                "receipt": receipt,
+            }
+            for pick in picks
+        ],
+    )
+    if member is voter and state.gave_proxy:
         # A proxy is void once its grantor votes (in advance, or online in session).
         for given in active_proxies(assembly, grantor=voter):
             given.status = ProxyStatus.VOID
             given.ended_at = utcnow()
         db.session.flush()
     return receipt
+
+
+@dataclass
+class VoteState:
+    """What a vote needs to know, read at once under the motion's shared status lock."""
+
+    motion: Motion
+    settings: GovernanceRules
+    checked_in: bool
+    gave_proxy: bool
+
+
+def vote_state(cooperative, assembly_id: int, motion_id: int, voter: Membership) -> VoteState:
+    """Take the motion's status lock shared (PostgreSQL), then in one query: the motion
+    with its assembly (of this cooperative; NotFound otherwise) and its status as it is
+    now, the cooperative's rules, whether the voter is checked in and whether they gave a
+    proxy that is still active."""
+    message = _l("This motion does not exist.")
+    if not all(isinstance(i, int) and 0 < i <= MAX_ID for i in (assembly_id, motion_id)):
+        raise NotFound(message)
+    if _is_postgres():
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock_shared(:namespace, :motion)"),
+            {"namespace": MOTION_LOCK_NAMESPACE, "motion": motion_id},
+        )
+    checked_in = (
+        select(Attendance.id)
+        .where(Attendance.assembly_id == assembly_id, Attendance.membership_id == voter.id)
+        .exists()
+    )
+    gave_proxy = (
+        select(Proxy.id)
+        .where(
+            Proxy.assembly_id == assembly_id,
+            Proxy.grantor_id == voter.id,
+            Proxy.status == ProxyStatus.ACTIVE,
+        )
+        .exists()
+    )
+    row = db.session.execute(
+        select(
+            Motion,
+            GovernanceRules,
+            checked_in.label("checked_in"),
+            gave_proxy.label("gave_proxy"),
+        )
+        .outerjoin(GovernanceRules, GovernanceRules.cooperative_id == cooperative.id)
+        .where(Motion.id == motion_id, Motion.assembly_id == assembly_id)
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None or row.Motion.assembly.cooperative_id != cooperative.id:
+        raise NotFound(message)
+    settings = row.GovernanceRules or default_rules(cooperative)
+    return VoteState(row.Motion, settings, bool(row.checked_in), bool(row.gave_proxy))
+
+
+def _insert_ignoring_duplicate(model, unique: tuple[str, ...]):
+    """``INSERT … ON CONFLICT (unique) DO NOTHING`` on PostgreSQL and SQLite: the row is
+    written, or nothing (``RETURNING`` gives no row) when the unique constraint holds one."""
+    if _is_postgres():
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(model).on_conflict_do_nothing(index_elements=list(unique))
 
 
 def voted_ids(motion: Motion, membership_ids) -> set[int]:
@@ -1214,7 +1307,10 @@ def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by
     )
 
 
-def close_vote(motion: Motion, *, by) -> MotionResult:
+def close_vote(motion: Motion, *, by, shuffle: bool = True) -> MotionResult:
+    """Close the vote: wait for the votes being cast, count once, store the result, and
+    write the ballots again in a random order (``shuffle_ballots``; ``shuffle=False``
+    only for the benchmark that times the count alone)."""
     _lock_motion(motion)
     if motion.status is MotionStatus.DRAFT:
         raise DomainError(_l("The vote on this motion has not been opened yet."))
@@ -1223,6 +1319,8 @@ def close_vote(motion: Motion, *, by) -> MotionResult:
     motion.status = MotionStatus.CLOSED
     motion.closed_at = utcnow()
     result = tally(motion)
+    if shuffle:
+        shuffle_ballots(motion)
     if result.adopted and motion.adopts_minutes_of_id is not None:
         _adopt_minutes(motion, by=by)
     if motion.decision_kind is DecisionKind.STATUTES and not motion.is_amendment:
@@ -1242,6 +1340,57 @@ def close_vote(motion: Motion, *, by) -> MotionResult:
         quorum_met=result.quorum_met,
     )
     return result
+
+
+def shuffle_ballots(motion: Motion) -> None:
+    """Write the motion's ballots again, in a random order and with new random keys, and
+    delete the ones written while the vote was open (one statement, in the closing
+    transaction).
+
+    While a vote is open, a ballot sits where it was written: on PostgreSQL the heap keeps
+    rows in the order they came (``ctid``) and stamps them with the writing transaction
+    (``xmin``), the same order and transaction as the voter's participation row. After the
+    close the ballots are all written by one transaction in an order that says nothing
+    about who voted when. (Until VACUUM, the dead old rows stay in the table's files; the
+    database's own log keeps its history: neither is readable through SQL by the app.)"""
+    params = {"motion": motion.id}
+    if _is_postgres():
+        db.session.execute(
+            text(
+                "WITH old AS (DELETE FROM ballots WHERE motion_id = :motion "
+                "RETURNING choice, candidate_id, weight, receipt) "
+                "INSERT INTO ballots (id, motion_id, choice, candidate_id, weight, receipt) "
+                "SELECT replace(gen_random_uuid()::text, '-', ''), :motion, choice, "
+                "candidate_id, weight, receipt FROM old ORDER BY random()"
+            ),
+            params,
+        )
+        return
+    # SQLite: the table is WITHOUT ROWID, its rows kept in the order of their (new,
+    # random) keys.
+    db.session.execute(
+        text(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS ballots_shuffle "
+            "(choice VARCHAR(20), candidate_id INTEGER, weight INTEGER, receipt VARCHAR(20))"
+        )
+    )
+    db.session.execute(
+        text(
+            "INSERT INTO ballots_shuffle (choice, candidate_id, weight, receipt) "
+            "SELECT choice, candidate_id, weight, receipt FROM ballots WHERE motion_id = :motion"
+        ),
+        params,
+    )
+    db.session.execute(delete(Ballot).where(Ballot.motion_id == motion.id))
+    db.session.execute(
+        text(
+            "INSERT INTO ballots (id, motion_id, choice, candidate_id, weight, receipt) "
+            "SELECT lower(hex(randomblob(16))), :motion, choice, candidate_id, weight, "
+            "receipt FROM ballots_shuffle ORDER BY random()"
+        ),
+        params,
+    )
+    db.session.execute(text("DELETE FROM ballots_shuffle"))
 
 
 def tally(motion: Motion) -> MotionResult:

@@ -735,8 +735,16 @@ def _on_behalf_of(value: str):
 @bp.post("/<int:assembly_id>/motions/<int:motion_id>/vote")
 @member_of
 def vote(slug, assembly_id, motion_id):
-    assembly = _assembly(assembly_id)
-    motion = _motion(assembly, motion_id)
+    # One query for the motion, its assembly and what the vote checks (the rules, the
+    # voter's attendance and proxies), under the motion's shared status lock.
+    try:
+        state = services.vote_state(g.cooperative, assembly_id, motion_id, g.membership)
+    except NotFound:
+        abort(404)
+    motion = state.motion
+    assembly = motion.assembly
+    if assembly.status is AssemblyStatus.DRAFT and not g.membership.is_board:
+        abort(404)
     form = _vote_form(motion)
     if form.validate_on_submit():
         candidate_ids = None
@@ -770,24 +778,28 @@ def vote(slug, assembly_id, motion_id):
                     on_behalf_of=on_behalf_of,
                     candidate_id=candidate_id,
                     candidate_ids=candidate_ids,
+                    state=state,
                 )
-                db.session.commit()
+                _commit_keeping_loaded()
                 break
             except DomainError as error:
                 db.session.rollback()
                 flash(error.message, "error")
                 return redirect(back)
             except OperationalError as error:
-                # SQLite lets one writer in at a time and refuses a second at once when
-                # both began by reading: try again shortly; never a 500.
+                # SQLite lets one writer in at a time and may refuse one that waited too
+                # long: try again shortly (reading the state again); never a 500.
                 db.session.rollback()
+                state = None
                 if "locked" not in str(error) or attempt == SQLITE_RETRIES:
                     if "locked" not in str(error):
                         raise
                     flash(_("Many members are voting at this moment. Please try again."), "error")
                     return redirect(back)
                 time.sleep(0.02 * (attempt + 1) + random.random() * 0.03)  # noqa: S311
-        # The receipt is shown once, on this page, and nowhere stored next to the voter.
+        # The receipt is shown once, on this small page, and nowhere stored next to the
+        # voter. It is the answer to the POST itself: a redirect would need the code in a
+        # URL or a cookie, and a second request.
         return render_template(
             "assemblies/voted.html",
             cooperative=g.cooperative,
@@ -801,6 +813,18 @@ def vote(slug, assembly_id, motion_id):
     if form.on_behalf_of.data and form.on_behalf_of.data.isdigit():
         key = int(form.on_behalf_of.data)
     return _motion_page(assembly, motion, forms={key: form}, status=422)
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what is loaded: the receipt page shows what this request
+    just read and wrote, and should not read it all again (the user, the cooperatives in
+    the menu, the motion)."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 # Results ------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, has_request_context, render_template, request
 from flask_babel import format_currency, format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -73,14 +73,25 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        # Wait up to 30 s for the one write lock (writing requests take it when they begin).
+        cursor.execute("PRAGMA busy_timeout=30000")
+        # Write-ahead log: readers do not block the writer and a commit syncs one file
+        # (still every commit: synchronous stays FULL). An in-memory database ignores it.
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        # A request that may write takes SQLite's one write lock when its transaction
+        # begins (waiting up to busy_timeout for it): a transaction that read first and
+        # wrote later would be refused at once when another writer came in between.
+        writing = has_request_context() and request.method in WRITING_METHODS
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def _load_user(user_id: str):
@@ -95,7 +106,9 @@ def _load_user(user_id: str):
     return user
 
 
-def _nav_memberships():
+def nav_memberships():
+    """The signed-in person's memberships that did not end (for the menu, and for the
+    access checks of ``coop.access``), loaded once per request."""
     if not current_user.is_authenticated:
         return []
     if "nav_memberships" not in g:
@@ -132,7 +145,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["long_date"] = long_date
-    app.jinja_env.globals["nav_memberships"] = _nav_memberships
+    app.jinja_env.globals["nav_memberships"] = nav_memberships
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["function_label"] = _function_label
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.db import utcnow
@@ -50,7 +50,11 @@ BOARD_FUNCTIONS = frozenset(Function)
 
 class Membership(db.Model):
     __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("cooperative_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("cooperative_id", "number"),
+        # Members with voting rights (active) per cooperative: counted at every tally.
+        Index("ix_memberships_cooperative_status", "cooperative_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)

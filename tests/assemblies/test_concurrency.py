@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from coop.accounts.models import User
@@ -184,3 +184,39 @@ def test_no_vote_slips_in_after_the_close(app, committed):
     voted = any(o[0] == "voted" for o in outcomes)
     # the tally holds exactly the votes that were accepted
     assert closed[1] == (1 if voted else 0)
+
+
+def test_many_votes_racing_the_close_are_all_counted_or_all_refused(app, committed):
+    voters = 16
+    assembly_id, motion_id, ids = _setup(committed, voters)
+    with Session(committed) as session:
+        session.execute(
+            insert(Attendance),
+            [{"assembly_id": assembly_id, "membership_id": m} for m in ids[1:]],
+        )
+        session.commit()
+
+    def work(i):
+        motion = db.session.get(Motion, motion_id)
+        if i == voters:
+            result = services.close_vote(motion, by=None)
+            db.session.commit()
+            return ("closed", result.online_count)
+        voter = db.session.get(Membership, ids[i])
+        try:
+            services.cast_vote(motion, voter=voter, choice=Choice.FOR)
+        except DomainError:
+            db.session.rollback()
+            return ("refused", None)
+        db.session.commit()
+        return ("voted", None)
+
+    outcomes, errors = _race(app, committed, voters + 1, work)
+    assert errors == []
+    closed = next(o for o in outcomes if o[0] == "closed")
+    voted = sum(1 for o in outcomes if o[0] == "voted")
+    # every accepted vote is in the tally, and nothing was written after it
+    assert closed[1] == voted
+    with Session(committed) as session:
+        assert session.scalar(select(func.count(Vote.id))) == voted
+        assert session.scalar(select(func.count()).select_from(Ballot)) == voted
