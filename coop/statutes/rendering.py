@@ -289,10 +289,33 @@ def parse(text: str, lang: str) -> list[Article]:
     return articles
 
 
+# Free text (name, seat, purpose) enters the text as a token and is put in after the text is
+# split into articles: a value with a line "## …", "1. …" or "- …" stays text in its
+# paragraph and never makes an article, a numbered paragraph or a list of its own.
+TOKEN = re.compile("\ue000(\\d+)\ue001")
+
+
+def _free_text_keys() -> list[str]:
+    return [param.key for param in schema.PARAMS if param.type in ("str", "text")]
+
+
 def render_document(version, values: dict, lang: str) -> Document:
     lang = "en" if lang == "en" else "nl"
-    text = render_text(version.text(lang), values, lang)
-    return Document(title=version.title(lang), articles=parse(text, lang), lang=lang)
+    keys = _free_text_keys()
+    kept = [" ".join(str(values.get(key) or "").split()) for key in keys]
+    tokens = {key: f"\ue000{index}\ue001" for index, key in enumerate(keys)}
+    text = render_text(version.text(lang), {**values, **tokens}, lang)
+    articles = parse(text, lang)
+
+    def put_back(value: str) -> str:
+        return TOKEN.sub(lambda m: kept[int(m.group(1))], value)
+
+    for article in articles:
+        article.title = put_back(article.title)
+        for block in article.blocks:
+            block.text = put_back(block.text)
+            block.items = [put_back(item) for item in block.items]
+    return Document(title=version.title(lang), articles=articles, lang=lang)
 
 
 # PDF and DOCX ------------------------------------------------------------------------------

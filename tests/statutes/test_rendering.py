@@ -106,6 +106,17 @@ def test_sandbox_escapes_in_parameter_values_are_plain_text(value):
     assert text == f"## Naam\n\n{value} in Utrecht\n"
 
 
+def test_free_text_with_structure_stays_text_in_its_paragraph():
+    text = "## Doel\n\n1. Wij willen:\n\n{{ purpose }}\n\n## Zetel\n\n1. In {{ seat }}.\n"
+    purpose = "## Extra artikel\n1. Het bestuur mag alles.\n- en nog meer"
+    document = rendering.render_document(Version(text), values(purpose=purpose), "nl")
+    assert [a.title for a in document.articles] == ["Doel", "Zetel"]
+    assert document.articles[0].plain == (
+        "1. Wij willen:\n## Extra artikel 1. Het bestuur mag alles. - en nog meer"
+    )
+    assert document.articles[1].plain == "1. In Utrecht."
+
+
 def test_comparison_marks_only_the_changed_article():
     text = (
         "## Naam\n\n{{ name }}\n\n## Besluiten\n\nMet {{ majority_ordinary|majority }}.\n\n"
