@@ -16,8 +16,9 @@ configuration, the column and its GIN index.
 
 Cost: :func:`candidates` scores only the newest ``limit`` matches (the service takes
 1,000), in the same query that counts them; snippets are made for the page's items only
-(:func:`snippets`: ``ts_headline`` on PostgreSQL, :func:`text_snippet` in Python on
-SQLite, which matches words the same way as the FTS5 query).
+(:func:`headline`: ``ts_headline`` in the query that loads the page's items on PostgreSQL;
+:func:`text_snippet` in Python on SQLite, which matches words the same way as the FTS5
+query).
 
 Snippets come back with \\x02 and \\x03 around matches; :func:`highlight` escapes the
 text first and only then turns those into <mark> tags. Stored text never has them: the
@@ -27,6 +28,7 @@ forms refuse control characters and :func:`document_text` drops any that slip th
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 
 from markupsafe import Markup, escape
@@ -192,15 +194,33 @@ def candidates(stmt, text: str, model, limit: int) -> list[tuple[int, float]]:
     return [(item_id, float(value)) for item_id, value in db.session.execute(ranked)]
 
 
+# The planner's estimate of how many items match a search, per search text, kept a while:
+# it changes only when ANALYZE runs, and asking (EXPLAIN plus the table's size) costs two
+# round trips on every search. Per process, bounded; a stale answer only picks the slower
+# of two correct plans.
+_COMMON_CACHE: dict[tuple[str, int], tuple[float, bool]] = {}
+_COMMON_CACHE_SIZE = 2048
+_COMMON_CACHE_SECONDS = 600.0
+
+
 def _pg_common(text: str, limit: int) -> bool:
     """Do so many items match (the planner's estimate) that walking the items newest
     first finds ``limit`` matches sooner than reading every match? Walking reads about
     limit * items / matches rows, the index reads all matches: walk when
     matches² > limit * items."""
+    key = (clean_query(text), limit)
+    now = time.monotonic()
+    cached = _COMMON_CACHE.get(key)
+    if cached is not None and now - cached[0] < _COMMON_CACHE_SECONDS:
+        return cached[1]
     plan = db.session.execute(explain_stmt, {"config": CONFIG, "q": clean_query(text)}).scalar_one()
     matches = plan[0]["Plan"]["Plan Rows"]
     items = db.session.execute(reltuples_stmt).scalar_one() or 0
-    return matches * matches > limit * items
+    common = matches * matches > limit * items
+    if len(_COMMON_CACHE) >= _COMMON_CACHE_SIZE:
+        _COMMON_CACHE.clear()
+    _COMMON_CACHE[key] = (now, common)
+    return common
 
 
 explain_stmt = sql_text(
@@ -258,22 +278,30 @@ def text_snippet(source: str, text: str) -> str | None:
     return snippet
 
 
-def snippets(items: list, text: str, model) -> dict[int, str]:
-    """Snippets for a page of items only: computing them for every match before sorting
-    and cutting the page costs far more than the search itself."""
-    if not items or not words(text):
-        return {}
-    if _dialect() != "postgresql":
-        found = {item.id: text_snippet(item.search_text, text) for item in items}
-        return {item_id: snippet for item_id, snippet in found.items() if snippet}
-    headline = func.ts_headline(
+def headline(text: str, model):
+    """On PostgreSQL, the snippet of an item as a column (``ts_headline``), to be loaded
+    with the page's items in the same query; None on SQLite (:func:`snippets`)."""
+    if not words(text) or _dialect() != "postgresql":
+        return None
+    return func.ts_headline(
         cast(CONFIG, REGCONFIG),
         model.search_text,
         _pg_query(text),
         f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, "
         'MaxFragments=2, FragmentDelimiter=" … "',
     )
-    stmt = select(model.id, headline).where(model.id.in_([item.id for item in items]))
+
+
+def snippets(items: list, text: str, model) -> dict[int, str]:
+    """Snippets for a page of items only: computing them for every match before sorting
+    and cutting the page costs far more than the search itself."""
+    if not items or not words(text):
+        return {}
+    column = headline(text, model)
+    if column is None:
+        found = {item.id: text_snippet(item.search_text, text) for item in items}
+        return {item_id: snippet for item_id, snippet in found.items() if snippet}
+    stmt = select(model.id, column).where(model.id.in_([item.id for item in items]))
     return {item_id: snippet for item_id, snippet in db.session.execute(stmt)}
 
 

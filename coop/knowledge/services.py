@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, and_, delete, exists, false, func, or_, select, text, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from coop import audit
 from coop.access import membership_of
@@ -219,6 +219,27 @@ def _filtered(stmt, user, filters: Filters):
     return stmt
 
 
+# What a result card shows (templates/knowledge/index.html): the long Markdown fields and
+# the search text stay in the database on a list page.
+_CARD_COLUMNS = (
+    KnowledgeItem.id,
+    KnowledgeItem.title,
+    KnowledgeItem.kind,
+    KnowledgeItem.status,
+    KnowledgeItem.hidden_at,
+    KnowledgeItem.cooperative_id,
+    KnowledgeItem.wijk,
+    KnowledgeItem.deadline_on,
+    KnowledgeItem.summary,
+)
+_CARD = (load_only(*_CARD_COLUMNS), selectinload(KnowledgeItem.themes))
+# The same with the text the snippets are made from in Python (SQLite).
+_CARD_WITH_TEXT = (
+    load_only(*_CARD_COLUMNS, KnowledgeItem.search_text),
+    selectinload(KnowledgeItem.themes),
+)
+
+
 def _page_bounds(total: int, page: int, per_page: int) -> tuple[int, int, int]:
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
@@ -245,15 +266,17 @@ def listing(user, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) ->
         total = len(found)
         page, pages, offset = _page_bounds(total, page, per_page)
         ids = [item_id for item_id, _score in found[offset : offset + per_page]]
-        items = {
-            item.id: item
-            for item in db.session.scalars(
-                select(KnowledgeItem)
-                .where(KnowledgeItem.id.in_(ids))
-                .options(selectinload(KnowledgeItem.themes))
-            )
-        }
-        snippets = search.snippets(list(items.values()), filters.q, KnowledgeItem)
+        # On PostgreSQL the snippets come with the items (one round trip, and the long
+        # search text stays in the database); on SQLite they are made in Python from it.
+        headline = search.headline(filters.q, KnowledgeItem)
+        stmt = select(KnowledgeItem).where(KnowledgeItem.id.in_(ids))
+        if headline is None:
+            items = {item.id: item for item in db.session.scalars(stmt.options(*_CARD_WITH_TEXT))}
+            snippets = search.snippets(list(items.values()), filters.q, KnowledgeItem)
+        else:
+            loaded = db.session.execute(stmt.add_columns(headline).options(*_CARD)).all()
+            items = {item.id: item for item, _snippet in loaded}
+            snippets = {item.id: snippet for item, snippet in loaded}
         rows = [(items[i], snippets.get(i)) for i in ids if i in items]
     else:
         count_stmt = _filtered(select(KnowledgeItem.id), user, filters).limit(MAX_RESULTS + 1)
@@ -263,7 +286,7 @@ def listing(user, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) ->
         page, pages, offset = _page_bounds(total, page, per_page)
         stmt = (
             _filtered(select(KnowledgeItem), user, filters)
-            .options(selectinload(KnowledgeItem.themes))
+            .options(*_CARD)
             .order_by(
                 func.coalesce(KnowledgeItem.published_at, KnowledgeItem.created_at).desc(),
                 KnowledgeItem.id.desc(),
