@@ -1,8 +1,8 @@
 """WTForms' own messages follow the person's language, from catalogues read once."""
 
 import flask_wtf
-from flask import g
-from flask_babel import refresh
+from flask import g, render_template_string
+from flask_babel import force_locale, refresh
 from werkzeug.datastructures import MultiDict
 from wtforms import StringField
 from wtforms.validators import DataRequired
@@ -48,3 +48,17 @@ def test_every_form_of_the_app_uses_the_shared_base(app):
     assert len(ours) > 20
     strays = [c.__qualname__ for c in ours if not issubclass(c, forms.FlaskForm)]
     assert strays == []
+
+
+def test_page_texts_follow_a_change_of_language_within_the_request(app):
+    page = '{{ _("Log out") }}'
+    with app.test_request_context("/"):
+        g.force_language = "nl"
+        refresh()
+        assert render_template_string(page) == "Uitloggen"
+        with force_locale("en"):
+            assert render_template_string(page) == "Log out"
+        assert render_template_string(page) == "Uitloggen"
+        g.force_language = "en"
+        refresh()
+        assert render_template_string(page) == "Log out"
