@@ -17,6 +17,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import joinedload
 
 from coop.extensions import db, login_manager
 
@@ -120,14 +121,21 @@ def nav_memberships():
     if "nav_memberships" not in g:
         from coop.members.models import Membership, MembershipStatus
 
-        g.nav_memberships = db.session.scalars(
-            select(Membership)
-            .where(
-                Membership.user_id == current_user.id,
-                Membership.status != MembershipStatus.ENDED,
+        # One query: the board functions (is_board, the menu) come joined, not in a
+        # second query.
+        g.nav_memberships = (
+            db.session.scalars(
+                select(Membership)
+                .options(joinedload(Membership.functions))
+                .where(
+                    Membership.user_id == current_user.id,
+                    Membership.status != MembershipStatus.ENDED,
+                )
+                .order_by(Membership.id)
             )
-            .order_by(Membership.id)
-        ).all()
+            .unique()
+            .all()
+        )
     return g.nav_memberships
 
 
