@@ -23,6 +23,20 @@ def _wtforms_translations(locale: str):
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
+class _WTFormsTranslations:
+    """WTForms' messages in the language of the request, looked up when a message is
+    shown (not when the form is built: a view may still change the language)."""
+
+    def gettext(self, string):
+        return _wtforms_translations(str(get_locale())).ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return _wtforms_translations(str(get_locale())).ungettext(singular, plural, n)
+
+
+_TRANSLATIONS = _WTFormsTranslations()
+
+
 class FlaskForm(_FlaskForm):
     """The base of every form in the app: Flask-WTF's, with WTForms' messages in the
     user's language from a catalogue loaded once per locale."""
@@ -31,7 +45,7 @@ class FlaskForm(_FlaskForm):
         def get_translations(self, form):
             if not has_request_context() or not current_app.config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)
-            return _wtforms_translations(str(get_locale()))
+            return _TRANSLATIONS
 
 
 def strip_filter(value):
