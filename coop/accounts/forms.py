@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Length
 
-from coop.forms import PlainText, choices, strip_filter
+from coop.forms import FlaskForm, PlainText, choices, strip_filter
 
 REQUIRED = _l("Fill in this field.")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -28,7 +27,7 @@ from coop.assemblies.models import (
     Majority,
     Weighting,
 )
-from coop.forms import PlainText, choices, strip_filter
+from coop.forms import FlaskForm, PlainText, choices, strip_filter
 
 KIND_LABELS = {
     DecisionKind.ORDINARY: _l("Ordinary decision"),

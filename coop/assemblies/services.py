@@ -7,11 +7,12 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import bindparam, delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -1102,16 +1103,15 @@ def cast_vote(
     receipt = new_receipt()
     # The unique constraint (motion, member) decides: a second vote inserts nothing.
     inserted = db.session.scalar(
-        _insert_ignoring_duplicate(Vote, ("motion_id", "membership_id"))
-        .values(
-            motion_id=motion.id,
-            membership_id=member.id,
-            cast_by_id=voter.id,
-            proxy_id=proxy.id if proxy is not None else None,
-            choice=None if motion.secret else choice,
-            candidate_id=None if motion.secret else picks[0],
-        )
-        .returning(Vote.id)
+        _insert_vote_statement(_is_postgres()),
+        {
+            "motion_id": motion.id,
+            "membership_id": member.id,
+            "cast_by_id": voter.id,
+            "proxy_id": proxy.id if proxy is not None else None,
+            "choice": None if motion.secret else choice,
+            "candidate_id": None if motion.secret else picks[0],
+        },
     )
     if inserted is None:
         if member is voter:
@@ -1165,30 +1165,14 @@ def vote_state(cooperative, assembly_id: int, motion_id: int, voter: Membership)
             text("SELECT pg_advisory_xact_lock_shared(:namespace, :motion)"),
             {"namespace": MOTION_LOCK_NAMESPACE, "motion": motion_id},
         )
-    checked_in = (
-        select(Attendance.id)
-        .where(Attendance.assembly_id == assembly_id, Attendance.membership_id == voter.id)
-        .exists()
-    )
-    gave_proxy = (
-        select(Proxy.id)
-        .where(
-            Proxy.assembly_id == assembly_id,
-            Proxy.grantor_id == voter.id,
-            Proxy.status == ProxyStatus.ACTIVE,
-        )
-        .exists()
-    )
     row = db.session.execute(
-        select(
-            Motion,
-            GovernanceRules,
-            checked_in.label("checked_in"),
-            gave_proxy.label("gave_proxy"),
-        )
-        .outerjoin(GovernanceRules, GovernanceRules.cooperative_id == cooperative.id)
-        .where(Motion.id == motion_id, Motion.assembly_id == assembly_id)
-        .execution_options(populate_existing=True)
+        _vote_state_statement(),
+        {
+            "assembly_id": assembly_id,
+            "motion_id": motion_id,
+            "voter_id": voter.id,
+            "cooperative_id": cooperative.id,
+        },
     ).first()
     if row is None or row.Motion.assembly.cooperative_id != cooperative.id:
         raise NotFound(message)
@@ -1196,10 +1180,61 @@ def vote_state(cooperative, assembly_id: int, motion_id: int, voter: Membership)
     return VoteState(row.Motion, settings, bool(row.checked_in), bool(row.gave_proxy))
 
 
-def _insert_ignoring_duplicate(model, unique: tuple[str, ...]):
+@cache
+def _vote_state_statement():
+    """The query of ``vote_state``, built once per process (building it is a good part of
+    the CPU of a vote); the values are bound parameters."""
+    assembly_id = bindparam("assembly_id")
+    voter_id = bindparam("voter_id")
+    checked_in = (
+        select(Attendance.id)
+        .where(Attendance.assembly_id == assembly_id, Attendance.membership_id == voter_id)
+        .exists()
+    )
+    gave_proxy = (
+        select(Proxy.id)
+        .where(
+            Proxy.assembly_id == assembly_id,
+            Proxy.grantor_id == voter_id,
+            Proxy.status == ProxyStatus.ACTIVE,
+        )
+        .exists()
+    )
+    return (
+        select(
+            Motion,
+            GovernanceRules,
+            checked_in.label("checked_in"),
+            gave_proxy.label("gave_proxy"),
+        )
+        .outerjoin(GovernanceRules, GovernanceRules.cooperative_id == bindparam("cooperative_id"))
+        .where(Motion.id == bindparam("motion_id"), Motion.assembly_id == assembly_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+@cache
+def _insert_vote_statement(postgres: bool):
+    """``INSERT INTO votes … ON CONFLICT (motion_id, membership_id) DO NOTHING RETURNING
+    id``, built once per dialect; the values are passed when it runs."""
+    return (
+        _insert_ignoring_duplicate(Vote, ("motion_id", "membership_id"), postgres=postgres)
+        .values(
+            motion_id=bindparam("motion_id"),
+            membership_id=bindparam("membership_id"),
+            cast_by_id=bindparam("cast_by_id"),
+            proxy_id=bindparam("proxy_id"),
+            choice=bindparam("choice"),
+            candidate_id=bindparam("candidate_id"),
+        )
+        .returning(Vote.id)
+    )
+
+
+def _insert_ignoring_duplicate(model, unique: tuple[str, ...], *, postgres: bool | None = None):
     """``INSERT … ON CONFLICT (unique) DO NOTHING`` on PostgreSQL and SQLite: the row is
     written, or nothing (``RETURNING`` gives no row) when the unique constraint holds one."""
-    if _is_postgres():
+    if _is_postgres() if postgres is None else postgres:
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert

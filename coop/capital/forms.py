@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from coop.forms import PlainText, strip_filter
+from coop.forms import FlaskForm, PlainText, strip_filter
 from coop.members.forms import Iban
 from coop.payments.forms import money_field
 

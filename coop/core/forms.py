@@ -3,12 +3,11 @@ import re
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from coop.core.models import LegalForm
-from coop.forms import PlainText, choices, strip_filter
+from coop.forms import FlaskForm, PlainText, choices, strip_filter
 
 REQUIRED = _l("Fill in this field.")
 

@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, g, has_request_context, render_template, request
-from flask_babel import format_currency, format_date, format_datetime, get_locale
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    get_locale,
+    get_translations,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import joinedload
 
 from coop.extensions import db, login_manager
 
@@ -114,15 +121,37 @@ def nav_memberships():
     if "nav_memberships" not in g:
         from coop.members.models import Membership, MembershipStatus
 
-        g.nav_memberships = db.session.scalars(
-            select(Membership)
-            .where(
-                Membership.user_id == current_user.id,
-                Membership.status != MembershipStatus.ENDED,
+        # One query: the board functions (is_board, the menu) come joined, not in a
+        # second query.
+        g.nav_memberships = (
+            db.session.scalars(
+                select(Membership)
+                .options(joinedload(Membership.functions))
+                .where(
+                    Membership.user_id == current_user.id,
+                    Membership.status != MembershipStatus.ENDED,
+                )
+                .order_by(Membership.id)
             )
-            .order_by(Membership.id)
-        ).all()
+            .unique()
+            .all()
+        )
     return g.nav_memberships
+
+
+def _page_translations():
+    """The translations of this request, for the templates' ``_()``: Flask-Babel's,
+    kept in the slot Flask-Babel keeps for them (``babel_translations`` on its request
+    state, which ``refresh()`` clears and ``force_locale`` sets aside and restores), so
+    a page with dozens of texts looks them up once instead of once per text."""
+    state = g.get("_flask_babel")
+    translations = getattr(state, "babel_translations", None)
+    if translations is None:
+        translations = get_translations()
+        state = g.get("_flask_babel")
+        if state is not None:
+            state.babel_translations = translations
+    return translations
 
 
 def _function_label(function) -> str:
@@ -143,6 +172,13 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _page_translations().ugettext(s),
+        ngettext=lambda s, p, n: _page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _page_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.globals["nav_memberships"] = nav_memberships

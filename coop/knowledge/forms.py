@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -21,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from coop.forms import PlainText, choices, strip_filter
+from coop.forms import FlaskForm, PlainText, choices, strip_filter
 from coop.knowledge.models import FundingKind, ItemKind, TargetGroup, Visibility
 
 REQUIRED = _l("Fill in this field.")

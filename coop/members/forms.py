@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,7 +20,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from coop.forms import PlainText, choices, strip_filter
+from coop.forms import FlaskForm, PlainText, choices, strip_filter
 from coop.members.models import Function, MemberKind
 from coop.members.rules import iban_problem, normalise_postcode
 

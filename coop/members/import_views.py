@@ -13,13 +13,13 @@ from flask import current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy.exc import IntegrityError
 
 from coop.access import board_of
 from coop.db import today, utcnow
 from coop.extensions import db
+from coop.forms import FlaskForm
 from coop.members import importer
 from coop.members.forms import KIND_LABELS
 from coop.members.views import DECIDERS, bp

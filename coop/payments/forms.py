@@ -3,11 +3,10 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import InputRequired, ValidationError
 
-from coop.forms import strip_filter
+from coop.forms import FlaskForm, strip_filter
 
 REQUIRED = _l("Fill in this field.")
 _AMOUNT = re.compile(r"^(\d{1,7})(?:[.,](\d{1,2}))?$")
