@@ -1589,40 +1589,69 @@ def _tally_election(motion: Motion, settings, rule) -> MotionResult:
     elected = quorum_ok and majority_ok
     if elected:
         top["elected"] = True
+    return _election_result(
+        motion,
+        people,
+        votes=(votes_n, votes_w),
+        blank=(blank_n, blank_w),
+        cast=(cast_n, cast_w),
+        quorum_ok=quorum_ok,
+        majority_ok=majority_ok,
+        adopted=elected,
+        standings=standings,
+        text=lambda: rules.election_text(
+            elected=top["name"] if elected else None,
+            top_name=top["name"] if top else None,
+            top_votes=top["weight"] if top else 0,
+            cast=cast_w,
+            tie=tie,
+            quorum_ok=quorum_ok,
+            present_or_represented=people.present + people.represented,
+            eligible=people.eligible,
+            rule=rules.DecisionRule(
+                quorum_percent, rule.majority, rule.numerator, rule.denominator
+            ),
+        ),
+    )
+
+
+def _election_result(
+    motion: Motion,
+    people,
+    *,
+    votes: tuple[int, int],
+    blank: tuple[int, int],
+    cast: tuple[int, int],
+    quorum_ok: bool,
+    majority_ok: bool,
+    adopted: bool,
+    standings: list[dict],
+    text,
+) -> MotionResult:
+    """Store an election's result: ``votes``, ``blank`` and ``cast`` as (count, weight);
+    ``text()`` gives the outcome in words in the current locale (called for nl and en)."""
     texts = {}
     for locale in ("nl", "en"):
         with force_locale(locale):
-            texts[locale] = rules.election_text(
-                elected=top["name"] if elected else None,
-                top_name=top["name"] if top else None,
-                top_votes=top["weight"] if top else 0,
-                cast=cast_w,
-                tie=tie,
-                quorum_ok=quorum_ok,
-                present_or_represented=people.present + people.represented,
-                eligible=people.eligible,
-                rule=rules.DecisionRule(
-                    quorum_percent, rule.majority, rule.numerator, rule.denominator
-                ),
-            )
+            texts[locale] = text()
     result = MotionResult(
         motion_id=motion.id,
         eligible=people.eligible,
         present=people.present,
         represented=people.represented,
-        cast=cast_n,
-        cast_weight=cast_w,
-        for_count=votes_n,
+        cast=cast[0],
+        cast_weight=cast[1],
+        for_count=votes[0],
         against_count=0,
-        abstain_count=blank_n,
-        for_weight=votes_w,
+        abstain_count=blank[0],
+        for_weight=votes[1],
         against_weight=0,
-        abstain_weight=blank_w,
-        online_count=votes_n + blank_n,
+        abstain_weight=blank[1],
+        online_count=votes[0] + blank[0],
         paper_count=0,
         quorum_met=quorum_ok,
         majority_met=majority_ok,
-        adopted=elected,
+        adopted=adopted,
         outcome_nl=texts["nl"],
         outcome_en=texts["en"],
         candidates=standings,
@@ -1677,45 +1706,30 @@ def _tally_seats(motion: Motion, settings, rule, per, blank_n, blank_w) -> Motio
         row["elected"] = quorum_ok and won
     chosen = [(row["name"], row["weight"]) for row in standings if row["elected"]]
     tied_votes = standings[tied_seats[0] - 1]["weight"] if tied_seats else 0
-    texts = {}
-    for locale in ("nl", "en"):
-        with force_locale(locale):
-            texts[locale] = rules.seats_text(
-                seats=motion.seats,
-                elected=chosen,
-                tied_seats=tied_seats,
-                tied_votes=tied_votes,
-                cast=cast_w,
-                quorum_ok=quorum_ok,
-                present_or_represented=people.present + people.represented,
-                eligible=people.eligible,
-                rule=rules.DecisionRule(
-                    quorum_percent, rule.majority, rule.numerator, rule.denominator
-                ),
-            )
-    result = MotionResult(
-        motion_id=motion.id,
-        eligible=people.eligible,
-        present=people.present,
-        represented=people.represented,
-        cast=cast_n,
-        cast_weight=cast_w,
-        for_count=voters_n,
-        against_count=0,
-        abstain_count=blank_n,
-        for_weight=voters_w,
-        against_weight=0,
-        abstain_weight=blank_w,
-        online_count=voters_n + blank_n,
-        paper_count=0,
-        quorum_met=quorum_ok,
-        majority_met=bool(chosen),
+    return _election_result(
+        motion,
+        people,
+        votes=(voters_n, voters_w),
+        blank=(blank_n, blank_w),
+        cast=(cast_n, cast_w),
+        quorum_ok=quorum_ok,
+        majority_ok=bool(chosen),
         adopted=bool(chosen),
-        outcome_nl=texts["nl"],
-        outcome_en=texts["en"],
-        candidates=standings,
+        standings=standings,
+        text=lambda: rules.seats_text(
+            seats=motion.seats,
+            elected=chosen,
+            tied_seats=tied_seats,
+            tied_votes=tied_votes,
+            cast=cast_w,
+            quorum_ok=quorum_ok,
+            present_or_represented=people.present + people.represented,
+            eligible=people.eligible,
+            rule=rules.DecisionRule(
+                quorum_percent, rule.majority, rule.numerator, rule.denominator
+            ),
+        ),
     )
-    return _store(result, motion)
 
 
 def open_votes_of(motion: Motion) -> list[Vote]:
