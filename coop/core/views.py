@@ -24,7 +24,7 @@ from coop.core.web import set_language_cookie
 from coop.errors import DomainError, put_on_form
 from coop.extensions import db
 from coop.forms import choices
-from coop.urls import safe_next
+from coop.urls import page_to_show, safe_next
 
 bp = Blueprint("core", __name__)
 
@@ -182,7 +182,8 @@ def set_language():
         current_user.locale = locale
         db.session.commit()
     g.force_language = locale
-    response = redirect(safe_next(url_for("core.home")))
+    home = url_for("core.home")
+    response = redirect(page_to_show(safe_next(home), home))
     return set_language_cookie(response, locale)
 
 

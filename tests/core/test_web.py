@@ -106,6 +106,17 @@ def test_language_switch_for_visitor(client):
     assert '<html lang="nl">' in client.get("/").get_data(as_text=True)
 
 
+def test_language_switch_on_a_page_shown_after_a_form_goes_to_the_page_above(client):
+    # The receipt of a vote is the answer to the POST: its address takes no GET.
+    vote = "/c/demo/assemblies/3/motions/7/vote"
+    response = client.post("/language", data={"locale": "en", "next": vote})
+    assert response.headers["Location"] == "/c/demo/assemblies/3/motions/7"
+    response = client.post("/language", data={"locale": "en", "next": "/account/logout"})
+    assert client.get(response.headers["Location"]).status_code != 405
+    response = client.post("/language", data={"locale": "nl", "next": "/knowledge/?q=buurt"})
+    assert response.headers["Location"] == "/knowledge/?q=buurt"
+
+
 def test_language_switch_is_remembered_in_the_account(client, login):
     from coop.extensions import db
 
