@@ -10,11 +10,12 @@ from datetime import date
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from coop import audit
 from coop.assemblies import services as assembly_services
 from coop.assemblies.models import (
+    AgendaDocument,
     AgendaItem,
     Assembly,
     AssemblyStatus,
@@ -23,6 +24,8 @@ from coop.assemblies.models import (
     Majority,
     Motion,
     MotionResult,
+    MotionStatus,
+    ProxyInstruction,
     Weighting,
 )
 from coop.db import today as local_today
@@ -411,7 +414,7 @@ def propose(
     )
     if comparison_pdf:
         assembly_services.add_document(
-            item, filename=f"statuten-versie-{statutes.number}.pdf", data=comparison_pdf, by=by
+            item, filename=_comparison_filename(statutes), data=comparison_pdf, by=by
         )
     statutes.status = StatutesStatus.PROPOSED
     statutes.motion_id = motion.id
@@ -425,17 +428,40 @@ def propose(
 
 
 def withdraw(statutes: Statutes, *, by) -> None:
-    """Back to draft while the vote has not started (the motion stays as it is)."""
+    """Back to draft while the vote has not started. The motion (and any draft
+    amendments to it) leaves the agenda with the comparison document the proposal added:
+    nobody should vote on a proposal that no longer exists."""
     if statutes.status is not StatutesStatus.PROPOSED:
         raise DomainError(_l("These statutes are not proposed."))
     motion = statutes.motion
-    if motion is not None and motion.status.value != "draft":
+    motions = [motion, *motion.amendments] if motion is not None else []
+    if any(m.status is not MotionStatus.DRAFT for m in motions):
         raise DomainError(_l("The vote has started; the proposal cannot be withdrawn."))
     statutes.status = StatutesStatus.DRAFT
     statutes.motion_id = None
     statutes.proposed_at = None
     db.session.flush()
-    audit.record(statutes.cooperative, by, "statutes.withdrawn", statutes)
+    if motion is not None:
+        ids = [m.id for m in motions]
+        # Voting instructions on a motion that is gone have nothing left to instruct.
+        db.session.execute(delete(ProxyInstruction).where(ProxyInstruction.motion_id.in_(ids)))
+        db.session.execute(
+            delete(AgendaDocument).where(
+                AgendaDocument.agenda_item_id == motion.agenda_item_id,
+                AgendaDocument.filename == _comparison_filename(statutes),
+            )
+        )
+        for m in reversed(motions):  # amendments first: they point at the motion
+            db.session.delete(m)
+        db.session.flush()
+    audit.record(
+        statutes.cooperative, by, "statutes.withdrawn", statutes,
+        motion=motion.id if motion is not None else None,
+    )  # fmt: skip
+
+
+def _comparison_filename(statutes: Statutes) -> str:
+    return f"statuten-versie-{statutes.number}.pdf"
 
 
 def motion_closed(motion: Motion, result: MotionResult, *, by) -> Statutes | None:

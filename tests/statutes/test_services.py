@@ -11,7 +11,18 @@ from sqlalchemy import select
 
 from coop import audit
 from coop.assemblies import services as assembly_services
-from coop.assemblies.models import Choice, DecisionKind, Majority, MotionStatus, Weighting
+from coop.assemblies.models import (
+    AgendaDocument,
+    AssemblyStatus,
+    Choice,
+    DecisionKind,
+    ItemKind,
+    Majority,
+    Motion,
+    MotionStatus,
+    ProxyInstruction,
+    Weighting,
+)
 from coop.db import today
 from coop.errors import DomainError
 from coop.extensions import db
@@ -183,6 +194,74 @@ def test_a_rejected_proposal_goes_back_to_draft(coop, test_version):
     assert draft.status is StatutesStatus.DRAFT
     assert draft.motion_id is None
     assert "statutes.rejected" in _actions(coop.cooperative)
+
+
+def _proposed_with_amendment_document_and_instruction(coop, test_version):
+    draft = services.start_draft(coop.cooperative, template_version=test_version, by=coop.chair)
+    assembly = AssemblyFactory(cooperative=coop.cooperative, status=AssemblyStatus.DRAFT)
+    item = assembly_services.add_item(
+        assembly, title="Statutenwijziging", description="", kind=ItemKind.DECISION, by=coop.chair
+    )
+    other = assembly_services.add_document(
+        item, filename="toelichting.pdf", data=b"%PDF-1.4 uitleg", by=coop.chair
+    )
+    assembly.status = AssemblyStatus.CONVENED
+    motion = services.propose(
+        draft, item=item, title="Nieuwe statuten", comparison_pdf=b"%PDF-1.4 x", by=coop.chair
+    )
+    amendment = assembly_services.add_motion(
+        assembly, item=item, title="Zetel Amersfoort", text="", parent=motion,
+        decision_kind=DecisionKind.STATUTES, secret=False, by=coop.chair,
+    )  # fmt: skip
+    grantor, holder = coop.members[0], coop.members[1]
+    assembly_services.grant_proxy(
+        assembly, grantor, holder_number=holder.number, by=grantor,
+        instructions={motion.id: Choice.AGAINST},
+    )  # fmt: skip
+    return draft, assembly, item, motion, amendment, other
+
+
+def test_a_withdrawn_proposal_leaves_the_agenda(coop, test_version):
+    draft, _assembly, item, motion, amendment, other = (
+        _proposed_with_amendment_document_and_instruction(coop, test_version)
+    )
+    ids = [motion.id, amendment.id]
+    assert db.session.scalar(
+        select(ProxyInstruction.id).where(ProxyInstruction.motion_id == motion.id)
+    )
+    services.withdraw(draft, by=coop.chair)
+    db.session.expire_all()
+    assert draft.status is StatutesStatus.DRAFT
+    assert draft.motion_id is None
+    # The motion and its amendment are gone, and so are the instruction on it and the
+    # comparison document; what the board added itself stays.
+    assert db.session.scalars(select(Motion.id).where(Motion.id.in_(ids))).all() == []
+    assert db.session.scalars(
+        select(ProxyInstruction.id).where(ProxyInstruction.motion_id.in_(ids))
+    ).all() == []
+    documents = db.session.scalars(
+        select(AgendaDocument.filename).where(AgendaDocument.agenda_item_id == item.id)
+    ).all()
+    assert documents == [other.filename]
+    assert "statutes.withdrawn" in _actions(coop.cooperative)
+    # The draft can be proposed again.
+    again = services.propose(
+        draft, item=item, title="Nieuwe statuten", comparison_pdf=None, by=coop.chair
+    )
+    assert draft.status is StatutesStatus.PROPOSED
+    assert draft.motion_id == again.id
+
+
+def test_a_proposal_cannot_be_withdrawn_once_a_vote_on_it_opened(coop, test_version):
+    draft, assembly, _item, motion, amendment, _other = (
+        _proposed_with_amendment_document_and_instruction(coop, test_version)
+    )
+    assembly.status = AssemblyStatus.IN_SESSION
+    assembly_services.open_vote(amendment, by=coop.chair)  # amendments are voted first
+    with pytest.raises(DomainError, match="vote has started"):
+        services.withdraw(draft, by=coop.chair)
+    assert draft.status is StatutesStatus.PROPOSED
+    assert db.session.get(Motion, motion.id) is not None
 
 
 def test_adopted_statutes_are_immutable(coop, test_version):

@@ -149,6 +149,16 @@ def test_propose_puts_a_statutes_motion_with_the_comparison_on_the_agenda(
     assert text.count("(gewijzigd)") == 1  # only the assembly article changed
     assert "(ongewijzigd)" in text
 
+    # Withdrawn, the proposal leaves the agenda with its comparison document.
+    agenda = f"/c/{coop.cooperative.slug}/assemblies/{assembly.id}"
+    assert "Nieuwe statuten" in client.get(agenda).text
+    response = client.post(f"/c/{coop.cooperative.slug}/statutes/{draft.id}/withdraw")
+    assert response.status_code == 302
+    page = client.get(agenda).text
+    assert "Nieuwe statuten" not in page
+    assert document.filename not in page
+    assert db.session.scalar(select(Motion.id).where(Motion.id == motion.id)) is None
+
 
 def test_propose_to_another_cooperatives_agenda_is_refused(client, login, coop, test_version):
     draft = _draft(coop, test_version)
