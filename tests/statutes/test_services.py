@@ -236,9 +236,12 @@ def test_a_withdrawn_proposal_leaves_the_agenda(coop, test_version):
     # The motion and its amendment are gone, and so are the instruction on it and the
     # comparison document; what the board added itself stays.
     assert db.session.scalars(select(Motion.id).where(Motion.id.in_(ids))).all() == []
-    assert db.session.scalars(
-        select(ProxyInstruction.id).where(ProxyInstruction.motion_id.in_(ids))
-    ).all() == []
+    assert (
+        db.session.scalars(
+            select(ProxyInstruction.id).where(ProxyInstruction.motion_id.in_(ids))
+        ).all()
+        == []
+    )
     documents = db.session.scalars(
         select(AgendaDocument.filename).where(AgendaDocument.agenda_item_id == item.id)
     ).all()
