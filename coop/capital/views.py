@@ -74,9 +74,7 @@ def request_transfer(slug):
     if form.validate_on_submit():
         try:
             share_class = services.get_class(g.cooperative, form.share_class.data or 0)
-            target = members.find_by_number(g.cooperative, form.to_number.data)
-            if target is None:
-                raise DomainError(_("There is no member with this number."), field="to_number")
+            target = _member(form.to_number.data, "to_number")
             services.request_change(
                 g.membership, share_class, form.quantity.data,
                 kind=RequestKind.TRANSFER, target=target, today=today(),
