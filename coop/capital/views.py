@@ -194,9 +194,7 @@ def reject_request(slug, request_id):
 @bp.get("/me")
 @member_of
 def mine(slug):
-    form = BuyForm(formdata=None, token=services.new_token())
-    _class_choices(form.share_class, g.cooperative)
-    return _mine_page(form)
+    return _mine_page(_buy_form())
 
 
 @bp.post("/buy")
