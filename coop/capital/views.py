@@ -115,6 +115,16 @@ def _first_day(item):
     return today()
 
 
+def _empty_approve_form(item):
+    return ApproveRequestForm(
+        formdata=None, prefix=f"approve-{item.id}", effective_on=_first_day(item)
+    )
+
+
+def _empty_reject_form(item):
+    return RejectRequestForm(formdata=None, prefix=f"reject-{item.id}")
+
+
 def _requests_page(errors=None, status=200):
     items = services.pending_requests(g.cooperative)
     errors = errors or {}
@@ -123,13 +133,7 @@ def _requests_page(errors=None, status=200):
         cooperative=g.cooperative,
         items=items,
         forms={
-            item.id: errors.get(item.id)
-            or (
-                ApproveRequestForm(
-                    formdata=None, prefix=f"approve-{item.id}", effective_on=_first_day(item)
-                ),
-                RejectRequestForm(formdata=None, prefix=f"reject-{item.id}"),
-            )
+            item.id: errors.get(item.id) or (_empty_approve_form(item), _empty_reject_form(item))
             for item in items
         },
         earliest=services.earliest_redemption,
@@ -166,8 +170,7 @@ def approve_request(slug, request_id):
             db.session.commit()
             flash(_("Approved. The register is up to date."), "success")
             return redirect(url_for(".requests", slug=slug))
-    reject_form = RejectRequestForm(formdata=None, prefix=f"reject-{item.id}")
-    return _requests_page(errors={item.id: (form, reject_form)}, status=422)
+    return _requests_page(errors={item.id: (form, _empty_reject_form(item))}, status=422)
 
 
 @bp.post("/requests/<int:request_id>/reject")
@@ -185,10 +188,7 @@ def reject_request(slug, request_id):
             db.session.commit()
             flash(_("The request is rejected."), "success")
             return redirect(url_for(".requests", slug=slug))
-    approve_form = ApproveRequestForm(
-        formdata=None, prefix=f"approve-{item.id}", effective_on=_first_day(item)
-    )
-    return _requests_page(errors={item.id: (approve_form, form)}, status=422)
+    return _requests_page(errors={item.id: (_empty_approve_form(item), form)}, status=422)
 
 
 @bp.get("/me")
