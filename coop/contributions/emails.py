@@ -3,15 +3,13 @@
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from coop import mail
+from coop.core.mails import mail_to
 
 
 def reminder(charge):
     membership = charge.membership
-    user = membership.user
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail_to(
+        membership.user,
         _l("Reminder: your contribution to %(name)s", name=membership.cooperative.name),
         "contributions/reminder",
         charge=charge,
@@ -27,10 +25,8 @@ def reminder(charge):
 
 def debit_reversed(charge):
     membership = charge.membership
-    user = membership.user
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail_to(
+        membership.user,
         _l("Your direct debit for %(name)s did not go through", name=membership.cooperative.name),
         "contributions/debit_reversed",
         charge=charge,
