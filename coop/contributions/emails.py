@@ -6,6 +6,15 @@ from flask_babel import lazy_gettext as _l
 from coop.core.mails import mail_to
 
 
+def _pay_url(charge) -> str:
+    return url_for(
+        "payments.pay",
+        slug=charge.membership.cooperative.slug,
+        charge_id=charge.id,
+        _external=True,
+    )
+
+
 def reminder(charge):
     membership = charge.membership
     return mail_to(
@@ -14,12 +23,7 @@ def reminder(charge):
         "contributions/reminder",
         charge=charge,
         membership=membership,
-        url=url_for(
-            "payments.pay",
-            slug=membership.cooperative.slug,
-            charge_id=charge.id,
-            _external=True,
-        ),
+        url=_pay_url(charge),
     )
 
 
@@ -31,7 +35,5 @@ def debit_reversed(charge):
         "contributions/debit_reversed",
         charge=charge,
         membership=membership,
-        url=url_for(
-            "payments.pay", slug=membership.cooperative.slug, charge_id=charge.id, _external=True
-        ),
+        url=_pay_url(charge),
     )
