@@ -386,15 +386,8 @@ def create_class(slug):
     if form.validate_on_submit():
         data = {
             key: form[key].data
-            for key in (
-                "name",
-                "minimum_holding",
-                "maximum_per_member",
-                "transferable",
-                "redeemable",
-                "redemption_wait_days",
-                "votes_per_share",
-            )
+            for key in services.CLASS_FIELDS
+            if key != "nominal_value_cents"  # the form has the value in euros
         }
         data["nominal_value_cents"] = form.nominal_value.cents
         try:
