@@ -364,6 +364,19 @@ def _lock(cooperative) -> None:
     audit._lock_scope(audit.scope_of(cooperative))
 
 
+def _check_minimum_kept(share_class, membership, left: int) -> None:
+    """An active member keeps at least the minimum holding of the class."""
+    if membership.is_active and left < share_class.minimum_holding:
+        raise DomainError(
+            _l(
+                "An active member must keep at least %(min)s. This would leave %(left)s.",
+                min=share_class.minimum_holding,
+                left=left,
+            ),
+            field="quantity",
+        )
+
+
 def _check_can_give_up(share_class, membership, quantity: int) -> None:
     """The member holds `quantity` and, when active, keeps the minimum holding after it."""
     have = holding(membership, share_class)
@@ -371,15 +384,7 @@ def _check_can_give_up(share_class, membership, quantity: int) -> None:
         raise DomainError(
             _l("This member holds only %(count)s of these.", count=have), field="quantity"
         )
-    if membership.is_active and have - quantity < share_class.minimum_holding:
-        raise DomainError(
-            _l(
-                "An active member must keep at least %(min)s. This would leave %(left)s.",
-                min=share_class.minimum_holding,
-                left=have - quantity,
-            ),
-            field="quantity",
-        )
+    _check_minimum_kept(share_class, membership, have - quantity)
 
 
 def transfer(share_class, source, target, quantity: int, *, on: date, by) -> Certificate:
@@ -675,15 +680,7 @@ def _check_leaving(share_class, membership, quantity: int, *, pending: int) -> N
         raise DomainError(
             _l("You can use only %(count)s of these.", count=max(have, 0)), field="quantity"
         )
-    if membership.is_active and have - quantity < share_class.minimum_holding:
-        raise DomainError(
-            _l(
-                "An active member must keep at least %(min)s. This would leave %(left)s.",
-                min=share_class.minimum_holding,
-                left=have - quantity,
-            ),
-            field="quantity",
-        )
+    _check_minimum_kept(share_class, membership, have - quantity)
 
 
 def _check_request(req_kind, share_class, membership, quantity, target, *, besides=None):
