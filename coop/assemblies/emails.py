@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event
 
-from coop import mail
+from coop.core.mails import mail_to
 
 ASSEMBLY_HOURS = 2
 
@@ -58,9 +58,8 @@ def ics(assembly) -> bytes:
 
 def convocation(assembly, membership):
     user = membership.user
-    message = mail.build(
-        user.email,
-        user.locale,
+    message = mail_to(
+        user,
         convocation_subject(assembly, user.locale),
         "assemblies/convocation",
         assembly=assembly,
@@ -72,10 +71,8 @@ def convocation(assembly, membership):
 
 
 def proxy_granted(proxy, assembly, recipient):
-    user = recipient.user
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail_to(
+        recipient.user,
         _l("Proxy for the general assembly of %(name)s", name=assembly.cooperative.name),
         "assemblies/proxy_granted",
         proxy=proxy,
@@ -86,10 +83,8 @@ def proxy_granted(proxy, assembly, recipient):
 
 
 def proxy_revoked(proxy, assembly, recipient):
-    user = recipient.user
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail_to(
+        recipient.user,
         _l("Proxy withdrawn for the general assembly of %(name)s", name=assembly.cooperative.name),
         "assemblies/proxy_revoked",
         proxy=proxy,
@@ -101,9 +96,8 @@ def proxy_revoked(proxy, assembly, recipient):
 
 def results(assembly, membership, motions):
     user = membership.user
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail_to(
+        user,
         _l("Decisions of the general assembly of %(name)s", name=assembly.cooperative.name),
         "assemblies/results",
         assembly=assembly,
@@ -115,10 +109,8 @@ def results(assembly, membership, motions):
 
 
 def reminder(assembly, membership):
-    user = membership.user
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail_to(
+        membership.user,
         _l("Tomorrow: general assembly of %(name)s", name=assembly.cooperative.name),
         "assemblies/reminder",
         assembly=assembly,

@@ -364,6 +364,29 @@ def _lock(cooperative) -> None:
     audit._lock_scope(audit.scope_of(cooperative))
 
 
+def _check_minimum_kept(share_class, membership, left: int) -> None:
+    """An active member keeps at least the minimum holding of the class."""
+    if membership.is_active and left < share_class.minimum_holding:
+        raise DomainError(
+            _l(
+                "An active member must keep at least %(min)s. This would leave %(left)s.",
+                min=share_class.minimum_holding,
+                left=left,
+            ),
+            field="quantity",
+        )
+
+
+def _check_can_give_up(share_class, membership, quantity: int) -> None:
+    """The member holds `quantity` and, when active, keeps the minimum holding after it."""
+    have = holding(membership, share_class)
+    if quantity > have:
+        raise DomainError(
+            _l("This member holds only %(count)s of these.", count=have), field="quantity"
+        )
+    _check_minimum_kept(share_class, membership, have - quantity)
+
+
 def transfer(share_class, source, target, quantity: int, *, on: date, by) -> Certificate:
     _check_quantity(quantity)
     if not share_class.transferable:
@@ -372,20 +395,7 @@ def transfer(share_class, source, target, quantity: int, *, on: date, by) -> Cer
         raise DomainError(_l("Choose another member of this cooperative."), field="to_number")
     _check_active(target, field="to_number")
     _lock(share_class.cooperative)
-    have = holding(source, share_class)
-    if quantity > have:
-        raise DomainError(
-            _l("This member holds only %(count)s of these.", count=have), field="quantity"
-        )
-    if source.is_active and have - quantity < share_class.minimum_holding:
-        raise DomainError(
-            _l(
-                "An active member must keep at least %(min)s. This would leave %(left)s.",
-                min=share_class.minimum_holding,
-                left=have - quantity,
-            ),
-            field="quantity",
-        )
+    _check_can_give_up(share_class, source, quantity)
     _check_maximum(share_class, target, quantity)
     _entry(
         share_class, source, EntryKind.TRANSFER_OUT, -quantity, on=on, by=by,
@@ -418,20 +428,7 @@ def redeem(
             field="effective_on",
         )
     _lock(share_class.cooperative)
-    have = holding(membership, share_class)
-    if quantity > have:
-        raise DomainError(
-            _l("This member holds only %(count)s of these.", count=have), field="quantity"
-        )
-    if membership.is_active and have - quantity < share_class.minimum_holding:
-        raise DomainError(
-            _l(
-                "An active member must keep at least %(min)s. This would leave %(left)s.",
-                min=share_class.minimum_holding,
-                left=have - quantity,
-            ),
-            field="quantity",
-        )
+    _check_can_give_up(share_class, membership, quantity)
     entry = _entry(
         share_class, membership, EntryKind.REDEMPTION, -quantity, on=on, by=by,
         note=f"requested {requested_on.isoformat()}",
@@ -683,15 +680,7 @@ def _check_leaving(share_class, membership, quantity: int, *, pending: int) -> N
         raise DomainError(
             _l("You can use only %(count)s of these.", count=max(have, 0)), field="quantity"
         )
-    if membership.is_active and have - quantity < share_class.minimum_holding:
-        raise DomainError(
-            _l(
-                "An active member must keep at least %(min)s. This would leave %(left)s.",
-                min=share_class.minimum_holding,
-                left=have - quantity,
-            ),
-            field="quantity",
-        )
+    _check_minimum_kept(share_class, membership, have - quantity)
 
 
 def _check_request(req_kind, share_class, membership, quantity, target, *, besides=None):

@@ -74,9 +74,7 @@ def request_transfer(slug):
     if form.validate_on_submit():
         try:
             share_class = services.get_class(g.cooperative, form.share_class.data or 0)
-            target = members.find_by_number(g.cooperative, form.to_number.data)
-            if target is None:
-                raise DomainError(_("There is no member with this number."), field="to_number")
+            target = _member(form.to_number.data, "to_number")
             services.request_change(
                 g.membership, share_class, form.quantity.data,
                 kind=RequestKind.TRANSFER, target=target, today=today(),
@@ -117,6 +115,16 @@ def _first_day(item):
     return today()
 
 
+def _empty_approve_form(item):
+    return ApproveRequestForm(
+        formdata=None, prefix=f"approve-{item.id}", effective_on=_first_day(item)
+    )
+
+
+def _empty_reject_form(item):
+    return RejectRequestForm(formdata=None, prefix=f"reject-{item.id}")
+
+
 def _requests_page(errors=None, status=200):
     items = services.pending_requests(g.cooperative)
     errors = errors or {}
@@ -125,13 +133,7 @@ def _requests_page(errors=None, status=200):
         cooperative=g.cooperative,
         items=items,
         forms={
-            item.id: errors.get(item.id)
-            or (
-                ApproveRequestForm(
-                    formdata=None, prefix=f"approve-{item.id}", effective_on=_first_day(item)
-                ),
-                RejectRequestForm(formdata=None, prefix=f"reject-{item.id}"),
-            )
+            item.id: errors.get(item.id) or (_empty_approve_form(item), _empty_reject_form(item))
             for item in items
         },
         earliest=services.earliest_redemption,
@@ -168,8 +170,7 @@ def approve_request(slug, request_id):
             db.session.commit()
             flash(_("Approved. The register is up to date."), "success")
             return redirect(url_for(".requests", slug=slug))
-    reject_form = RejectRequestForm(formdata=None, prefix=f"reject-{item.id}")
-    return _requests_page(errors={item.id: (form, reject_form)}, status=422)
+    return _requests_page(errors={item.id: (form, _empty_reject_form(item))}, status=422)
 
 
 @bp.post("/requests/<int:request_id>/reject")
@@ -187,18 +188,13 @@ def reject_request(slug, request_id):
             db.session.commit()
             flash(_("The request is rejected."), "success")
             return redirect(url_for(".requests", slug=slug))
-    approve_form = ApproveRequestForm(
-        formdata=None, prefix=f"approve-{item.id}", effective_on=_first_day(item)
-    )
-    return _requests_page(errors={item.id: (approve_form, form)}, status=422)
+    return _requests_page(errors={item.id: (_empty_approve_form(item), form)}, status=422)
 
 
 @bp.get("/me")
 @member_of
 def mine(slug):
-    form = BuyForm(formdata=None, token=services.new_token())
-    _class_choices(form.share_class, g.cooperative)
-    return _mine_page(form)
+    return _mine_page(_buy_form())
 
 
 @bp.post("/buy")
@@ -390,15 +386,8 @@ def create_class(slug):
     if form.validate_on_submit():
         data = {
             key: form[key].data
-            for key in (
-                "name",
-                "minimum_holding",
-                "maximum_per_member",
-                "transferable",
-                "redeemable",
-                "redemption_wait_days",
-                "votes_per_share",
-            )
+            for key in services.CLASS_FIELDS
+            if key != "nominal_value_cents"  # the form has the value in euros
         }
         data["nominal_value_cents"] = form.nominal_value.cents
         try:

@@ -3,39 +3,37 @@
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from coop import mail
+from coop.core.mails import mail_to
+
+
+def _pay_url(charge) -> str:
+    return url_for(
+        "payments.pay",
+        slug=charge.membership.cooperative.slug,
+        charge_id=charge.id,
+        _external=True,
+    )
 
 
 def reminder(charge):
     membership = charge.membership
-    user = membership.user
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail_to(
+        membership.user,
         _l("Reminder: your contribution to %(name)s", name=membership.cooperative.name),
         "contributions/reminder",
         charge=charge,
         membership=membership,
-        url=url_for(
-            "payments.pay",
-            slug=membership.cooperative.slug,
-            charge_id=charge.id,
-            _external=True,
-        ),
+        url=_pay_url(charge),
     )
 
 
 def debit_reversed(charge):
     membership = charge.membership
-    user = membership.user
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail_to(
+        membership.user,
         _l("Your direct debit for %(name)s did not go through", name=membership.cooperative.name),
         "contributions/debit_reversed",
         charge=charge,
         membership=membership,
-        url=url_for(
-            "payments.pay", slug=membership.cooperative.slug, charge_id=charge.id, _external=True
-        ),
+        url=_pay_url(charge),
     )

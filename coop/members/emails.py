@@ -4,6 +4,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from coop import mail
+from coop.core.mails import mail_to
 
 
 def _coop_url(cooperative):
@@ -16,9 +17,8 @@ def application_received(application):
 
     user = application.user
     charge = capital.admission_charge(application)
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail_to(
+        user,
         _l("We received your application for %(name)s", name=application.cooperative.name),
         "members/application_received",
         application=application,
@@ -45,10 +45,8 @@ def application_for_board(application, email, locale):
 
 
 def welcome(membership):
-    user = membership.user
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail_to(
+        membership.user,
         _l("Welcome to %(name)s", name=membership.cooperative.name),
         "members/welcome",
         membership=membership,
@@ -57,10 +55,8 @@ def welcome(membership):
 
 
 def rejected(application):
-    user = application.user
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail_to(
+        application.user,
         _l("Your application for %(name)s", name=application.cooperative.name),
         "members/rejected",
         application=application,
@@ -68,10 +64,8 @@ def rejected(application):
 
 
 def question(application):
-    user = application.user
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail_to(
+        application.user,
         _l("A question about your application for %(name)s", name=application.cooperative.name),
         "members/question",
         application=application,
@@ -79,10 +73,8 @@ def question(application):
 
 
 def resignation_confirmed(membership):
-    user = membership.user
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail_to(
+        membership.user,
         _l("Your resignation from %(name)s", name=membership.cooperative.name),
         "members/resignation_confirmed",
         membership=membership,
@@ -90,10 +82,8 @@ def resignation_confirmed(membership):
 
 
 def end_date_changed(membership):
-    user = membership.user
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail_to(
+        membership.user,
         _l("New end date of your membership of %(name)s", name=membership.cooperative.name),
         "members/end_date_changed",
         membership=membership,
@@ -101,10 +91,8 @@ def end_date_changed(membership):
 
 
 def ended_by_board(membership):
-    user = membership.user
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail_to(
+        membership.user,
         _l("Your membership of %(name)s ends", name=membership.cooperative.name),
         "members/ended_by_board",
         membership=membership,

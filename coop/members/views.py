@@ -259,18 +259,19 @@ def admit(slug, application_id):
 def request_payment(slug, application_id):
     """Send the applicant the payment request for the minimum holding (made once)."""
     application = _application_or_404(application_id)
+    back = url_for(".application", slug=slug, application_id=application_id)
     try:
         charge = capital.request_admission_shares(application, today=today(), by=g.membership)
     except DomainError as error:
         flash(error.message, "error")
-        return redirect(url_for(".application", slug=slug, application_id=application_id))
+        return redirect(back)
     if charge is None:
         flash(_("This cooperative does not ask new members to pay for shares first."), "info")
-        return redirect(url_for(".application", slug=slug, application_id=application_id))
+        return redirect(back)
     mail.after_commit(emails.application_received(application))
     db.session.commit()
     flash(_("We sent the payment request to the applicant by e-mail."), "success")
-    return redirect(url_for(".application", slug=slug, application_id=application_id))
+    return redirect(back)
 
 
 @bp.post("/applications/<int:application_id>/reject")

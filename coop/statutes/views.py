@@ -160,6 +160,15 @@ def _edit_page(statutes, form, *, preview=None, status=200):
     ), status
 
 
+def _put_on_parameters_form(form, error: DomainError) -> None:
+    """Every parameter that fails the schema gets its message; another error as usual."""
+    if isinstance(error, services.InvalidParameters):
+        for key, message in error.errors.items():
+            form[key].errors = [*form[key].errors, str(message)]
+    else:
+        put_on_form(form, error)
+
+
 @bp.route("/<int:statutes_id>/edit", methods=["GET", "POST"])
 @board_of(role=ORGANISERS)
 def edit(slug, statutes_id):
@@ -176,22 +185,14 @@ def edit(slug, statutes_id):
     if request.form.get("action") == "preview":
         try:
             preview = services.document(statutes, _lang(), services.check_parameters(values))
-        except services.InvalidParameters as error:
-            for key, message in error.errors.items():
-                form[key].errors = [*form[key].errors, str(message)]
-            return _edit_page(statutes, form, status=422)
         except DomainError as error:
-            put_on_form(form, error)
+            _put_on_parameters_form(form, error)
             return _edit_page(statutes, form, status=422)
         return _edit_page(statutes, form, preview=preview)
     try:
         services.update_draft(statutes, values, by=g.membership)
-    except services.InvalidParameters as error:
-        for key, message in error.errors.items():
-            form[key].errors = [*form[key].errors, str(message)]
-        return _edit_page(statutes, form, status=422)
     except DomainError as error:
-        put_on_form(form, error)
+        _put_on_parameters_form(form, error)
         return _edit_page(statutes, form, status=422)
     db.session.commit()
     flash(_("The draft is saved."), "success")

@@ -18,7 +18,6 @@ from coop.members.models import ApplicationStatus, Function, Membership
 from coop.payments import services as payments
 from tests.factories import (
     ApplicationFactory,
-    CooperativeFactory,
     ShareClassFactory,
     UserFactory,
     board_member,
@@ -26,11 +25,6 @@ from tests.factories import (
 from tests.members.test_applications import RESIDENT, apply_url
 
 TODAY = date(2026, 3, 2)
-
-
-@pytest.fixture
-def coop():
-    return CooperativeFactory()
 
 
 @pytest.fixture

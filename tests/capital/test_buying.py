@@ -17,7 +17,7 @@ from coop.db import today
 from coop.extensions import db
 from coop.members.models import Function, MembershipStatus
 from coop.payments.models import Payment, PaymentStatus
-from tests.factories import CooperativeFactory, MembershipFactory, ShareClassFactory, board_member
+from tests.factories import MembershipFactory, ShareClassFactory, board_member
 
 PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
 
@@ -29,11 +29,6 @@ def pdf_text(data: bytes) -> str:
 
 
 @pytest.fixture
-def coop():
-    return CooperativeFactory()
-
-
-@pytest.fixture
 def share_class(coop):
     return ShareClassFactory(cooperative=coop, nominal_value_cents=2500, maximum_per_member=5)
 
@@ -41,11 +36,6 @@ def share_class(coop):
 @pytest.fixture
 def member(coop):
     return MembershipFactory(cooperative=coop)
-
-
-@pytest.fixture
-def treasurer(coop):
-    return board_member(coop, Function.TREASURER)
 
 
 def _charges(member):

@@ -12,24 +12,13 @@ from coop.capital import services as capital
 from coop.capital.models import Certificate, EntryKind, ShareEntry
 from coop.errors import DomainError
 from coop.extensions import db
-from coop.members.models import Function, MembershipStatus
+from coop.members.models import MembershipStatus
 from tests.factories import (
     CooperativeFactory,
     MembershipFactory,
     ShareClassFactory,
-    board_member,
     issue_shares,
 )
-
-
-@pytest.fixture
-def coop():
-    return CooperativeFactory()
-
-
-@pytest.fixture
-def treasurer(coop):
-    return board_member(coop, Function.TREASURER)
 
 
 @pytest.fixture

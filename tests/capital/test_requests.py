@@ -25,16 +25,6 @@ TODAY = date(2026, 3, 2)
 
 
 @pytest.fixture
-def coop():
-    return CooperativeFactory()
-
-
-@pytest.fixture
-def treasurer(coop):
-    return board_member(coop, Function.TREASURER)
-
-
-@pytest.fixture
 def share_class(coop):
     return ShareClassFactory(
         cooperative=coop, minimum_holding=1, maximum_per_member=10, transferable=True,

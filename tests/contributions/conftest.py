@@ -1,6 +1,8 @@
 import pytest
 from flask_babel import force_locale
 
+from tests.factories import CooperativeFactory
+
 
 @pytest.fixture(autouse=True)
 def _english():
@@ -8,3 +10,8 @@ def _english():
     language of their request)."""
     with force_locale("en"):
         yield
+
+
+@pytest.fixture
+def coop():
+    return CooperativeFactory()

@@ -31,11 +31,6 @@ TODAY = date(2026, 2, 1)
 
 
 @pytest.fixture
-def coop():
-    return CooperativeFactory()
-
-
-@pytest.fixture
 def treasurer(coop):
     return board_member(coop, Function.TREASURER, admitted_on=date(2020, 1, 1))
 

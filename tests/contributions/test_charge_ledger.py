@@ -26,7 +26,6 @@ from coop.payments.models import Payment, PaymentStatus, PaymentTransition
 from tests.factories import (
     ApplicationFactory,
     ChargeFactory,
-    CooperativeFactory,
     MembershipFactory,
     ShareClassFactory,
     board_member,
@@ -35,11 +34,6 @@ from tests.factories import (
 
 TODAY = date(2026, 2, 1)
 IBANS = ["NL20INGB0001234567", "NL91ABNA0417164300", "DE89370400440532013000"]
-
-
-@pytest.fixture
-def coop():
-    return CooperativeFactory()
 
 
 @pytest.fixture

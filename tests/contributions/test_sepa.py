@@ -18,16 +18,11 @@ from coop.errors import DomainError
 from coop.extensions import db
 from coop.members.models import Function
 from coop.payments.models import Payment, PaymentMethod, PaymentStatus
-from tests.factories import CooperativeFactory, MembershipFactory, board_member, contribution_plan
+from tests.factories import MembershipFactory, board_member, contribution_plan
 
 TODAY = date(2026, 2, 1)
 XSD = Path(sepaxml.__file__).parent / "schemas" / "pain.008.001.02.xsd"
 IBANS = ["NL20INGB0001234567", "NL91ABNA0417164300", "DE89370400440532013000"]
-
-
-@pytest.fixture
-def coop():
-    return CooperativeFactory()
 
 
 @pytest.fixture

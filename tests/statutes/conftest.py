@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from coop.assemblies import services as assembly_services
 from coop.assemblies.models import AssemblyStatus, Choice, ItemKind, MotionStatus
 from coop.members.models import Function
-from coop.statutes import services
+from coop.statutes import schema, services
 from coop.statutes.services import LIBRARY
 from tests.factories import AssemblyFactory, CooperativeFactory, MembershipFactory, board_member
 
@@ -21,6 +21,15 @@ TEST_LIBRARY = Path(__file__).parent / "library"
 
 def real_library_present() -> bool:
     return LIBRARY.is_dir() and any((p / "nl.md").is_file() for p in LIBRARY.iterdir())
+
+
+def parameter_values(**overrides) -> dict:
+    """The schema's defaults with the required texts filled in, changed by `overrides`."""
+    values = schema.defaults(
+        {"name": "Buurtcoöperatie Zuilen", "seat": "Utrecht", "purpose": "Samen."}
+    )
+    values.update(overrides)
+    return values
 
 
 @pytest.fixture

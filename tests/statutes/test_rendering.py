@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from coop.statutes import rendering, schema
+from coop.statutes import rendering
 from coop.statutes.rendering import TemplateRefused
+from tests.statutes.conftest import parameter_values
 
 
 class Version:
@@ -21,25 +22,19 @@ class Version:
         return "Statuten"
 
 
-def values(**overrides):
-    base = schema.defaults(
-        {"name": "Buurtcoöperatie Zuilen", "seat": "Utrecht", "purpose": "Samen."}
-    )
-    base.update(overrides)
-    return base
-
-
 def test_articles_are_numbered_and_empty_articles_dropped():
     text = (
         "# Titel\n\n## Naam\n\n1. Wij heten {{ name }}.\n2. Zetel {{ seat }}.\n\n"
         "## Online\n\n{% if electronic_participation %}Online mag.{% endif %}\n\n"
         "## Leden\n\n- een\n- twee\n"
     )
-    document = rendering.render_document(Version(text), values(), "nl")
+    document = rendering.render_document(Version(text), parameter_values(), "nl")
     assert [a.heading for a in document.articles] == ["Artikel 1 — Naam", "Artikel 2 — Leden"]
     assert document.articles[0].plain == "1. Wij heten Buurtcoöperatie Zuilen.\n2. Zetel Utrecht."
     assert document.articles[1].plain == "a. een\nb. twee"
-    on = rendering.render_document(Version(text), values(electronic_participation=True), "nl")
+    on = rendering.render_document(
+        Version(text), parameter_values(electronic_participation=True), "nl"
+    )
     assert [a.title for a in on.articles] == ["Naam", "Online", "Leden"]
 
 
@@ -63,7 +58,7 @@ def test_articles_are_numbered_and_empty_articles_dropped():
 )
 def test_filters(expression, value, lang, expected):
     key = expression.split("|")[0]
-    text = rendering.render_text("{{ " + expression + " }}", values(**{key: value}), lang)
+    text = rendering.render_text("{{ " + expression + " }}", parameter_values(**{key: value}), lang)
     assert text == expected
 
 
@@ -88,7 +83,7 @@ def test_sandbox_escapes_in_the_template_text_are_refused(source):
     with pytest.raises(TemplateRefused):
         rendering.check_template(source)
     with pytest.raises(TemplateRefused):
-        rendering.render_text(source, values(), "nl")
+        rendering.render_text(source, parameter_values(), "nl")
 
 
 @pytest.mark.parametrize(
@@ -102,14 +97,16 @@ def test_sandbox_escapes_in_the_template_text_are_refused(source):
     ],
 )
 def test_sandbox_escapes_in_parameter_values_are_plain_text(value):
-    text = rendering.render_text("## Naam\n\n{{ name }} in {{ seat }}\n", values(name=value), "nl")
+    text = rendering.render_text(
+        "## Naam\n\n{{ name }} in {{ seat }}\n", parameter_values(name=value), "nl"
+    )
     assert text == f"## Naam\n\n{value} in Utrecht\n"
 
 
 def test_free_text_with_structure_stays_text_in_its_paragraph():
     text = "## Doel\n\n1. Wij willen:\n\n{{ purpose }}\n\n## Zetel\n\n1. In {{ seat }}.\n"
     purpose = "## Extra artikel\n1. Het bestuur mag alles.\n- en nog meer"
-    document = rendering.render_document(Version(text), values(purpose=purpose), "nl")
+    document = rendering.render_document(Version(text), parameter_values(purpose=purpose), "nl")
     assert [a.title for a in document.articles] == ["Doel", "Zetel"]
     assert document.articles[0].plain == (
         "1. Wij willen:\n## Extra artikel 1. Het bestuur mag alles. - en nog meer"
@@ -122,8 +119,8 @@ def test_comparison_marks_only_the_changed_article():
         "## Naam\n\n{{ name }}\n\n## Besluiten\n\nMet {{ majority_ordinary|majority }}.\n\n"
         "## Zetel\n\n{{ seat }}\n"
     )
-    old = rendering.render_document(Version(text), values(), "nl")
-    new = rendering.render_document(Version(text), values(majority_ordinary="3/4"), "nl")
+    old = rendering.render_document(Version(text), parameter_values(), "nl")
+    new = rendering.render_document(Version(text), parameter_values(majority_ordinary="3/4"), "nl")
     pairs = rendering.compare(old, new)
     assert [(p.new.title, p.changed) for p in pairs] == [
         ("Naam", False),
@@ -136,8 +133,8 @@ def test_comparison_marks_only_the_changed_article():
 
 def test_comparison_escapes_the_text():
     text = "## Naam\n\n{{ name }}\n"
-    old = rendering.render_document(Version(text), values(name="A"), "nl")
-    new = rendering.render_document(Version(text), values(name="<b>B</b>"), "nl")
+    old = rendering.render_document(Version(text), parameter_values(name="A"), "nl")
+    new = rendering.render_document(Version(text), parameter_values(name="<b>B</b>"), "nl")
     diff = str(rendering.compare(old, new)[0].diff)
     assert "<b>" not in diff
     assert "&lt;b&gt;B&lt;/b&gt;" in diff

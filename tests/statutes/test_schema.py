@@ -6,6 +6,7 @@ import pytest
 from flask_babel import force_locale
 
 from coop.statutes import schema
+from tests.statutes.conftest import parameter_values
 
 
 @pytest.fixture(autouse=True)
@@ -14,16 +15,8 @@ def _english():
         yield
 
 
-def valid(**overrides):
-    values = schema.defaults(
-        {"name": "Buurtcoöperatie Zuilen", "seat": "Utrecht", "purpose": "Samen."}
-    )
-    values.update(overrides)
-    return values
-
-
 def test_the_defaults_with_the_required_texts_are_valid():
-    clean, errors = schema.validate(valid())
+    clean, errors = schema.validate(parameter_values())
     assert errors == {}
     assert clean["majority_statutes"] == "2/3"
     assert clean["notice_days"] == 14
@@ -64,14 +57,14 @@ def test_template_defaults_override_the_schema():
     ],
 )
 def test_bad_values_are_refused_at_their_field(key, value, message):
-    clean, errors = schema.validate(valid(**{key: value}))
+    clean, errors = schema.validate(parameter_values(**{key: value}))
     assert list(errors) == [key]
     assert message in str(errors[key])
 
 
 def test_a_vote_cap_needs_votes_by_shares():
-    _clean, errors = schema.validate(valid(share_vote_cap=5))
+    _clean, errors = schema.validate(parameter_values(share_vote_cap=5))
     assert "share_vote_cap" in errors
-    clean, errors = schema.validate(valid(share_vote_cap="5", vote_weighting="share"))
+    clean, errors = schema.validate(parameter_values(share_vote_cap="5", vote_weighting="share"))
     assert errors == {}
     assert clean["share_vote_cap"] == 5
