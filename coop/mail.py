@@ -36,6 +36,11 @@ def build(to: str, locale: str, subject, template: str, **context) -> EmailMessa
     return message
 
 
+def mail_to(user, subject, template: str, **context) -> EmailMessage:
+    """``build`` for a person's account: to their address, in their language."""
+    return build(user.email, user.locale, subject, template, **context)
+
+
 def send_now(message: EmailMessage) -> None:
     config = current_app.config
     backend = config["MAIL_BACKEND"]

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event
 
-from coop.core.mails import mail_to
+from coop import mail
 
 ASSEMBLY_HOURS = 2
 
@@ -58,7 +58,7 @@ def ics(assembly) -> bytes:
 
 def convocation(assembly, membership):
     user = membership.user
-    message = mail_to(
+    message = mail.mail_to(
         user,
         convocation_subject(assembly, user.locale),
         "assemblies/convocation",
@@ -71,7 +71,7 @@ def convocation(assembly, membership):
 
 
 def proxy_granted(proxy, assembly, recipient):
-    return mail_to(
+    return mail.mail_to(
         recipient.user,
         _l("Proxy for the general assembly of %(name)s", name=assembly.cooperative.name),
         "assemblies/proxy_granted",
@@ -83,7 +83,7 @@ def proxy_granted(proxy, assembly, recipient):
 
 
 def proxy_revoked(proxy, assembly, recipient):
-    return mail_to(
+    return mail.mail_to(
         recipient.user,
         _l("Proxy withdrawn for the general assembly of %(name)s", name=assembly.cooperative.name),
         "assemblies/proxy_revoked",
@@ -96,7 +96,7 @@ def proxy_revoked(proxy, assembly, recipient):
 
 def results(assembly, membership, motions):
     user = membership.user
-    return mail_to(
+    return mail.mail_to(
         user,
         _l("Decisions of the general assembly of %(name)s", name=assembly.cooperative.name),
         "assemblies/results",
@@ -109,7 +109,7 @@ def results(assembly, membership, motions):
 
 
 def reminder(assembly, membership):
-    return mail_to(
+    return mail.mail_to(
         membership.user,
         _l("Tomorrow: general assembly of %(name)s", name=assembly.cooperative.name),
         "assemblies/reminder",

@@ -3,7 +3,7 @@
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from coop.core.mails import mail_to
+from coop import mail
 
 
 def _pay_url(charge) -> str:
@@ -17,7 +17,7 @@ def _pay_url(charge) -> str:
 
 def reminder(charge):
     membership = charge.membership
-    return mail_to(
+    return mail.mail_to(
         membership.user,
         _l("Reminder: your contribution to %(name)s", name=membership.cooperative.name),
         "contributions/reminder",
@@ -29,7 +29,7 @@ def reminder(charge):
 
 def debit_reversed(charge):
     membership = charge.membership
-    return mail_to(
+    return mail.mail_to(
         membership.user,
         _l("Your direct debit for %(name)s did not go through", name=membership.cooperative.name),
         "contributions/debit_reversed",

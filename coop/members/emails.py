@@ -4,7 +4,6 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from coop import mail
-from coop.core.mails import mail_to
 
 
 def _coop_url(cooperative):
@@ -17,7 +16,7 @@ def application_received(application):
 
     user = application.user
     charge = capital.admission_charge(application)
-    return mail_to(
+    return mail.mail_to(
         user,
         _l("We received your application for %(name)s", name=application.cooperative.name),
         "members/application_received",
@@ -45,7 +44,7 @@ def application_for_board(application, email, locale):
 
 
 def welcome(membership):
-    return mail_to(
+    return mail.mail_to(
         membership.user,
         _l("Welcome to %(name)s", name=membership.cooperative.name),
         "members/welcome",
@@ -55,7 +54,7 @@ def welcome(membership):
 
 
 def rejected(application):
-    return mail_to(
+    return mail.mail_to(
         application.user,
         _l("Your application for %(name)s", name=application.cooperative.name),
         "members/rejected",
@@ -64,7 +63,7 @@ def rejected(application):
 
 
 def question(application):
-    return mail_to(
+    return mail.mail_to(
         application.user,
         _l("A question about your application for %(name)s", name=application.cooperative.name),
         "members/question",
@@ -73,7 +72,7 @@ def question(application):
 
 
 def resignation_confirmed(membership):
-    return mail_to(
+    return mail.mail_to(
         membership.user,
         _l("Your resignation from %(name)s", name=membership.cooperative.name),
         "members/resignation_confirmed",
@@ -82,7 +81,7 @@ def resignation_confirmed(membership):
 
 
 def end_date_changed(membership):
-    return mail_to(
+    return mail.mail_to(
         membership.user,
         _l("New end date of your membership of %(name)s", name=membership.cooperative.name),
         "members/end_date_changed",
@@ -91,7 +90,7 @@ def end_date_changed(membership):
 
 
 def ended_by_board(membership):
-    return mail_to(
+    return mail.mail_to(
         membership.user,
         _l("Your membership of %(name)s ends", name=membership.cooperative.name),
         "members/ended_by_board",
