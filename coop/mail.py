@@ -36,9 +36,9 @@ def build(to: str, locale: str, subject, template: str, **context) -> EmailMessa
     return message
 
 
-def mail_to(user, subject, template: str, **context) -> EmailMessage:
-    """``build`` for a person's account: to their address, in their language."""
-    return build(user.email, user.locale, subject, template, **context)
+def mail_to(account, subject, template: str, /, **context) -> EmailMessage:
+    """``build`` for a person's account (a user): to their address, in their language."""
+    return build(account.email, account.locale, subject, template, **context)
 
 
 def send_now(message: EmailMessage) -> None:

@@ -4,9 +4,8 @@ from coop import mail
 
 
 def verify(user, url):
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail.mail_to(
+        user,
         _l("Confirm your e-mail address"),
         "accounts/verify",
         user=user,
@@ -15,9 +14,7 @@ def verify(user, url):
 
 
 def reset(user, url):
-    return mail.build(
-        user.email, user.locale, _l("Choose a new password"), "accounts/reset", user=user, url=url
-    )
+    return mail.mail_to(user, _l("Choose a new password"), "accounts/reset", user=user, url=url)
 
 
 def change_email(user, new_email, url):

@@ -10,9 +10,8 @@ def request_decided(item):
     """The board approved or rejected a member's transfer or redemption request."""
     membership = item.membership
     user = membership.user
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail.mail_to(
+        user,
         _l("The board decided on your request to %(name)s", name=membership.cooperative.name),
         "capital/request_decided",
         item=item,

@@ -15,9 +15,8 @@ def _item_url(item) -> str:
 def question_asked(question, item):
     """To the author of the item: someone asked a question under it."""
     author = item.author
-    return mail.build(
-        author.email,
-        author.locale,
+    return mail.mail_to(
+        author,
         _l("A question about %(title)s", title=item.title),
         "knowledge/question",
         question=question,
@@ -29,9 +28,8 @@ def question_asked(question, item):
 
 def digest(user, new_items, deadlines):
     """The weekly digest: new items in followed themes, funding that closes soon."""
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail.mail_to(
+        user,
         _l("This week in the knowledge network"),
         "knowledge/digest",
         user=user,

@@ -12,9 +12,8 @@ def in_force(statutes, membership):
     """To every member: new statutes are in force, with the link to read them."""
     user = membership.user
     cooperative = statutes.cooperative
-    return mail.build(
-        user.email,
-        user.locale,
+    return mail.mail_to(
+        user,
         _l("New statutes of %(name)s are in force", name=cooperative.name),
         "statutes/in_force",
         statutes=statutes,
