@@ -1386,9 +1386,10 @@ def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by
 
 
 def close_vote(motion: Motion, *, by, shuffle: bool = True) -> MotionResult:
-    """Close the vote: wait for the votes being cast, count once, store the result, and
-    write the ballots again in a random order (``shuffle_ballots``; ``shuffle=False``
-    only for the benchmark that times the count alone)."""
+    """Close the vote: wait for the votes being cast, count once, store the result, and,
+    for a secret vote, write the ballots again in a random order (``shuffle_ballots``;
+    ``shuffle=False`` only for the benchmark that times the count alone). An open vote
+    keeps its ballots as they are: who voted what is shown after the close anyway."""
     _lock_motion(motion)
     if motion.status is MotionStatus.DRAFT:
         raise DomainError(_l("The vote on this motion has not been opened yet."))
@@ -1397,7 +1398,7 @@ def close_vote(motion: Motion, *, by, shuffle: bool = True) -> MotionResult:
     motion.status = MotionStatus.CLOSED
     motion.closed_at = utcnow()
     result = tally(motion)
-    if shuffle:
+    if shuffle and motion.secret:
         shuffle_ballots(motion)
     if result.adopted and motion.adopts_minutes_of_id is not None:
         _adopt_minutes(motion, by=by)
@@ -1422,15 +1423,19 @@ def close_vote(motion: Motion, *, by, shuffle: bool = True) -> MotionResult:
 
 def shuffle_ballots(motion: Motion) -> None:
     """Write the motion's ballots again, in a random order and with new random keys, and
-    delete the ones written while the vote was open (one statement, in the closing
-    transaction).
+    delete the ones written while the vote was open (in the closing transaction).
 
     While a vote is open, a ballot sits where it was written: on PostgreSQL the heap keeps
     rows in the order they came (``ctid``) and stamps them with the writing transaction
     (``xmin``), the same order and transaction as the voter's participation row. After the
     close the ballots are all written by one transaction in an order that says nothing
     about who voted when. (Until VACUUM, the dead old rows stay in the table's files; the
-    database's own log keeps its history: neither is readable through SQL by the app.)"""
+    database's own log keeps its history: neither is readable through SQL by the app.)
+
+    The order is that of the new keys, random (122 random bits of a version 4 UUID on
+    PostgreSQL, 128 of ``randomblob`` on SQLite), so a random order too: written in key
+    order, the new keys go into the primary key's index one after the other instead of
+    all over it. SQLite's table (WITHOUT ROWID) keeps its rows in key order anyway."""
     params = {"motion": motion.id}
     if _is_postgres():
         db.session.execute(
@@ -1438,14 +1443,13 @@ def shuffle_ballots(motion: Motion) -> None:
                 "WITH old AS (DELETE FROM ballots WHERE motion_id = :motion "
                 "RETURNING choice, candidate_id, weight, receipt) "
                 "INSERT INTO ballots (id, motion_id, choice, candidate_id, weight, receipt) "
-                "SELECT replace(gen_random_uuid()::text, '-', ''), :motion, choice, "
-                "candidate_id, weight, receipt FROM old ORDER BY random()"
+                "SELECT replace(new.key::text, '-', ''), :motion, choice, candidate_id, "
+                "weight, receipt FROM (SELECT gen_random_uuid() AS key, choice, candidate_id, "
+                "weight, receipt FROM old) AS new ORDER BY new.key"
             ),
             params,
         )
         return
-    # SQLite: the table is WITHOUT ROWID, its rows kept in the order of their (new,
-    # random) keys.
     db.session.execute(
         text(
             "CREATE TEMPORARY TABLE IF NOT EXISTS ballots_shuffle "
@@ -1463,8 +1467,8 @@ def shuffle_ballots(motion: Motion) -> None:
     db.session.execute(
         text(
             "INSERT INTO ballots (id, motion_id, choice, candidate_id, weight, receipt) "
-            "SELECT lower(hex(randomblob(16))), :motion, choice, candidate_id, weight, "
-            "receipt FROM ballots_shuffle ORDER BY random()"
+            "SELECT lower(hex(randomblob(16))) AS key, :motion, choice, candidate_id, weight, "
+            "receipt FROM ballots_shuffle ORDER BY key"
         ),
         params,
     )

@@ -109,6 +109,23 @@ def test_the_holder_votes_with_the_grantors_weight(meeting, shareholders):
     assert (result.for_weight, result.against_weight) == (4, 1)
 
 
+def test_ballots_of_the_same_weight_count_each_of_their_votes(meeting, shareholders):
+    """The count reads the number of ballots and, where they all weigh the same, multiplies:
+    two ballots of 5 votes are 10 votes, not 5 and not 2."""
+    one, three, ten = meeting.members[:3]
+    issue_shares(shareholders, three, 2, on=services.record_date(meeting.assembly))  # 5 shares
+    services.cast_vote(meeting.motion, voter=three, choice=Choice.FOR)
+    services.cast_vote(meeting.motion, voter=ten, choice=Choice.FOR)
+    services.cast_vote(meeting.motion, voter=one, choice=Choice.AGAINST)
+    services.cast_vote(meeting.motion, voter=meeting.chair, choice=Choice.AGAINST)
+    result = services.close_vote(meeting.motion, by=meeting.chair)
+    assert (result.for_count, result.for_weight) == (2, 10)
+    assert (result.against_count, result.against_weight) == (2, 2)
+    assert (result.abstain_count, result.abstain_weight) == (0, 0)
+    assert (result.cast, result.cast_weight) == (4, 12)
+    assert result.adopted
+
+
 def test_one_member_one_vote_ignores_the_shares(meeting, shareholders):
     settings = per_share(meeting.cooperative, cap=None)
     settings.weighting = Weighting.PER_MEMBER
