@@ -174,12 +174,13 @@ def test_the_weight_at_the_vote_is_one_query(meeting, shareholders, queries):
     assert list(weights.values()) == [1, 3, 5, 1, 1]
 
 
-def test_the_tally_is_one_aggregate_over_the_ballots(meeting, shareholders, queries):
+def test_the_tally_reads_the_ballots_in_one_statement(meeting, shareholders, queries):
     for member in meeting.members[:3]:
         services.cast_vote(meeting.motion, voter=member, choice=Choice.FOR)
     before = len(queries.statements)
-    services.close_vote(meeting.motion, by=meeting.chair)
-    # Reads of the ballots (the close also rewrites them in a random order; not a count).
+    result = services.close_vote(meeting.motion, by=meeting.chair)
+    # Reads of the ballots (a secret vote's close also rewrites them; not a count). The
+    # weights of the three differ (1, 3 and 5), so the count adds them up.
     on_ballots = [
         s
         for s in queries.statements[before:]
@@ -187,6 +188,7 @@ def test_the_tally_is_one_aggregate_over_the_ballots(meeting, shareholders, quer
     ]
     assert len(on_ballots) == 1
     assert "sum(ballots.weight)" in on_ballots[0].lower()
+    assert (result.for_count, result.for_weight) == (3, 9)
     assert meeting.motion.status is MotionStatus.CLOSED
 
 
