@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, func, insert, select, text
+from sqlalchemy import bindparam, case, delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -1268,38 +1268,80 @@ class Turnout:
         return max(self.present + self.represented - self.online_votes, 0)
 
 
-def turnout(motion: Motion, *, online: int | None = None) -> Turnout:
-    assembly = motion.assembly
-    eligible = db.session.scalar(
-        select(func.count(Membership.id)).where(
-            Membership.cooperative_id == assembly.cooperative_id,
+def _turnout_counts(*, online: bool, advance_voting: bool) -> list:
+    """The counts of a turnout as labelled scalar subqueries, to be read in one statement
+    (also with the count of the ballots, see ``tally``), for the bound parameters
+    ``motion_id``, ``assembly_id`` and ``cooperative_id``: ``eligible`` (the members with
+    voting rights: ``count(*)`` over the (cooperative, status) index, read from the index
+    alone), ``present``, ``represented``, with advance voting ``in_advance`` and with
+    ``online`` the votes cast online."""
+    motion_id = bindparam("motion_id")
+    assembly_id = bindparam("assembly_id")
+    counts = {
+        "eligible": select(func.count())
+        .select_from(Membership)
+        .where(
+            Membership.cooperative_id == bindparam("cooperative_id"),
             Membership.status == MembershipStatus.ACTIVE,
-        )
-    )
-    present = db.session.scalar(
-        select(func.count(Attendance.id))
+        ),
+        "present": select(func.count())
+        .select_from(Attendance)
         .join(Membership, Membership.id == Attendance.membership_id)
-        .where(Attendance.assembly_id == assembly.id, Membership.status == MembershipStatus.ACTIVE)
-    )
-    represented = db.session.scalar(
-        select(func.count(Proxy.id)).where(
-            Proxy.assembly_id == assembly.id, Proxy.status == ProxyStatus.ACTIVE
-        )
-    )
-    if online is None:
-        online = db.session.scalar(select(func.count(Vote.id)).where(Vote.motion_id == motion.id))
-    if governance(assembly.cooperative).advance_voting:
+        .where(Attendance.assembly_id == assembly_id, Membership.status == MembershipStatus.ACTIVE),
+        "represented": select(func.count())
+        .select_from(Proxy)
+        .where(Proxy.assembly_id == assembly_id, Proxy.status == ProxyStatus.ACTIVE),
+    }
+    if online:
+        counts["online"] = select(func.count()).select_from(Vote).where(Vote.motion_id == motion_id)
+    if advance_voting:
         # Members who voted themselves without checking in (in advance) count as present.
-        present += db.session.scalar(
-            select(func.count(Vote.id)).where(
-                Vote.motion_id == motion.id,
+        counts["in_advance"] = (
+            select(func.count())
+            .select_from(Vote)
+            .where(
+                Vote.motion_id == motion_id,
                 Vote.proxy_id.is_(None),
                 Vote.membership_id.not_in(
-                    select(Attendance.membership_id).where(Attendance.assembly_id == assembly.id)
+                    select(Attendance.membership_id).where(Attendance.assembly_id == assembly_id)
                 ),
             )
         )
-    return Turnout(eligible, present, represented, online)
+    return [query.scalar_subquery().label(name) for name, query in counts.items()]
+
+
+def _counting_parameters(motion: Motion) -> dict:
+    assembly = motion.assembly
+    return {
+        "motion_id": motion.id,
+        "assembly_id": assembly.id,
+        "cooperative_id": assembly.cooperative_id,
+    }
+
+
+def _turnout_of(row, *, online: int | None = None) -> Turnout:
+    """The ``Turnout`` from a row that holds the columns of ``_turnout_counts``."""
+    counts = row._mapping
+    present = counts["present"] + counts.get("in_advance", 0)
+    online = counts["online"] if online is None else online
+    return Turnout(counts["eligible"], present, counts["represented"], online)
+
+
+@cache
+def _turnout_statement(*, online: bool, advance_voting: bool):
+    """The query of ``turnout``, built once per process."""
+    return select(*_turnout_counts(online=online, advance_voting=advance_voting))
+
+
+def turnout(
+    motion: Motion, *, online: int | None = None, settings: GovernanceRules | None = None
+) -> Turnout:
+    """Members with voting rights, present and represented, and the votes cast online
+    (``online`` when the caller counted them already): one statement."""
+    settings = settings or governance(motion.assembly.cooperative)
+    statement = _turnout_statement(online=online is None, advance_voting=settings.advance_voting)
+    row = db.session.execute(statement, _counting_parameters(motion)).one()
+    return _turnout_of(row, online=online)
 
 
 PAPER_NOT_WEIGHED = _l(
@@ -1313,12 +1355,13 @@ def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by
         raise DomainError(_l("Paper votes are not possible in an election; vote online."))
     if motion.status is not MotionStatus.OPEN:
         raise DomainError(_l("Paper votes can be entered while the vote is open."))
-    if governance(motion.assembly.cooperative).weighting is Weighting.PER_SHARE:
+    settings = governance(motion.assembly.cooperative)
+    if settings.weighting is Weighting.PER_SHARE:
         # A total on paper cannot say whose vote weighed how much.
         raise DomainError(PAPER_NOT_WEIGHED)
     if min(for_, against, abstain) < 0:
         raise DomainError(_l("Give 0 or more."))
-    counts = turnout(motion)
+    counts = turnout(motion, settings=settings)
     total = for_ + against + abstain
     if total > counts.room_votes_possible:
         raise DomainError(
@@ -1343,9 +1386,10 @@ def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by
 
 
 def close_vote(motion: Motion, *, by, shuffle: bool = True) -> MotionResult:
-    """Close the vote: wait for the votes being cast, count once, store the result, and
-    write the ballots again in a random order (``shuffle_ballots``; ``shuffle=False``
-    only for the benchmark that times the count alone)."""
+    """Close the vote: wait for the votes being cast, count once, store the result, and,
+    for a secret vote, write the ballots again in a random order (``shuffle_ballots``;
+    ``shuffle=False`` only for the benchmark that times the count alone). An open vote
+    keeps its ballots as they are: who voted what is shown after the close anyway."""
     _lock_motion(motion)
     if motion.status is MotionStatus.DRAFT:
         raise DomainError(_l("The vote on this motion has not been opened yet."))
@@ -1354,7 +1398,7 @@ def close_vote(motion: Motion, *, by, shuffle: bool = True) -> MotionResult:
     motion.status = MotionStatus.CLOSED
     motion.closed_at = utcnow()
     result = tally(motion)
-    if shuffle:
+    if shuffle and motion.secret:
         shuffle_ballots(motion)
     if result.adopted and motion.adopts_minutes_of_id is not None:
         _adopt_minutes(motion, by=by)
@@ -1379,15 +1423,19 @@ def close_vote(motion: Motion, *, by, shuffle: bool = True) -> MotionResult:
 
 def shuffle_ballots(motion: Motion) -> None:
     """Write the motion's ballots again, in a random order and with new random keys, and
-    delete the ones written while the vote was open (one statement, in the closing
-    transaction).
+    delete the ones written while the vote was open (in the closing transaction).
 
     While a vote is open, a ballot sits where it was written: on PostgreSQL the heap keeps
     rows in the order they came (``ctid``) and stamps them with the writing transaction
     (``xmin``), the same order and transaction as the voter's participation row. After the
     close the ballots are all written by one transaction in an order that says nothing
     about who voted when. (Until VACUUM, the dead old rows stay in the table's files; the
-    database's own log keeps its history: neither is readable through SQL by the app.)"""
+    database's own log keeps its history: neither is readable through SQL by the app.)
+
+    The order is that of the new keys, random (122 random bits of a version 4 UUID on
+    PostgreSQL, 128 of ``randomblob`` on SQLite), so a random order too: written in key
+    order, the new keys go into the primary key's index one after the other instead of
+    all over it. SQLite's table (WITHOUT ROWID) keeps its rows in key order anyway."""
     params = {"motion": motion.id}
     if _is_postgres():
         db.session.execute(
@@ -1395,14 +1443,13 @@ def shuffle_ballots(motion: Motion) -> None:
                 "WITH old AS (DELETE FROM ballots WHERE motion_id = :motion "
                 "RETURNING choice, candidate_id, weight, receipt) "
                 "INSERT INTO ballots (id, motion_id, choice, candidate_id, weight, receipt) "
-                "SELECT replace(gen_random_uuid()::text, '-', ''), :motion, choice, "
-                "candidate_id, weight, receipt FROM old ORDER BY random()"
+                "SELECT replace(new.key::text, '-', ''), :motion, choice, candidate_id, "
+                "weight, receipt FROM (SELECT gen_random_uuid() AS key, choice, candidate_id, "
+                "weight, receipt FROM old) AS new ORDER BY new.key"
             ),
             params,
         )
         return
-    # SQLite: the table is WITHOUT ROWID, its rows kept in the order of their (new,
-    # random) keys.
     db.session.execute(
         text(
             "CREATE TEMPORARY TABLE IF NOT EXISTS ballots_shuffle "
@@ -1420,12 +1467,52 @@ def shuffle_ballots(motion: Motion) -> None:
     db.session.execute(
         text(
             "INSERT INTO ballots (id, motion_id, choice, candidate_id, weight, receipt) "
-            "SELECT lower(hex(randomblob(16))), :motion, choice, candidate_id, weight, "
-            "receipt FROM ballots_shuffle ORDER BY random()"
+            "SELECT lower(hex(randomblob(16))) AS key, :motion, choice, candidate_id, weight, "
+            "receipt FROM ballots_shuffle ORDER BY key"
         ),
         params,
     )
     db.session.execute(text("DELETE FROM ballots_shuffle"))
+
+
+@cache
+def _tally_statement(*, advance_voting: bool):
+    """The one statement of the count (``tally``), built once per process: per choice the
+    number of ballots, the lowest weight and, only where the weights differ, their sum;
+    and the turnout (``_turnout_counts``).
+
+    Each part reads the covering index (motion, choice, weight): the number is a
+    ``count(*)`` over the index alone, the lowest and the highest weight one index lookup
+    each; the sum is read only where those two differ (votes per share). With equal weights
+    the weight is the number times that weight, so the common case reads each index entry
+    once and adds nothing up."""
+    motion_id = bindparam("motion_id")
+    columns = []
+    for choice in Choice:
+        mine = (Ballot.motion_id == motion_id, Ballot.choice == choice)
+        lowest = select(func.min(Ballot.weight)).where(*mine).scalar_subquery()
+        highest = select(func.max(Ballot.weight)).where(*mine).scalar_subquery()
+        summed = select(func.sum(Ballot.weight)).where(*mine).scalar_subquery()
+        number = select(func.count()).select_from(Ballot).where(*mine).scalar_subquery()
+        columns += [
+            number.label(f"{choice.value}_count"),
+            lowest.label(f"{choice.value}_lowest"),
+            case((lowest != highest, summed)).label(f"{choice.value}_sum"),
+        ]
+    return select(*columns, *_turnout_counts(online=False, advance_voting=advance_voting))
+
+
+def _choice_totals(row) -> dict[Choice, tuple[int, int]]:
+    """(number of ballots, their weight) per choice from a row of ``_tally_statement``:
+    without a sum all ballots of the choice weigh the same (or there are none)."""
+    columns = row._mapping
+    totals = {}
+    for choice in Choice:
+        count = int(columns[f"{choice.value}_count"])
+        lowest, summed = columns[f"{choice.value}_lowest"], columns[f"{choice.value}_sum"]
+        weight = int(summed) if summed is not None else count * int(lowest or 0)
+        totals[choice] = (count, weight)
+    return totals
 
 
 def tally(motion: Motion) -> MotionResult:
@@ -1435,14 +1522,10 @@ def tally(motion: Motion) -> MotionResult:
     rule = decision_rule(settings, motion.decision_kind)
     if motion.is_election:
         return _tally_election(motion, settings, rule)
-    rows = db.session.execute(
-        select(Ballot.choice, func.count(), func.coalesce(func.sum(Ballot.weight), 0))
-        .where(Ballot.motion_id == motion.id)
-        .group_by(Ballot.choice)
-    ).all()
-    counts = {choice: (0, 0) for choice in Choice}
-    for choice, count, weight in rows:
-        counts[choice] = (int(count), int(weight))
+    row = db.session.execute(
+        _tally_statement(advance_voting=settings.advance_voting), _counting_parameters(motion)
+    ).one()
+    counts = _choice_totals(row)
     online = sum(count for count, _ in counts.values())
     paper = {
         Choice.FOR: motion.paper_for,
@@ -1451,7 +1534,7 @@ def tally(motion: Motion) -> MotionResult:
     }
     n = {c: counts[c][0] + paper[c] for c in Choice}
     w = {c: counts[c][1] + paper[c] for c in Choice}
-    people = turnout(motion, online=online)  # one ballot per vote row
+    people = _turnout_of(row, online=online)  # one ballot per vote row
     quorum_percent = _quorum_percent(motion, settings, rule)
     quorum_ok = rules.quorum_met(
         eligible=people.eligible,
@@ -1531,7 +1614,9 @@ def _store(result: MotionResult, motion: Motion) -> MotionResult:
             db.session.flush()
     except IntegrityError:
         raise DomainError(_l("The vote on this motion is already closed.")) from None
-    motion.result = result
+    # The motion had no result (its status was rechecked under the lock): set it without
+    # loading the old value first.
+    set_committed_value(motion, "result", result)
     return result
 
 
@@ -1547,7 +1632,7 @@ def _tally_election(motion: Motion, settings, rule) -> MotionResult:
     blank_n, blank_w = per.pop(None, (0, 0))
     if motion.seats > 1:
         return _tally_seats(motion, settings, rule, per, blank_n, blank_w)
-    people = turnout(motion, online=sum(n for n, _ in per.values()) + blank_n)
+    people = turnout(motion, online=sum(n for n, _ in per.values()) + blank_n, settings=settings)
     quorum_percent = _quorum_percent(motion, settings, rule)
     quorum_ok = rules.quorum_met(
         eligible=people.eligible,
@@ -1670,7 +1755,7 @@ def _tally_seats(motion: Motion, settings, rule, per, blank_n, blank_w) -> Motio
         select(func.count(), func.coalesce(func.sum(voters.c.weight), 0))
     ).one()
     voters_n, voters_w = int(voters_n), int(voters_w)
-    people = turnout(motion, online=voters_n + blank_n)
+    people = turnout(motion, online=voters_n + blank_n, settings=settings)
     quorum_percent = _quorum_percent(motion, settings, rule)
     quorum_ok = rules.quorum_met(
         eligible=people.eligible,

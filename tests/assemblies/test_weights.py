@@ -109,6 +109,23 @@ def test_the_holder_votes_with_the_grantors_weight(meeting, shareholders):
     assert (result.for_weight, result.against_weight) == (4, 1)
 
 
+def test_ballots_of_the_same_weight_count_each_of_their_votes(meeting, shareholders):
+    """The count reads the number of ballots and, where they all weigh the same, multiplies:
+    two ballots of 5 votes are 10 votes, not 5 and not 2."""
+    one, three, ten = meeting.members[:3]
+    issue_shares(shareholders, three, 2, on=services.record_date(meeting.assembly))  # 5 shares
+    services.cast_vote(meeting.motion, voter=three, choice=Choice.FOR)
+    services.cast_vote(meeting.motion, voter=ten, choice=Choice.FOR)
+    services.cast_vote(meeting.motion, voter=one, choice=Choice.AGAINST)
+    services.cast_vote(meeting.motion, voter=meeting.chair, choice=Choice.AGAINST)
+    result = services.close_vote(meeting.motion, by=meeting.chair)
+    assert (result.for_count, result.for_weight) == (2, 10)
+    assert (result.against_count, result.against_weight) == (2, 2)
+    assert (result.abstain_count, result.abstain_weight) == (0, 0)
+    assert (result.cast, result.cast_weight) == (4, 12)
+    assert result.adopted
+
+
 def test_one_member_one_vote_ignores_the_shares(meeting, shareholders):
     settings = per_share(meeting.cooperative, cap=None)
     settings.weighting = Weighting.PER_MEMBER
@@ -157,12 +174,13 @@ def test_the_weight_at_the_vote_is_one_query(meeting, shareholders, queries):
     assert list(weights.values()) == [1, 3, 5, 1, 1]
 
 
-def test_the_tally_is_one_aggregate_over_the_ballots(meeting, shareholders, queries):
+def test_the_tally_reads_the_ballots_in_one_statement(meeting, shareholders, queries):
     for member in meeting.members[:3]:
         services.cast_vote(meeting.motion, voter=member, choice=Choice.FOR)
     before = len(queries.statements)
-    services.close_vote(meeting.motion, by=meeting.chair)
-    # Reads of the ballots (the close also rewrites them in a random order; not a count).
+    result = services.close_vote(meeting.motion, by=meeting.chair)
+    # Reads of the ballots (a secret vote's close also rewrites them; not a count). The
+    # weights of the three differ (1, 3 and 5), so the count adds them up.
     on_ballots = [
         s
         for s in queries.statements[before:]
@@ -170,6 +188,7 @@ def test_the_tally_is_one_aggregate_over_the_ballots(meeting, shareholders, quer
     ]
     assert len(on_ballots) == 1
     assert "sum(ballots.weight)" in on_ballots[0].lower()
+    assert (result.for_count, result.for_weight) == (3, 9)
     assert meeting.motion.status is MotionStatus.CLOSED
 
 
