@@ -290,7 +290,8 @@ def text_snippet(source: str, text: str) -> str | None:
     best = 0
     if size > SNIPPET_WORDS:
         cumulative = list(itertools.accumulate(hits, initial=0))
-        counts = [end - start for start, end in zip(cumulative, cumulative[SNIPPET_WORDS:])]
+        starts, ends = cumulative[: size + 1 - SNIPPET_WORDS], cumulative[SNIPPET_WORDS:]
+        counts = [end - start for start, end in zip(starts, ends, strict=True)]
         best = counts.index(max(counts))
     window = list(itertools.islice(_WORD.finditer(source), best, best + SNIPPET_WORDS))
     parts, position = [], window[0].start()
