@@ -6,6 +6,7 @@ pages and file downloads all load items through it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -89,10 +90,10 @@ KIND_FIELDS = {
 # Visibility ---------------------------------------------------------------------------------
 
 
-def _active_cooperative_ids(user):
+def _active_cooperative_ids(user_id: int):
     return (
         select(Membership.cooperative_id)
-        .where(Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE)
+        .where(Membership.user_id == user_id, Membership.status == MembershipStatus.ACTIVE)
         .scalar_subquery()
     )
 
@@ -105,28 +106,44 @@ def visible_to(user):
     - public: everyone; network: anyone signed in with an active membership on this
       installation, and platform admins; own cooperative: active members of the item's
       cooperative.
+
+    The clause depends on who asks only through their id and whether they are a platform
+    admin (memberships are looked up by the database when the query runs), so it is built
+    once per person and process: building it costs more than running it.
     """
-    published = KnowledgeItem.status == ItemStatus.PUBLISHED
-    public = KnowledgeItem.visibility == Visibility.PUBLIC
     if user is None or not user.is_authenticated:
-        return and_(published, KnowledgeItem.hidden_at.is_(None), public)
-    admin = bool(user.is_platform_admin)
+        return _visible_to_anyone()
+    return _visible_to_member(user.id, bool(user.is_platform_admin))
+
+
+@functools.cache
+def _visible_to_anyone():
+    return and_(
+        KnowledgeItem.status == ItemStatus.PUBLISHED,
+        KnowledgeItem.hidden_at.is_(None),
+        KnowledgeItem.visibility == Visibility.PUBLIC,
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _visible_to_member(user_id: int, admin: bool):
+    published = KnowledgeItem.status == ItemStatus.PUBLISHED
     member_somewhere = exists().where(
-        Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE
+        Membership.user_id == user_id, Membership.status == MembershipStatus.ACTIVE
     )
     audience = or_(
-        public,
+        KnowledgeItem.visibility == Visibility.PUBLIC,
         and_(
             KnowledgeItem.visibility == Visibility.NETWORK,
             true() if admin else member_somewhere,
         ),
         and_(
             KnowledgeItem.visibility == Visibility.COOPERATIVE,
-            KnowledgeItem.cooperative_id.in_(_active_cooperative_ids(user)),
+            KnowledgeItem.cooperative_id.in_(_active_cooperative_ids(user_id)),
         ),
     )
     return or_(
-        KnowledgeItem.author_id == user.id,
+        KnowledgeItem.author_id == user_id,
         and_(
             published,
             true() if admin else KnowledgeItem.hidden_at.is_(None),
