@@ -211,15 +211,16 @@ class Page:
     more: bool = False  # more than MAX_RESULTS items
 
 
-def _filtered(stmt, user, filters: Filters):
-    stmt = stmt.where(visible_to(user))
+def _conditions(user, filters: Filters) -> list:
+    """The WHERE clauses of the filters (the visibility rule first)."""
+    conditions = [visible_to(user)]
     if filters.kind is not None:
-        stmt = stmt.where(KnowledgeItem.kind == filters.kind)
+        conditions.append(KnowledgeItem.kind == filters.kind)
     if filters.theme is not None:
         # EXISTS, not IN: the planner then starts from the other filters (the index on
         # neighbourhood and kind) and looks the theme up per item, instead of reading every
         # item of a common theme.
-        stmt = stmt.where(
+        conditions.append(
             exists().where(
                 item_themes.c.item_id == KnowledgeItem.id,
                 item_themes.c.theme_id == filters.theme.id,
@@ -227,17 +228,21 @@ def _filtered(stmt, user, filters: Filters):
         )
     if filters.wijk:
         # Case does not matter; the items are then found through the index on wijk.
-        stmt = stmt.where(KnowledgeItem.wijk.in_(_wijk_spellings(filters.wijk)))
+        conditions.append(KnowledgeItem.wijk.in_(_wijk_spellings(filters.wijk)))
     if filters.target_group is not None:
-        stmt = stmt.where(KnowledgeItem.target_group == filters.target_group)
+        conditions.append(KnowledgeItem.target_group == filters.target_group)
     if filters.mine:
         is_mine = (
             KnowledgeItem.author_id == user.id
             if user is not None and user.is_authenticated
             else false()
         )
-        stmt = stmt.where(is_mine)
-    return stmt
+        conditions.append(is_mine)
+    return conditions
+
+
+def _filtered(stmt, user, filters: Filters):
+    return stmt.where(*_conditions(user, filters))
 
 
 # What a result card shows (templates/knowledge/index.html): the long Markdown fields and
@@ -323,13 +328,15 @@ def listing(user, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) ->
         total = min(counted, MAX_RESULTS)
         page, pages, _offset = _page_bounds(total, page, per_page)
     else:
-        count_stmt = _filtered(select(KnowledgeItem.id), user, filters).limit(MAX_RESULTS + 1)
+        conditions = _conditions(user, filters)  # for both queries: one wijk lookup
+        count_stmt = select(KnowledgeItem.id).where(*conditions).limit(MAX_RESULTS + 1)
         counted = db.session.scalar(select(func.count()).select_from(count_stmt.subquery()))
         more = counted > MAX_RESULTS
         total = min(counted, MAX_RESULTS)
         page, pages, offset = _page_bounds(total, page, per_page)
         stmt = (
-            _filtered(select(KnowledgeItem), user, filters)
+            select(KnowledgeItem)
+            .where(*conditions)
             .options(*_CARD)
             .order_by(
                 func.coalesce(KnowledgeItem.published_at, KnowledgeItem.created_at).desc(),

@@ -1,5 +1,5 @@
 """knowledge: faster search and filtered lists (FTS5 prefix indexes, a narrow index for the
-visibility check on SQLite, an index on neighbourhood and kind)
+visibility check on SQLite, an index for the list filtered on neighbourhood and kind)
 
 Revision ID: d3f1a5c7e9b2
 Revises: b07a1c3e5d9f
@@ -34,7 +34,20 @@ def _fill_fts():
 
 def upgrade():
     with op.batch_alter_table("knowledge_items", schema=None) as batch_op:
-        batch_op.create_index("ix_knowledge_items_wijk_kind", ["wijk", "kind"], unique=False)
+        # The filtered list: neighbourhood and kind, then what the visibility rule reads.
+        batch_op.create_index(
+            "ix_knowledge_items_wijk_kind",
+            [
+                "wijk",
+                "kind",
+                "status",
+                "visibility",
+                "hidden_at",
+                "author_id",
+                "cooperative_id",
+            ],
+            unique=False,
+        )
 
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE knowledge_fts")
