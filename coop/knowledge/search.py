@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import math
 import re
 import time
 import unicodedata
@@ -171,9 +170,7 @@ def match(stmt, text: str, model):
     return stmt.join(fts, fts.c.rowid == model.id).where(_FTS.op("MATCH")(fts5_query(text)))
 
 
-def ranked_page(
-    stmt, text: str, model, *, limit: int, per_page: int, offset: int, newest: int | None = None
-):
+def ranked_page(stmt, text: str, model, *, limit: int, per_page: int, offset: int):
     """One page of the matches of ``text`` among the items of ``stmt`` (a select of
     ``model.id``, already filtered), as a subquery with the columns ``id``, ``score`` and
     ``total``: the newest ``limit`` matches ranked by relevance (best first, newest first
@@ -186,14 +183,8 @@ def ranked_page(
     50,000 rows) costs far more than the search itself. On SQLite the FTS5 index hands out
     its matches newest first (by rowid), so the join and the filters stop after ``limit``
     rows; on PostgreSQL the GIN index finds the matches.
-
-    With ``newest`` (:func:`window`), only the matches among the ``newest`` newest items
-    (by id) count: the same page when ``total`` is more than ``limit``, otherwise search
-    again without it.
     """
     stmt = match(stmt, text, model)
-    if newest is not None:
-        stmt = stmt.where(model.id > select(func.max(model.id)).scalar_subquery() - newest)
     if _dialect() == "postgresql":
         # A word in most items: walk the items newest first and stop after ``limit``
         # matches. A rarer word: all its matches through the GIN index, then the newest
@@ -234,26 +225,9 @@ def ranked_page(
 # it changes only when ANALYZE runs, and asking (EXPLAIN plus the table's size) costs two
 # round trips on every search. Per process, bounded; a stale answer only picks the slower
 # of two correct plans.
-_ESTIMATE_CACHE: dict[str, tuple[float, float, float]] = {}
-_ESTIMATE_CACHE_SIZE = 2048
-_ESTIMATE_CACHE_SECONDS = 600.0
-
-
-def _pg_estimate(text: str) -> tuple[float, float]:
-    """How many items match ``text`` and how many items there are (the planner's
-    estimates)."""
-    key = clean_query(text)
-    now = time.monotonic()
-    cached = _ESTIMATE_CACHE.get(key)
-    if cached is not None and now - cached[0] < _ESTIMATE_CACHE_SECONDS:
-        return cached[1], cached[2]
-    plan = db.session.execute(explain_stmt, {"config": CONFIG, "q": key}).scalar_one()
-    matches = plan[0]["Plan"]["Plan Rows"]
-    items = db.session.execute(reltuples_stmt).scalar_one() or 0
-    if len(_ESTIMATE_CACHE) >= _ESTIMATE_CACHE_SIZE:
-        _ESTIMATE_CACHE.clear()
-    _ESTIMATE_CACHE[key] = (now, matches, items)
-    return matches, items
+_COMMON_CACHE: dict[tuple[str, int], tuple[float, bool]] = {}
+_COMMON_CACHE_SIZE = 2048
+_COMMON_CACHE_SECONDS = 600.0
 
 
 def _pg_common(text: str, limit: int) -> bool:
@@ -261,31 +235,19 @@ def _pg_common(text: str, limit: int) -> bool:
     first finds ``limit`` matches sooner than reading every match? Walking reads about
     limit * items / matches rows, the index reads all matches: walk when
     matches² > limit * items."""
-    matches, items = _pg_estimate(text)
-    return matches * matches > limit * items
-
-
-# A search on PostgreSQL that reads its matches through the GIN index reads the row of
-# every match (for the visibility rule and the ranking), though it keeps only the newest
-# ``limit``. Someone who may read nearly every item finds those among the newest
-# WINDOW_MARGIN * limit * items / matches items; reading only the matches among those
-# reads far fewer rows for a word in a few percent of the items.
-WINDOW_MARGIN = 2
-
-
-def window(text: str, limit: int) -> int | None:
-    """How many of the newest items (by id) to search first on PostgreSQL, or None: on
-    SQLite (FTS5 hands out its matches newest first and stops by itself), for a word in
-    most items (walked newest first anyway) and where the window would not skip at least
-    half of the items. A window that holds ``limit`` matches or fewer says nothing about
-    the older items: then the caller searches all items (:func:`ranked_page`)."""
-    if _dialect() != "postgresql" or not words(text):
-        return None
-    matches, items = _pg_estimate(text)
-    if matches <= 0 or matches * matches > limit * items:
-        return None
-    span = math.ceil(WINDOW_MARGIN * limit * items / matches)
-    return span if span * 2 <= items else None
+    key = (clean_query(text), limit)
+    now = time.monotonic()
+    cached = _COMMON_CACHE.get(key)
+    if cached is not None and now - cached[0] < _COMMON_CACHE_SECONDS:
+        return cached[1]
+    plan = db.session.execute(explain_stmt, {"config": CONFIG, "q": clean_query(text)}).scalar_one()
+    matches = plan[0]["Plan"]["Plan Rows"]
+    items = db.session.execute(reltuples_stmt).scalar_one() or 0
+    common = matches * matches > limit * items
+    if len(_COMMON_CACHE) >= _COMMON_CACHE_SIZE:
+        _COMMON_CACHE.clear()
+    _COMMON_CACHE[key] = (now, common)
+    return common
 
 
 explain_stmt = sql_text(

@@ -282,12 +282,8 @@ def _search_page(user, filters: Filters, page: int, per_page: int) -> tuple[list
     database on PostgreSQL."""
     ids = _filtered(select(KnowledgeItem.id), user, filters)
     headline = search.headline(filters.q, KnowledgeItem)
-    # A member may read nearly every item, so the newest matches are found among the
-    # newest items (search.window); a visitor reads public items only.
-    member = user is not None and user.is_authenticated
-    newest = search.window(filters.q, MAX_RESULTS) if member else None
 
-    def load_once(number: int, newest: int | None) -> list:
+    def load(number: int) -> list:
         ranked = search.ranked_page(
             ids,
             filters.q,
@@ -295,7 +291,6 @@ def _search_page(user, filters: Filters, page: int, per_page: int) -> tuple[list
             limit=MAX_RESULTS,
             per_page=per_page,
             offset=(number - 1) * per_page,
-            newest=newest,
         )
         stmt = (
             select(KnowledgeItem, ranked.c.total)
@@ -305,13 +300,6 @@ def _search_page(user, filters: Filters, page: int, per_page: int) -> tuple[list
         if headline is None:
             return db.session.execute(stmt.options(*_CARD_WITH_TEXT)).all()
         return db.session.execute(stmt.add_columns(headline).options(*_CARD)).all()
-
-    def load(number: int) -> list:
-        if newest is not None:
-            loaded = load_once(number, newest)
-            if loaded and loaded[0].total > MAX_RESULTS:  # the newest matches are all here
-                return loaded
-        return load_once(number, None)
 
     loaded = load(page)
     if not loaded and page > 1:  # beyond the last page: the count, then the last page

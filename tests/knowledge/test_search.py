@@ -295,31 +295,3 @@ def test_sqlite_snippets_mark_what_the_search_matched():
     assert "\x02Coöperatie\x03" in snippet
     assert snippet.startswith("…")
     assert search.text_snippet("Niets hier.", "moestuin") is None
-
-
-@pytest.mark.skipif(not IS_POSTGRES, reason="the window is a PostgreSQL plan")
-@pytest.mark.parametrize("matches_are", ["new", "old"])
-def test_a_member_searches_the_newest_items_first_and_then_all(
-    client, login, author, public, monkeypatch, matches_are
-):
-    """On PostgreSQL a member's search first reads the matches among the newest items; when
-    those are not more than the limit, it searches all items: the same page either way."""
-    from sqlalchemy import text
-
-    from coop.extensions import db
-    from coop.knowledge import services
-
-    monkeypatch.setattr(services, "MAX_RESULTS", 3)
-    monkeypatch.setattr(search, "_ESTIMATE_CACHE", {})
-    for n in range(52):
-        matching = n >= 40 if matches_are == "new" else n < 12
-        public(f"Item {n:02d}", "Over de moestuin." if matching else "Over iets anders.")
-    db.session.execute(text("ANALYZE knowledge_items"))
-    assert search.window("moestuin", 3) is not None  # the window is really used
-    login(author.user)
-
-    response = find(client, "moestuin")
-
-    newest = [51, 50, 49] if matches_are == "new" else [11, 10, 9]
-    assert titles(response) == [f"Item {n:02d}" for n in newest]
-    assert "Meer dan 3 resultaten" in response.text or "More than 3 results" in response.text
