@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     Enum,
     ForeignKey,
+    Index,
     String,
     Table,
     Text,
@@ -89,6 +90,21 @@ class Theme(db.Model):
 
 class KnowledgeItem(db.Model):
     __tablename__ = "knowledge_items"
+    # The filtered list (neighbourhood and kind): the index holds what the visibility
+    # rule reads too, so counting reads the index alone and a page reads only the items
+    # it may show.
+    __table_args__ = (
+        Index(
+            "ix_knowledge_items_wijk_kind",
+            "wijk",
+            "kind",
+            "status",
+            "visibility",
+            "hidden_at",
+            "author_id",
+            "cooperative_id",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)

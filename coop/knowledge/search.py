@@ -14,11 +14,13 @@ with ``unaccent`` before the Dutch Snowball stemmer, so accents never matter and
 valid), ranked by ``ts_rank``, with ``ts_headline`` snippets. The migration creates the
 configuration, the column and its GIN index.
 
-Cost: :func:`candidates` scores only the newest ``limit`` matches (the service takes
-1,000), in the same query that counts them; snippets are made for the page's items only
-(:func:`headline`: ``ts_headline`` in the query that loads the page's items on PostgreSQL;
-:func:`text_snippet` in Python on SQLite, which matches words the same way as the FTS5
-query).
+Cost: :func:`ranked_page` scores only the newest ``limit`` matches (the service takes
+1,000), and counts, ranks and cuts the page in the same statement; snippets are made for
+the page's items only (:func:`headline`: ``ts_headline`` in the statement that loads the
+page's items on PostgreSQL; :func:`text_snippet` in Python on SQLite, which matches words
+the same way as the FTS5 query). On SQLite the FTS5 table has prefix indexes (3 to 8
+letters), so a prefix query reads one list instead of merging the lists of every word
+that starts with it.
 
 Snippets come back with \\x02 and \\x03 around matches; :func:`highlight` escapes the
 text first and only then turns those into <mark> tags. Stored text never has them: the
@@ -27,6 +29,8 @@ forms refuse control characters and :func:`document_text` drops any that slip th
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 import time
 import unicodedata
@@ -123,6 +127,10 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# Words with accents recur ('coöperatie', 'financiën'): fold each once per process.
+_fold_word = functools.lru_cache(maxsize=4096)(fold)
+
+
 def dutch_stem(word: str) -> str:
     """A light Dutch stemmer for FTS5 prefix queries: one common ending off."""
     for ending in DUTCH_ENDINGS:
@@ -162,15 +170,19 @@ def match(stmt, text: str, model):
     return stmt.join(fts, fts.c.rowid == model.id).where(_FTS.op("MATCH")(fts5_query(text)))
 
 
-def candidates(stmt, text: str, model, limit: int) -> list[tuple[int, float]]:
-    """The newest ``limit`` items of ``stmt`` (a select of ``model.id``, already filtered)
-    that match ``text``, newest first, each with its relevance score (higher is better).
+def ranked_page(stmt, text: str, model, *, limit: int, per_page: int, offset: int):
+    """One page of the matches of ``text`` among the items of ``stmt`` (a select of
+    ``model.id``, already filtered), as a subquery with the columns ``id``, ``score`` and
+    ``total``: the newest ``limit`` matches ranked by relevance (best first, newest first
+    on a tie), rows ``offset`` to ``offset + per_page`` of them; ``total`` is the number of
+    matches, counted up to ``limit + 1`` (more than ``limit``: the page says so).
 
-    One query gives both the count (up to ``limit``) and the ranking, and the score is
-    computed for these rows only: ranking every match of a word that is in nearly every
-    item (bm25 or ts_rank for 50,000 rows) costs far more than the search itself. On
-    SQLite the FTS5 index hands out its matches newest first (by rowid), so the join and
-    the filters stop after ``limit`` rows; on PostgreSQL the GIN index finds the matches.
+    The database does the counting, ranking and paging in one statement, so that only the
+    page's rows come back, and the score is computed for the newest ``limit`` matches
+    only: ranking every match of a word that is in nearly every item (bm25 or ts_rank for
+    50,000 rows) costs far more than the search itself. On SQLite the FTS5 index hands out
+    its matches newest first (by rowid), so the join and the filters stop after ``limit``
+    rows; on PostgreSQL the GIN index finds the matches.
     """
     stmt = match(stmt, text, model)
     if _dialect() == "postgresql":
@@ -179,19 +191,34 @@ def candidates(stmt, text: str, model, limit: int) -> list[tuple[int, float]]:
         # (walking the items would read many that do not match). PostgreSQL's planner
         # underrates the cost of @@ per row and walks for rare words too, so we choose.
         newest_first = model.id.desc() if _pg_common(text, limit) else (model.id + 0).desc()
-        # ts_rank outside the LIMIT, so that it reads the vectors of these rows only.
-        newest = (
+        hits = (
             stmt.add_columns(_PG_VECTOR.label("vector"))
             .order_by(newest_first)
-            .limit(limit)
-            .subquery()
+            .limit(limit + 1)
+            .cte("hits")
         )
-        first, vector = list(newest.c)
-        ranked = select(first, func.ts_rank(vector, _pg_query(text))).order_by(first.desc())
+        # ts_rank outside the LIMIT, so that it reads the vectors of these rows only.
+        score = func.ts_rank(hits.c.vector, _pg_query(text))
     else:
-        score = -func.bm25(_FTS, 10.0, 1.0)  # bm25: lower is better
-        ranked = stmt.add_columns(score).order_by(fts.c.rowid.desc()).limit(limit)
-    return [(item_id, float(value)) for item_id, value in db.session.execute(ranked)]
+        bm25 = -func.bm25(_FTS, 10.0, 1.0)  # bm25: lower is better
+        hits = (
+            stmt.add_columns(bm25.label("score"))
+            .order_by(fts.c.rowid.desc())
+            .limit(limit + 1)
+            .cte("hits")
+        )
+        score = hits.c.score
+    first = hits.c[0]
+    kept = select(first.label("id"), score.label("score")).order_by(first.desc()).limit(limit)
+    kept = kept.subquery("kept")
+    total = select(func.count()).select_from(hits).scalar_subquery()
+    return (
+        select(kept.c.id, kept.c.score, total.label("total"))
+        .order_by(kept.c.score.desc(), kept.c.id.desc())
+        .limit(per_page)
+        .offset(offset)
+        .subquery("page")
+    )
 
 
 # The planner's estimate of how many items match a search, per search text, kept a while:
@@ -248,23 +275,25 @@ def text_snippet(source: str, text: str) -> str | None:
     prefixes = _prefixes(text)
     if not source or not prefixes:
         return None
-    tokens = list(_WORD.finditer(source))
-    hits = [
-        (w.lower() if w.isascii() else fold(w)).startswith(prefixes)
-        for w in (t.group() for t in tokens)
-    ]
+    if source.isascii():  # most texts: lower case is all the folding there is to do
+        hits = [w.startswith(prefixes) for w in _WORD.findall(source.lower())]
+    else:
+        hits = [
+            (w.lower() if w.isascii() else _fold_word(w)).startswith(prefixes)
+            for w in _WORD.findall(source)
+        ]
     if not any(hits):
         return None
-    best, best_count = 0, -1
-    count = 0
-    for i, hit in enumerate(hits):  # a sliding window of SNIPPET_WORDS tokens
-        count += hit
-        if i >= SNIPPET_WORDS:
-            count -= hits[i - SNIPPET_WORDS]
-        start = max(i - SNIPPET_WORDS + 1, 0)
-        if count > best_count:
-            best, best_count = start, count
-    window = tokens[best : best + SNIPPET_WORDS]
+    # The first window of SNIPPET_WORDS words with the most matches (counted with running
+    # totals: cumulative[k] is the number of matches among the first k words).
+    size = len(hits)
+    best = 0
+    if size > SNIPPET_WORDS:
+        cumulative = list(itertools.accumulate(hits, initial=0))
+        starts, ends = cumulative[: size + 1 - SNIPPET_WORDS], cumulative[SNIPPET_WORDS:]
+        counts = [end - start for start, end in zip(starts, ends, strict=True)]
+        best = counts.index(max(counts))
+    window = list(itertools.islice(_WORD.finditer(source), best, best + SNIPPET_WORDS))
     parts, position = [], window[0].start()
     for token, hit in zip(window, hits[best : best + SNIPPET_WORDS], strict=True):
         parts.append(source[position : token.start()])
@@ -273,14 +302,14 @@ def text_snippet(source: str, text: str) -> str | None:
     snippet = " ".join("".join(parts).split())
     if best > 0:
         snippet = "…" + snippet
-    if best + SNIPPET_WORDS < len(tokens):
+    if best + SNIPPET_WORDS < size:
         snippet += "…"
     return snippet
 
 
 def headline(text: str, model):
     """On PostgreSQL, the snippet of an item as a column (``ts_headline``), to be loaded
-    with the page's items in the same query; None on SQLite (:func:`snippets`)."""
+    with the page's items in the same query; None on SQLite (:func:`text_snippet`)."""
     if not words(text) or _dialect() != "postgresql":
         return None
     return func.ts_headline(
@@ -290,19 +319,6 @@ def headline(text: str, model):
         f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, "
         'MaxFragments=2, FragmentDelimiter=" … "',
     )
-
-
-def snippets(items: list, text: str, model) -> dict[int, str]:
-    """Snippets for a page of items only: computing them for every match before sorting
-    and cutting the page costs far more than the search itself."""
-    if not items or not words(text):
-        return {}
-    column = headline(text, model)
-    if column is None:
-        found = {item.id: text_snippet(item.search_text, text) for item in items}
-        return {item_id: snippet for item_id, snippet in found.items() if snippet}
-    stmt = select(model.id, column).where(model.id.in_([item.id for item in items]))
-    return {item_id: snippet for item_id, snippet in db.session.execute(stmt)}
 
 
 def highlight(snippet: str | None) -> Markup:

@@ -6,6 +6,7 @@ pages and file downloads all load items through it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -89,10 +90,10 @@ KIND_FIELDS = {
 # Visibility ---------------------------------------------------------------------------------
 
 
-def _active_cooperative_ids(user):
+def _active_cooperative_ids(user_id: int):
     return (
         select(Membership.cooperative_id)
-        .where(Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE)
+        .where(Membership.user_id == user_id, Membership.status == MembershipStatus.ACTIVE)
         .scalar_subquery()
     )
 
@@ -105,28 +106,44 @@ def visible_to(user):
     - public: everyone; network: anyone signed in with an active membership on this
       installation, and platform admins; own cooperative: active members of the item's
       cooperative.
+
+    The clause depends on who asks only through their id and whether they are a platform
+    admin (memberships are looked up by the database when the query runs), so it is built
+    once per person and process: building it costs more than running it.
     """
-    published = KnowledgeItem.status == ItemStatus.PUBLISHED
-    public = KnowledgeItem.visibility == Visibility.PUBLIC
     if user is None or not user.is_authenticated:
-        return and_(published, KnowledgeItem.hidden_at.is_(None), public)
-    admin = bool(user.is_platform_admin)
+        return _visible_to_anyone()
+    return _visible_to_member(user.id, bool(user.is_platform_admin))
+
+
+@functools.cache
+def _visible_to_anyone():
+    return and_(
+        KnowledgeItem.status == ItemStatus.PUBLISHED,
+        KnowledgeItem.hidden_at.is_(None),
+        KnowledgeItem.visibility == Visibility.PUBLIC,
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _visible_to_member(user_id: int, admin: bool):
+    published = KnowledgeItem.status == ItemStatus.PUBLISHED
     member_somewhere = exists().where(
-        Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE
+        Membership.user_id == user_id, Membership.status == MembershipStatus.ACTIVE
     )
     audience = or_(
-        public,
+        KnowledgeItem.visibility == Visibility.PUBLIC,
         and_(
             KnowledgeItem.visibility == Visibility.NETWORK,
             true() if admin else member_somewhere,
         ),
         and_(
             KnowledgeItem.visibility == Visibility.COOPERATIVE,
-            KnowledgeItem.cooperative_id.in_(_active_cooperative_ids(user)),
+            KnowledgeItem.cooperative_id.in_(_active_cooperative_ids(user_id)),
         ),
     )
     return or_(
-        KnowledgeItem.author_id == user.id,
+        KnowledgeItem.author_id == user_id,
         and_(
             published,
             true() if admin else KnowledgeItem.hidden_at.is_(None),
@@ -194,29 +211,38 @@ class Page:
     more: bool = False  # more than MAX_RESULTS items
 
 
-def _filtered(stmt, user, filters: Filters):
-    stmt = stmt.where(visible_to(user))
+def _conditions(user, filters: Filters) -> list:
+    """The WHERE clauses of the filters (the visibility rule first)."""
+    conditions = [visible_to(user)]
     if filters.kind is not None:
-        stmt = stmt.where(KnowledgeItem.kind == filters.kind)
+        conditions.append(KnowledgeItem.kind == filters.kind)
     if filters.theme is not None:
-        stmt = stmt.where(
-            KnowledgeItem.id.in_(
-                select(item_themes.c.item_id).where(item_themes.c.theme_id == filters.theme.id)
+        # EXISTS, not IN: the planner then starts from the other filters (the index on
+        # neighbourhood and kind) and looks the theme up per item, instead of reading every
+        # item of a common theme.
+        conditions.append(
+            exists().where(
+                item_themes.c.item_id == KnowledgeItem.id,
+                item_themes.c.theme_id == filters.theme.id,
             )
         )
     if filters.wijk:
         # Case does not matter; the items are then found through the index on wijk.
-        stmt = stmt.where(KnowledgeItem.wijk.in_(_wijk_spellings(filters.wijk)))
+        conditions.append(KnowledgeItem.wijk.in_(_wijk_spellings(filters.wijk)))
     if filters.target_group is not None:
-        stmt = stmt.where(KnowledgeItem.target_group == filters.target_group)
+        conditions.append(KnowledgeItem.target_group == filters.target_group)
     if filters.mine:
         is_mine = (
             KnowledgeItem.author_id == user.id
             if user is not None and user.is_authenticated
             else false()
         )
-        stmt = stmt.where(is_mine)
-    return stmt
+        conditions.append(is_mine)
+    return conditions
+
+
+def _filtered(stmt, user, filters: Filters):
+    return stmt.where(*_conditions(user, filters))
 
 
 # What a result card shows (templates/knowledge/index.html): the long Markdown fields and
@@ -246,6 +272,49 @@ def _page_bounds(total: int, page: int, per_page: int) -> tuple[int, int, int]:
     return page, pages, (page - 1) * per_page
 
 
+def _search_page(user, filters: Filters, page: int, per_page: int) -> tuple[list, int, int]:
+    """The (item, snippet) rows of one page of a search, the number of matches (up to
+    MAX_RESULTS + 1) and the page number (the last page when ``page`` is beyond it).
+
+    One statement counts and ranks the matches, cuts the page and loads its items; on
+    PostgreSQL with their snippets (``ts_headline``, for these rows only), on SQLite with
+    the text the snippets are made from in Python. The long search text stays in the
+    database on PostgreSQL."""
+    ids = _filtered(select(KnowledgeItem.id), user, filters)
+    headline = search.headline(filters.q, KnowledgeItem)
+
+    def load(number: int) -> list:
+        ranked = search.ranked_page(
+            ids,
+            filters.q,
+            KnowledgeItem,
+            limit=MAX_RESULTS,
+            per_page=per_page,
+            offset=(number - 1) * per_page,
+        )
+        stmt = (
+            select(KnowledgeItem, ranked.c.total)
+            .join(ranked, ranked.c.id == KnowledgeItem.id)
+            .order_by(ranked.c.score.desc(), ranked.c.id.desc())
+        )
+        if headline is None:
+            return db.session.execute(stmt.options(*_CARD_WITH_TEXT)).all()
+        return db.session.execute(stmt.add_columns(headline).options(*_CARD)).all()
+
+    loaded = load(page)
+    if not loaded and page > 1:  # beyond the last page: the count, then the last page
+        first = load(1)
+        total = min(first[0].total, MAX_RESULTS) if first else 0
+        page = _page_bounds(total, page, per_page)[0]
+        loaded = first if page == 1 else load(page)
+    counted = loaded[0].total if loaded else 0
+    if headline is None:
+        rows = [(row[0], search.text_snippet(row[0].search_text, filters.q)) for row in loaded]
+    else:
+        rows = [(row[0], row[2]) for row in loaded]
+    return rows, counted, page
+
+
 def listing(user, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> Page:
     """Items this person may see, filtered; with search words, ranked with snippets.
 
@@ -254,38 +323,20 @@ def listing(user, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) ->
     the page shown gets snippets.
     """
     if search.words(filters.q):
-        found = search.candidates(
-            _filtered(select(KnowledgeItem.id), user, filters),
-            filters.q,
-            KnowledgeItem,
-            limit=MAX_RESULTS + 1,
-        )
-        more = len(found) > MAX_RESULTS
-        found = found[:MAX_RESULTS]  # the newest MAX_RESULTS
-        found.sort(key=lambda row: (-row[1], -row[0]))  # best first; newest first on a tie
-        total = len(found)
-        page, pages, offset = _page_bounds(total, page, per_page)
-        ids = [item_id for item_id, _score in found[offset : offset + per_page]]
-        # On PostgreSQL the snippets come with the items (one round trip, and the long
-        # search text stays in the database); on SQLite they are made in Python from it.
-        headline = search.headline(filters.q, KnowledgeItem)
-        stmt = select(KnowledgeItem).where(KnowledgeItem.id.in_(ids))
-        if headline is None:
-            items = {item.id: item for item in db.session.scalars(stmt.options(*_CARD_WITH_TEXT))}
-            snippets = search.snippets(list(items.values()), filters.q, KnowledgeItem)
-        else:
-            loaded = db.session.execute(stmt.add_columns(headline).options(*_CARD)).all()
-            items = {item.id: item for item, _snippet in loaded}
-            snippets = {item.id: snippet for item, snippet in loaded}
-        rows = [(items[i], snippets.get(i)) for i in ids if i in items]
+        rows, counted, page = _search_page(user, filters, page, per_page)
+        more = counted > MAX_RESULTS
+        total = min(counted, MAX_RESULTS)
+        page, pages, _offset = _page_bounds(total, page, per_page)
     else:
-        count_stmt = _filtered(select(KnowledgeItem.id), user, filters).limit(MAX_RESULTS + 1)
+        conditions = _conditions(user, filters)  # for both queries: one wijk lookup
+        count_stmt = select(KnowledgeItem.id).where(*conditions).limit(MAX_RESULTS + 1)
         counted = db.session.scalar(select(func.count()).select_from(count_stmt.subquery()))
         more = counted > MAX_RESULTS
         total = min(counted, MAX_RESULTS)
         page, pages, offset = _page_bounds(total, page, per_page)
         stmt = (
-            _filtered(select(KnowledgeItem), user, filters)
+            select(KnowledgeItem)
+            .where(*conditions)
             .options(*_CARD)
             .order_by(
                 func.coalesce(KnowledgeItem.published_at, KnowledgeItem.created_at).desc(),

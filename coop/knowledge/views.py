@@ -114,7 +114,7 @@ def index():
         filters=filters,
         themes=services.all_themes(),
         wijken=services.wijken(_user()),
-        kinds=KIND_LABELS,
+        kinds={kind: str(label) for kind, label in KIND_LABELS.items()},  # translated once
         page_args=args,
         followed=services.followed_theme_ids(_user()),
         max_results=format_number(services.MAX_RESULTS),

@@ -210,6 +210,31 @@ def test_pages(client, public):
     assert not set(titles(first)) & set(titles(second))
 
 
+def test_a_page_beyond_the_last_shows_the_last_page(client, public):
+    for n in range(25):
+        public(f"Item {n:02d}", "Tekst over energie")
+
+    beyond = find(client, "energie", page=9)
+
+    assert titles(beyond) == titles(find(client, "energie", page=2))
+    assert len(titles(beyond)) == 5
+    assert "25 results" in beyond.text or "25 resultaten" in beyond.text
+    assert "Pagina 2 van 2" in beyond.text or "Page 2 of 2" in beyond.text
+
+
+def test_ranked_then_newest_first_across_pages(client, public):
+    """The database cuts the pages: together they hold every match once, best first
+    (a match in the title), newest first among equals."""
+    for n in range(25):
+        public(f"Energie {n:02d}" if n % 3 == 0 else f"Item {n:02d}", "Tekst over energie")
+
+    shown = [t for page in (1, 2) for t in titles(find(client, "energie", page=page))]
+
+    assert len(shown) == 25
+    assert len(set(shown)) == 25
+    assert shown[:9] == [f"Energie {n:02d}" for n in range(24, -1, -3)]
+
+
 @pytest.mark.parametrize(
     ("word", "stem"),
     [
