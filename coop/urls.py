@@ -30,11 +30,10 @@ def page_to_show(target: str, default: str) -> str:
     while path.startswith("/"):
         try:
             adapter.match(path, method="GET")
-            return f"{path}?{query}" if query else path
         except RequestRedirect:  # the page, with or without its slash
-            return f"{path}?{query}" if query else path
-        except HTTPException:
+            pass
+        except HTTPException:  # no page here (405, 404): one level up
             path, query = path.rstrip("/").rpartition("/")[0], ""
-            if not path:
-                break
+            continue
+        return f"{path}?{query}" if query else path
     return default
