@@ -85,9 +85,8 @@ def _cooperative_and_membership(slug: str):
     active or suspended membership of it (or None); None for both when nobody is signed
     in (after the 404 check).
 
-    One query for a member: all their memberships that did not end, with their
-    cooperatives. That list is also the menu of the page (``nav_memberships``), which
-    would otherwise load it again."""
+    No query of its own for a member: their memberships that did not end, with their
+    cooperatives, come with the user (``nav_memberships``; also the menu of the page)."""
     from coop.core.web import nav_memberships
 
     if not current_user.is_authenticated:

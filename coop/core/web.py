@@ -108,12 +108,21 @@ def _load_user(user_id: str):
     ident, _, version = user_id.partition(":")
     if not ident.isdigit() or not version.isdigit() or len(ident) > 18:
         return None
-    rows = db.session.execute(_user_statement(), {"user_id": int(ident)}).unique().all()
+    rows = _user_rows(int(ident))
     if not rows or rows[0][0].session_version != int(version):
         return None
     if has_request_context():
-        g.nav_memberships = [membership for _, membership in rows if membership is not None]
+        g.nav_memberships = _memberships(rows)
     return rows[0][0]
+
+
+def _user_rows(user_id: int) -> list:
+    """(user, membership or None) rows of ``_user_statement``."""
+    return db.session.execute(_user_statement(), {"user_id": user_id}).unique().all()
+
+
+def _memberships(rows) -> list:
+    return [membership for _, membership in rows if membership is not None]
 
 
 @cache
@@ -146,23 +155,7 @@ def nav_memberships():
     if not current_user.is_authenticated:
         return []
     if "nav_memberships" not in g:
-        from coop.members.models import Membership, MembershipStatus
-
-        # One query: the board functions (is_board, the menu) come joined, not in a
-        # second query.
-        g.nav_memberships = (
-            db.session.scalars(
-                select(Membership)
-                .options(joinedload(Membership.functions))
-                .where(
-                    Membership.user_id == current_user.id,
-                    Membership.status != MembershipStatus.ENDED,
-                )
-                .order_by(Membership.id)
-            )
-            .unique()
-            .all()
-        )
+        g.nav_memberships = _memberships(_user_rows(current_user.id))
     return g.nav_memberships
 
 
