@@ -11,16 +11,16 @@ PostgreSQL: the generated column ``knowledge_items.search_vector`` (title weight
 rest weight B) in the text-search configuration ``coop_dutch``: the ``dutch`` configuration
 with ``unaccent`` before the Dutch Snowball stemmer, so accents never matter and
 'betaling' finds 'betalen'. Queries go through ``websearch_to_tsquery`` (any input is
-valid), ranked by ``ts_rank``, with ``ts_headline`` snippets. The migration creates the
-configuration, the column and its GIN index.
+valid), ranked by ``ts_rank``. The migration creates the configuration, the column and its
+GIN index.
 
 Cost: :func:`ranked_page` scores only the newest ``limit`` matches (the service takes
 1,000), and counts, ranks and cuts the page in the same statement; snippets are made for
-the page's items only (:func:`headline`: ``ts_headline`` in the statement that loads the
-page's items on PostgreSQL; :func:`text_snippet` in Python on SQLite, which matches words
-the same way as the FTS5 query). On SQLite the FTS5 table has prefix indexes (3 to 8
-letters), so a prefix query reads one list instead of merging the lists of every word
-that starts with it.
+the page's items only, in Python on both databases (:func:`text_snippet`: a word matches
+when it starts with a search word's stem, as in the FTS5 query; PostgreSQL's
+``ts_headline`` parses each text again and cost about 3.5 ms for a page of 20). On SQLite
+the FTS5 table has prefix indexes (3 to 8 letters), so a prefix query reads one list
+instead of merging the lists of every word that starts with it.
 
 Snippets come back with \\x02 and \\x03 around matches; :func:`highlight` escapes the
 text first and only then turns those into <mark> tags. Stored text never has them: the
@@ -40,8 +40,10 @@ from sqlalchemy import (
     Column,
     Integer,
     MetaData,
+    String,
     Table,
     Text,
+    bindparam,
     cast,
     delete,
     func,
@@ -153,29 +155,37 @@ def fts5_query(text: str) -> str:
     return " ".join(terms)
 
 
-def _pg_query(text: str):
-    return func.websearch_to_tsquery(cast(CONFIG, REGCONFIG), clean_query(text))
-
-
+# The search words as one bound parameter, so that a statement is built once and run with
+# any words (:func:`parameters` gives its value): PostgreSQL's ``websearch_to_tsquery``
+# reads the text, SQLite's FTS5 reads :func:`fts5_query`.
+SEARCH = bindparam("search", type_=String)
+_PG_QUERY = func.websearch_to_tsquery(cast(CONFIG, REGCONFIG), SEARCH)
 _PG_VECTOR = literal_column("knowledge_items.search_vector", type_=TSVECTOR)
 _FTS = literal_column("knowledge_fts")
 
 
-def match(stmt, text: str, model):
-    """Narrow ``stmt`` (a select from ``model``) to the items that match ``text``."""
-    if not words(text):
-        return stmt
+def parameters(text: str) -> dict:
+    """The value of :data:`SEARCH` for the search words ``text``."""
     if _dialect() == "postgresql":
-        return stmt.where(_PG_VECTOR.op("@@")(_pg_query(text)))
-    return stmt.join(fts, fts.c.rowid == model.id).where(_FTS.op("MATCH")(fts5_query(text)))
+        return {"search": clean_query(text)}
+    return {"search": fts5_query(text)}
 
 
-def ranked_page(stmt, text: str, model, *, limit: int, per_page: int, offset: int):
-    """One page of the matches of ``text`` among the items of ``stmt`` (a select of
+def walk_newest(text: str, limit: int) -> bool:
+    """How :func:`ranked_page` finds the newest ``limit`` matches on PostgreSQL: by walking
+    the items newest first (a word in most items) or through the GIN index (a rarer word:
+    walking would read many items that do not match). PostgreSQL's planner underrates the
+    cost of @@ per row and walks for rare words too, so we choose. Always False on SQLite."""
+    return _dialect() == "postgresql" and _pg_common(text, limit)
+
+
+def ranked_page(stmt, model, *, walk: bool, limit: int, per_page: int):
+    """One page of the matches of :data:`SEARCH` among the items of ``stmt`` (a select of
     ``model.id``, already filtered), as a subquery with the columns ``id``, ``score`` and
     ``total``: the newest ``limit`` matches ranked by relevance (best first, newest first
-    on a tie), rows ``offset`` to ``offset + per_page`` of them; ``total`` is the number of
-    matches, counted up to ``limit + 1`` (more than ``limit``: the page says so).
+    on a tie), rows ``page_offset`` (a bound parameter) to ``page_offset + per_page`` of
+    them; ``total`` is the number of matches, counted up to ``limit + 1`` (more than
+    ``limit``: the page says so). ``walk``: :func:`walk_newest`.
 
     The database does the counting, ranking and paging in one statement, so that only the
     page's rows come back, and the score is computed for the newest ``limit`` matches
@@ -184,25 +194,23 @@ def ranked_page(stmt, text: str, model, *, limit: int, per_page: int, offset: in
     its matches newest first (by rowid), so the join and the filters stop after ``limit``
     rows; on PostgreSQL the GIN index finds the matches.
     """
-    stmt = match(stmt, text, model)
     if _dialect() == "postgresql":
-        # A word in most items: walk the items newest first and stop after ``limit``
-        # matches. A rarer word: all its matches through the GIN index, then the newest
-        # (walking the items would read many that do not match). PostgreSQL's planner
-        # underrates the cost of @@ per row and walks for rare words too, so we choose.
-        newest_first = model.id.desc() if _pg_common(text, limit) else (model.id + 0).desc()
+        newest_first = model.id.desc() if walk else (model.id + 0).desc()
         hits = (
-            stmt.add_columns(_PG_VECTOR.label("vector"))
+            stmt.where(_PG_VECTOR.op("@@")(_PG_QUERY))
+            .add_columns(_PG_VECTOR.label("vector"))
             .order_by(newest_first)
             .limit(limit + 1)
             .cte("hits")
         )
         # ts_rank outside the LIMIT, so that it reads the vectors of these rows only.
-        score = func.ts_rank(hits.c.vector, _pg_query(text))
+        score = func.ts_rank(hits.c.vector, _PG_QUERY)
     else:
         bm25 = -func.bm25(_FTS, 10.0, 1.0)  # bm25: lower is better
         hits = (
-            stmt.add_columns(bm25.label("score"))
+            stmt.join(fts, fts.c.rowid == model.id)
+            .where(_FTS.op("MATCH")(SEARCH))
+            .add_columns(bm25.label("score"))
             .order_by(fts.c.rowid.desc())
             .limit(limit + 1)
             .cte("hits")
@@ -216,7 +224,7 @@ def ranked_page(stmt, text: str, model, *, limit: int, per_page: int, offset: in
         select(kept.c.id, kept.c.score, total.label("total"))
         .order_by(kept.c.score.desc(), kept.c.id.desc())
         .limit(per_page)
-        .offset(offset)
+        .offset(bindparam("page_offset", type_=Integer))
         .subquery("page")
     )
 
@@ -305,20 +313,6 @@ def text_snippet(source: str, text: str) -> str | None:
     if best + SNIPPET_WORDS < size:
         snippet += "…"
     return snippet
-
-
-def headline(text: str, model):
-    """On PostgreSQL, the snippet of an item as a column (``ts_headline``), to be loaded
-    with the page's items in the same query; None on SQLite (:func:`text_snippet`)."""
-    if not words(text) or _dialect() != "postgresql":
-        return None
-    return func.ts_headline(
-        cast(CONFIG, REGCONFIG),
-        model.search_text,
-        _pg_query(text),
-        f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, "
-        'MaxFragments=2, FragmentDelimiter=" … "',
-    )
 
 
 def highlight(snippet: str | None) -> Markup:

@@ -14,17 +14,33 @@ import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, and_, delete, exists, false, func, or_, select, text, true
-from sqlalchemy.orm import load_only, selectinload
+from markupsafe import Markup
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    text,
+    true,
+)
 
 from coop import audit
 from coop.access import membership_of
+from coop.core.models import Cooperative
 from coop.db import utcnow
 from coop.errors import DomainError, NotFound
 from coop.extensions import db
@@ -111,9 +127,18 @@ def visible_to(user):
     admin (memberships are looked up by the database when the query runs), so it is built
     once per person and process: building it costs more than running it.
     """
+    return _visible_to_viewer(_viewer(user))
+
+
+def _viewer(user) -> tuple[int, bool] | None:
+    """(user id, platform admin) of someone signed in; None otherwise."""
     if user is None or not user.is_authenticated:
-        return _visible_to_anyone()
-    return _visible_to_member(user.id, bool(user.is_platform_admin))
+        return None
+    return user.id, bool(user.is_platform_admin)
+
+
+def _visible_to_viewer(viewer: tuple[int, bool] | None):
+    return _visible_to_anyone() if viewer is None else _visible_to_member(*viewer)
 
 
 @functools.cache
@@ -203,7 +228,7 @@ MAX_RESULTS = 1000
 
 @dataclass
 class Page:
-    rows: list  # (item, snippet) pairs
+    rows: list[Card]
     total: int  # at most MAX_RESULTS
     page: int
     pages: int
@@ -211,59 +236,130 @@ class Page:
     more: bool = False  # more than MAX_RESULTS items
 
 
-def _conditions(user, filters: Filters) -> list:
+@dataclass(frozen=True)
+class _Shape:
+    """What a list or search statement depends on besides the search words and the page:
+    who asks and the filters (the neighbourhood as its spellings in the items)."""
+
+    viewer: tuple[int, bool] | None  # (user id, platform admin); None: not signed in
+    kind: ItemKind | None = None
+    theme_id: int | None = None
+    wijken: tuple[str, ...] | None = None  # None: no neighbourhood filter
+    target_group: TargetGroup | None = None
+    mine: bool = False
+
+
+def _shape(user, filters: Filters) -> _Shape:
+    return _Shape(
+        viewer=_viewer(user),
+        kind=filters.kind,
+        theme_id=filters.theme.id if filters.theme is not None else None,
+        wijken=tuple(_wijk_spellings(filters.wijk)) if filters.wijk else None,
+        target_group=filters.target_group,
+        mine=filters.mine,
+    )
+
+
+def _shape_conditions(shape: _Shape) -> list:
     """The WHERE clauses of the filters (the visibility rule first)."""
-    conditions = [visible_to(user)]
-    if filters.kind is not None:
-        conditions.append(KnowledgeItem.kind == filters.kind)
-    if filters.theme is not None:
+    conditions = [_visible_to_viewer(shape.viewer)]
+    if shape.kind is not None:
+        conditions.append(KnowledgeItem.kind == shape.kind)
+    if shape.theme_id is not None:
         # EXISTS, not IN: the planner then starts from the other filters (the index on
         # neighbourhood and kind) and looks the theme up per item, instead of reading every
         # item of a common theme.
         conditions.append(
             exists().where(
                 item_themes.c.item_id == KnowledgeItem.id,
-                item_themes.c.theme_id == filters.theme.id,
+                item_themes.c.theme_id == shape.theme_id,
             )
         )
-    if filters.wijk:
+    if shape.wijken is not None:
         # Case does not matter; the items are then found through the index on wijk.
-        conditions.append(KnowledgeItem.wijk.in_(_wijk_spellings(filters.wijk)))
-    if filters.target_group is not None:
-        conditions.append(KnowledgeItem.target_group == filters.target_group)
-    if filters.mine:
-        is_mine = (
-            KnowledgeItem.author_id == user.id
-            if user is not None and user.is_authenticated
-            else false()
+        conditions.append(KnowledgeItem.wijk.in_(shape.wijken))
+    if shape.target_group is not None:
+        conditions.append(KnowledgeItem.target_group == shape.target_group)
+    if shape.mine:
+        conditions.append(
+            KnowledgeItem.author_id == shape.viewer[0] if shape.viewer is not None else false()
         )
-        conditions.append(is_mine)
     return conditions
 
 
 def _filtered(stmt, user, filters: Filters):
-    return stmt.where(*_conditions(user, filters))
+    return stmt.where(*_shape_conditions(_shape(user, filters)))
 
 
-# What a result card shows (templates/knowledge/index.html): the long Markdown fields and
-# the search text stay in the database on a list page.
+@dataclass(slots=True)
+class Card:
+    """What a result card shows (templates/knowledge/index.html)."""
+
+    id: int
+    title: str
+    kind: ItemKind
+    is_draft: bool
+    is_hidden: bool
+    cooperative: str  # its name
+    wijk: str
+    deadline_on: date | None
+    summary: str
+    themes: list[Theme]
+    snippet: Markup
+
+
+# A card's columns, read as plain rows (no ORM objects): the long Markdown fields stay in the
+# database, the themes come as a list of ids, the cooperative as its name.
+_THEME_IDS = (
+    select(func.aggregate_strings(cast(item_themes.c.theme_id, String), ","))
+    .where(item_themes.c.item_id == KnowledgeItem.id)
+    .scalar_subquery()
+)
 _CARD_COLUMNS = (
     KnowledgeItem.id,
     KnowledgeItem.title,
     KnowledgeItem.kind,
     KnowledgeItem.status,
     KnowledgeItem.hidden_at,
-    KnowledgeItem.cooperative_id,
+    Cooperative.name.label("cooperative"),
     KnowledgeItem.wijk,
     KnowledgeItem.deadline_on,
     KnowledgeItem.summary,
+    _THEME_IDS.label("theme_ids"),
 )
-_CARD = (load_only(*_CARD_COLUMNS), selectinload(KnowledgeItem.themes))
-# The same with the text the snippets are made from in Python (SQLite).
-_CARD_WITH_TEXT = (
-    load_only(*_CARD_COLUMNS, KnowledgeItem.search_text),
-    selectinload(KnowledgeItem.themes),
-)
+
+
+def _card_select(*extra):
+    return select(*_CARD_COLUMNS, *extra).join(
+        Cooperative, Cooperative.id == KnowledgeItem.cooperative_id
+    )
+
+
+def _cards(rows, themes: list[Theme], q: str) -> list[Card]:
+    """Cards of the rows of :func:`_card_select`; with search words, snippets from the
+    rows' ``search_text`` (:func:`search.text_snippet`, the page's items only)."""
+    order = {theme.id: (n, theme) for n, theme in enumerate(themes)}  # by Dutch name
+    cards = []
+    for row in rows:
+        ids = row.theme_ids.split(",") if row.theme_ids else []
+        listed = sorted(order[int(i)] for i in ids if int(i) in order)
+        snippet = search.text_snippet(row.search_text, q) if q else None
+        cards.append(
+            Card(
+                id=row.id,
+                title=row.title,
+                kind=row.kind,
+                is_draft=row.status is ItemStatus.DRAFT,
+                is_hidden=row.hidden_at is not None,
+                cooperative=row.cooperative,
+                wijk=row.wijk,
+                deadline_on=row.deadline_on,
+                summary=row.summary,
+                themes=[theme for _n, theme in listed],
+                snippet=search.highlight(snippet),
+            )
+        )
+    return cards
 
 
 def _page_bounds(total: int, page: int, per_page: int) -> tuple[int, int, int]:
@@ -272,84 +368,100 @@ def _page_bounds(total: int, page: int, per_page: int) -> tuple[int, int, int]:
     return page, pages, (page - 1) * per_page
 
 
-def _search_page(user, filters: Filters, page: int, per_page: int) -> tuple[list, int, int]:
-    """The (item, snippet) rows of one page of a search, the number of matches (up to
-    MAX_RESULTS + 1) and the page number (the last page when ``page`` is beyond it).
+# The statements of a list page and of a search page, built once per shape and process (the
+# search words and the page's offset are bound parameters): building them costs more CPU
+# than PostgreSQL needs to run a rare word's search.
+_STATEMENTS = 512
 
-    One statement counts and ranks the matches, cuts the page and loads its items; on
-    PostgreSQL with their snippets (``ts_headline``, for these rows only), on SQLite with
-    the text the snippets are made from in Python. The long search text stays in the
-    database on PostgreSQL."""
-    ids = _filtered(select(KnowledgeItem.id), user, filters)
-    headline = search.headline(filters.q, KnowledgeItem)
+
+@functools.lru_cache(maxsize=_STATEMENTS)
+def _search_statement(shape: _Shape, walk: bool, limit: int, per_page: int, dialect: str):
+    ranked = search.ranked_page(
+        select(KnowledgeItem.id).where(*_shape_conditions(shape)),
+        KnowledgeItem,
+        walk=walk,
+        limit=limit,
+        per_page=per_page,
+    )
+    return (
+        _card_select(ranked.c.total, KnowledgeItem.search_text)
+        .join(ranked, ranked.c.id == KnowledgeItem.id)
+        .order_by(ranked.c.score.desc(), ranked.c.id.desc())
+    )
+
+
+@functools.lru_cache(maxsize=_STATEMENTS)
+def _list_statements(shape: _Shape, limit: int, per_page: int, dialect: str):
+    """The count (up to ``limit + 1``) and one page, newest first."""
+    conditions = _shape_conditions(shape)
+    counted = select(KnowledgeItem.id).where(*conditions).limit(limit + 1).subquery()
+    page = (
+        _card_select()
+        .where(*conditions)
+        .order_by(
+            func.coalesce(KnowledgeItem.published_at, KnowledgeItem.created_at).desc(),
+            KnowledgeItem.id.desc(),
+        )
+        .limit(per_page)
+        .offset(bindparam("page_offset", type_=Integer))
+    )
+    return select(func.count()).select_from(counted), page
+
+
+def _search_page(user, filters: Filters, page: int, per_page: int) -> tuple[list, int, int]:
+    """The rows of one page of a search (the card's columns, the total and the search
+    text), the number of matches (up to MAX_RESULTS + 1) and the page number (the last
+    page when ``page`` is beyond it).
+
+    One statement counts and ranks the matches, cuts the page and reads its rows."""
+    dialect = db.session.get_bind().dialect.name
+    walk = search.walk_newest(filters.q, MAX_RESULTS)
+    stmt = _search_statement(_shape(user, filters), walk, MAX_RESULTS, per_page, dialect)
+    words = search.parameters(filters.q)
 
     def load(number: int) -> list:
-        ranked = search.ranked_page(
-            ids,
-            filters.q,
-            KnowledgeItem,
-            limit=MAX_RESULTS,
-            per_page=per_page,
-            offset=(number - 1) * per_page,
-        )
-        stmt = (
-            select(KnowledgeItem, ranked.c.total)
-            .join(ranked, ranked.c.id == KnowledgeItem.id)
-            .order_by(ranked.c.score.desc(), ranked.c.id.desc())
-        )
-        if headline is None:
-            return db.session.execute(stmt.options(*_CARD_WITH_TEXT)).all()
-        return db.session.execute(stmt.add_columns(headline).options(*_CARD)).all()
+        return db.session.execute(stmt, {**words, "page_offset": (number - 1) * per_page}).all()
 
-    loaded = load(page)
-    if not loaded and page > 1:  # beyond the last page: the count, then the last page
+    rows = load(page)
+    if not rows and page > 1:  # beyond the last page: the count, then the last page
         first = load(1)
         total = min(first[0].total, MAX_RESULTS) if first else 0
         page = _page_bounds(total, page, per_page)[0]
-        loaded = first if page == 1 else load(page)
-    counted = loaded[0].total if loaded else 0
-    if headline is None:
-        rows = [(row[0], search.text_snippet(row[0].search_text, filters.q)) for row in loaded]
-    else:
-        rows = [(row[0], row[2]) for row in loaded]
-    return rows, counted, page
+        rows = first if page == 1 else load(page)
+    return rows, (rows[0].total if rows else 0), page
 
 
-def listing(user, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> Page:
-    """Items this person may see, filtered; with search words, ranked with snippets.
+def listing(
+    user, filters: Filters, themes: list[Theme], page: int = 1, per_page: int = PAGE_SIZE
+) -> Page:
+    """Cards of the items this person may see, filtered; with search words, ranked with
+    snippets. ``themes``: every theme (:func:`all_themes`), for the cards' themes.
 
     A search takes the newest MAX_RESULTS matches (all of them when there are fewer, which
     is nearly always so once a word or filter is added) and ranks those by relevance; only
     the page shown gets snippets.
     """
-    if search.words(filters.q):
+    searched = bool(search.words(filters.q))
+    if searched:
         rows, counted, page = _search_page(user, filters, page, per_page)
         more = counted > MAX_RESULTS
         total = min(counted, MAX_RESULTS)
         page, pages, _offset = _page_bounds(total, page, per_page)
     else:
-        conditions = _conditions(user, filters)  # for both queries: one wijk lookup
-        count_stmt = select(KnowledgeItem.id).where(*conditions).limit(MAX_RESULTS + 1)
-        counted = db.session.scalar(select(func.count()).select_from(count_stmt.subquery()))
+        dialect = db.session.get_bind().dialect.name
+        shape = _shape(user, filters)
+        count_stmt, page_stmt = _list_statements(shape, MAX_RESULTS, per_page, dialect)
+        counted = db.session.scalar(count_stmt)
         more = counted > MAX_RESULTS
         total = min(counted, MAX_RESULTS)
         page, pages, offset = _page_bounds(total, page, per_page)
-        stmt = (
-            select(KnowledgeItem)
-            .where(*conditions)
-            .options(*_CARD)
-            .order_by(
-                func.coalesce(KnowledgeItem.published_at, KnowledgeItem.created_at).desc(),
-                KnowledgeItem.id.desc(),
-            )
-        )
-        rows = [(item, None) for item in db.session.scalars(stmt.limit(per_page).offset(offset))]
+        rows = db.session.execute(page_stmt, {"page_offset": offset}).all()
     return Page(
-        rows=[(item, search.highlight(snippet)) for item, snippet in rows],
+        rows=_cards(rows, themes, filters.q if searched else ""),
         total=total,
         page=page,
         pages=pages,
-        searched=bool(search.words(filters.q)),
+        searched=searched,
         more=more,
     )
 
@@ -746,6 +858,14 @@ def closing_soon(user, *, today, theme: Theme | None = None, limit: int = 100) -
 
 
 # Following themes ---------------------------------------------------------------------------
+
+
+def follows(user, theme: Theme) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return db.session.scalar(
+        select(exists().where(ThemeFollow.user_id == user.id, ThemeFollow.theme_id == theme.id))
+    )
 
 
 def followed_theme_ids(user) -> set[int]:

@@ -84,17 +84,14 @@ def _visible_or_404(item_id):
 # The list and search ------------------------------------------------------------------------
 
 
-def _filters() -> services.Filters:
+def _filters(themes: list[Theme]) -> services.Filters:
     args = request.args
-    theme = None
     slug = args.get("theme", "")
-    if re.fullmatch(r"[a-z0-9-]{1,60}", slug):
-        theme = db.session.scalar(select(Theme).where(Theme.slug == slug))
     target = args.get("target_group", "")
     return services.Filters(
         q=search.clean_query(args.get("q")),
         kind=KINDS.get(args.get("kind", "")),
-        theme=theme,
+        theme=next((theme for theme in themes if theme.slug == slug), None),
         wijk=search.clean_query(args.get("wijk"))[:100],
         target_group=TargetGroup[target] if target in TargetGroup.__members__ else None,
         mine=args.get("mine") == "1" and current_user.is_authenticated,
@@ -104,19 +101,20 @@ def _filters() -> services.Filters:
 @bp.get("/")
 @public
 def index():
-    filters = _filters()
+    themes = services.all_themes()
+    filters = _filters(themes)
     page_number = request.args.get("page", 1, type=int) or 1
-    page = services.listing(_user(), filters, page=min(max(page_number, 1), 10_000))
+    page = services.listing(_user(), filters, themes, page=min(max(page_number, 1), 10_000))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "knowledge/index.html",
         page=page,
         filters=filters,
-        themes=services.all_themes(),
+        themes=themes,
         wijken=services.wijken(_user()),
         kinds={kind: str(label) for kind, label in KIND_LABELS.items()},  # translated once
         page_args=args,
-        followed=services.followed_theme_ids(_user()),
+        follows=filters.theme is not None and services.follows(_user(), filters.theme),
         max_results=format_number(services.MAX_RESULTS),
     )
 
