@@ -14,7 +14,7 @@ Both figures come from the database under test: SQLite by default, PostgreSQL wh
 
 The items are bulk-inserted beside the shared installation (authors are generated members),
 with one or two themes each; on SQLite the FTS5 index is filled with one
-``INSERT … SELECT``, on PostgreSQL the generated ``search_vector`` column fills itself.
+``INSERT … SELECT``, on PostgreSQL a trigger fills the search table ``knowledge_search``.
 """
 
 from __future__ import annotations
@@ -186,6 +186,7 @@ def _fill(app) -> None:
         else:
             db.session.execute(text("ANALYZE knowledge_items"))
             db.session.execute(text("ANALYZE knowledge_item_themes"))
+            db.session.execute(text("ANALYZE knowledge_search"))
         db.session.commit()
         note(f"inserted {ITEMS} knowledge items in {time.perf_counter() - started:.1f} s")
         db.session.remove()

@@ -114,6 +114,12 @@ def _active_cooperative_ids(user_id: int):
     )
 
 
+# Where the visibility rule and the filters read an item's columns: the items, or (a search
+# on PostgreSQL) the narrow search table with the same columns (coop.knowledge.search).
+ITEMS, SEARCH_TABLE = "items", "search"
+_SOURCES = {ITEMS: KnowledgeItem, SEARCH_TABLE: search.pg_search.c}
+
+
 def visible_to(user):
     """THE visibility rule, as a WHERE clause on KnowledgeItem.
 
@@ -137,41 +143,45 @@ def _viewer(user) -> tuple[int, bool] | None:
     return user.id, bool(user.is_platform_admin)
 
 
-def _visible_to_viewer(viewer: tuple[int, bool] | None):
-    return _visible_to_anyone() if viewer is None else _visible_to_member(*viewer)
+def _visible_to_viewer(viewer: tuple[int, bool] | None, source: str = ITEMS):
+    if viewer is None:
+        return _visible_to_anyone(source)
+    return _visible_to_member(*viewer, source)
 
 
 @functools.cache
-def _visible_to_anyone():
+def _visible_to_anyone(source: str = ITEMS):
+    item = _SOURCES[source]
     return and_(
-        KnowledgeItem.status == ItemStatus.PUBLISHED,
-        KnowledgeItem.hidden_at.is_(None),
-        KnowledgeItem.visibility == Visibility.PUBLIC,
+        item.status == ItemStatus.PUBLISHED,
+        item.hidden_at.is_(None),
+        item.visibility == Visibility.PUBLIC,
     )
 
 
 @functools.lru_cache(maxsize=1024)
-def _visible_to_member(user_id: int, admin: bool):
-    published = KnowledgeItem.status == ItemStatus.PUBLISHED
+def _visible_to_member(user_id: int, admin: bool, source: str = ITEMS):
+    item = _SOURCES[source]
+    published = item.status == ItemStatus.PUBLISHED
     member_somewhere = exists().where(
         Membership.user_id == user_id, Membership.status == MembershipStatus.ACTIVE
     )
     audience = or_(
-        KnowledgeItem.visibility == Visibility.PUBLIC,
+        item.visibility == Visibility.PUBLIC,
         and_(
-            KnowledgeItem.visibility == Visibility.NETWORK,
+            item.visibility == Visibility.NETWORK,
             true() if admin else member_somewhere,
         ),
         and_(
-            KnowledgeItem.visibility == Visibility.COOPERATIVE,
-            KnowledgeItem.cooperative_id.in_(_active_cooperative_ids(user_id)),
+            item.visibility == Visibility.COOPERATIVE,
+            item.cooperative_id.in_(_active_cooperative_ids(user_id)),
         ),
     )
     return or_(
-        KnowledgeItem.author_id == user_id,
+        item.author_id == user_id,
         and_(
             published,
-            true() if admin else KnowledgeItem.hidden_at.is_(None),
+            true() if admin else item.hidden_at.is_(None),
             audience,
         ),
     )
@@ -260,29 +270,31 @@ def _shape(user, filters: Filters) -> _Shape:
     )
 
 
-def _shape_conditions(shape: _Shape) -> list:
-    """The WHERE clauses of the filters (the visibility rule first)."""
-    conditions = [_visible_to_viewer(shape.viewer)]
+def _shape_conditions(shape: _Shape, source: str = ITEMS) -> list:
+    """The WHERE clauses of the filters (the visibility rule first), on the columns of
+    ``source``."""
+    item = _SOURCES[source]
+    conditions = [_visible_to_viewer(shape.viewer, source)]
     if shape.kind is not None:
-        conditions.append(KnowledgeItem.kind == shape.kind)
+        conditions.append(item.kind == shape.kind)
     if shape.theme_id is not None:
         # EXISTS, not IN: the planner then starts from the other filters (the index on
         # neighbourhood and kind) and looks the theme up per item, instead of reading every
         # item of a common theme.
         conditions.append(
             exists().where(
-                item_themes.c.item_id == KnowledgeItem.id,
+                item_themes.c.item_id == item.id,
                 item_themes.c.theme_id == shape.theme_id,
             )
         )
     if shape.wijken is not None:
         # Case does not matter; the items are then found through the index on wijk.
-        conditions.append(KnowledgeItem.wijk.in_(shape.wijken))
+        conditions.append(item.wijk.in_(shape.wijken))
     if shape.target_group is not None:
-        conditions.append(KnowledgeItem.target_group == shape.target_group)
+        conditions.append(item.target_group == shape.target_group)
     if shape.mine:
         conditions.append(
-            KnowledgeItem.author_id == shape.viewer[0] if shape.viewer is not None else false()
+            item.author_id == shape.viewer[0] if shape.viewer is not None else false()
         )
     return conditions
 
@@ -376,9 +388,10 @@ _STATEMENTS = 512
 
 @functools.lru_cache(maxsize=_STATEMENTS)
 def _search_statement(shape: _Shape, walk: bool, limit: int, per_page: int, dialect: str):
+    source = SEARCH_TABLE if dialect == "postgresql" else ITEMS
     ranked = search.ranked_page(
-        select(KnowledgeItem.id).where(*_shape_conditions(shape)),
-        KnowledgeItem,
+        select(_SOURCES[source].id).where(*_shape_conditions(shape, source)),
+        _SOURCES[source],
         walk=walk,
         limit=limit,
         per_page=per_page,

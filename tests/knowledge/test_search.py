@@ -295,3 +295,78 @@ def test_sqlite_snippets_mark_what_the_search_matched():
     assert "\x02Coöperatie\x03" in snippet
     assert snippet.startswith("…")
     assert search.text_snippet("Niets hier.", "moestuin") is None
+
+
+def test_a_search_follows_every_change_of_an_item(client, public, people, sign_in):
+    """Edits, hiding, a narrower audience and deleting reach the search at once (PostgreSQL:
+    the trigger that keeps knowledge_search; SQLite: search.index and the visibility rule
+    on the items)."""
+    from coop.extensions import db
+    from coop.knowledge import services
+
+    item = public("Buurtmaaltijd op vrijdag", "Samen eten in het buurthuis.")
+    other = people["other_member"]
+    sign_in(other)
+    assert titles(find(client, "buurtmaaltijd")) == ["Buurtmaaltijd op vrijdag"]
+
+    item.title = "Moestuin op vrijdag"
+    search.index(item)
+    db.session.flush()
+    assert titles(find(client, "buurtmaaltijd")) == []
+    assert titles(find(client, "moestuin")) == ["Moestuin op vrijdag"]
+
+    services.hide(item, reason="Reclame.", by=people["platform_admin"])
+    assert titles(find(client, "moestuin")) == []
+    services.unhide(item, by=people["platform_admin"])
+    assert titles(find(client, "moestuin")) == ["Moestuin op vrijdag"]
+
+    item.visibility = Visibility.COOPERATIVE  # the author's cooperative only
+    db.session.flush()
+    assert titles(find(client, "moestuin")) == []
+    sign_in(people["member"])
+    assert titles(find(client, "moestuin")) == ["Moestuin op vrijdag"]
+
+    db.session.delete(item)
+    db.session.flush()
+    assert titles(find(client, "moestuin")) == []
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="knowledge_search is PostgreSQL's search table")
+def test_the_search_table_mirrors_the_items_whoever_writes_them(public):
+    """The trigger copies what the filters and the visibility rule read, also for an
+    UPDATE that bypasses the application."""
+    from sqlalchemy import text
+
+    from coop.extensions import db
+
+    item = public("Zonnepanelen op het dak", "Samen stroom opwekken.")
+    db.session.flush()
+    db.session.execute(
+        text(
+            "UPDATE knowledge_items SET status = 'DRAFT', visibility = 'COOPERATIVE', "
+            "hidden_at = now(), kind = 'PLAN', wijk = 'Zuilen', target_group = 'YOUTH', "
+            "title = 'Warmtenet' WHERE id = :id"
+        ),
+        {"id": item.id},
+    )
+    columns = "status, visibility, hidden_at, author_id, cooperative_id, kind, wijk, target_group"
+    mirrored, source = (
+        db.session.execute(
+            text(f"SELECT {columns} FROM {table} WHERE id = :id"),  # noqa: S608 - constants
+            {"id": item.id},
+        ).one()
+        for table in ("knowledge_search", "knowledge_items")
+    )
+    assert mirrored == source
+    assert mirrored.status == "DRAFT"
+    assert mirrored.wijk == "Zuilen"
+    vector = db.session.execute(
+        text("SELECT vector::text FROM knowledge_search WHERE id = :id"), {"id": item.id}
+    ).scalar_one()
+    assert "'warmtenet':1A" in vector
+    assert "zonnepanel" not in vector
+    db.session.execute(text("DELETE FROM knowledge_items WHERE id = :id"), {"id": item.id})
+    gone = db.session.execute(
+        text("SELECT count(*) FROM knowledge_search WHERE id = :id"), {"id": item.id}
+    ).scalar_one()
+    assert gone == 0
