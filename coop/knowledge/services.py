@@ -316,7 +316,7 @@ class Card:
     wijk: str
     deadline_on: date | None
     summary: str
-    themes: list[Theme]
+    themes: list[str]  # names, in the reader's language
     snippet: Markup
 
 
@@ -350,7 +350,7 @@ def _card_select(*extra):
 def _cards(rows, themes: list[Theme], q: str) -> list[Card]:
     """Cards of the rows of :func:`_card_select`; with search words, snippets from the
     rows' ``search_text`` (:func:`search.text_snippet`, the page's items only)."""
-    order = {theme.id: (n, theme) for n, theme in enumerate(themes)}  # by Dutch name
+    order = {theme.id: (n, theme.name) for n, theme in enumerate(themes)}  # by Dutch name
     cards = []
     for row in rows:
         ids = row.theme_ids.split(",") if row.theme_ids else []
@@ -367,7 +367,7 @@ def _cards(rows, themes: list[Theme], q: str) -> list[Card]:
                 wijk=row.wijk,
                 deadline_on=row.deadline_on,
                 summary=row.summary,
-                themes=[theme for _n, theme in listed],
+                themes=[name for _n, name in listed],
                 snippet=search.highlight(snippet),
             )
         )
@@ -445,10 +445,15 @@ def _search_page(user, filters: Filters, page: int, per_page: int) -> tuple[list
 
 
 def listing(
-    user, filters: Filters, themes: list[Theme], page: int = 1, per_page: int = PAGE_SIZE
+    user,
+    filters: Filters,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+    themes: list[Theme] | None = None,
 ) -> Page:
     """Cards of the items this person may see, filtered; with search words, ranked with
-    snippets. ``themes``: every theme (:func:`all_themes`), for the cards' themes.
+    snippets. ``themes``: every theme (:func:`all_themes`, read here when not given), for
+    the cards' themes.
 
     A search takes the newest MAX_RESULTS matches (all of them when there are fewer, which
     is nearly always so once a word or filter is added) and ranks those by relevance; only
@@ -470,7 +475,9 @@ def listing(
         page, pages, offset = _page_bounds(total, page, per_page)
         rows = db.session.execute(page_stmt, {"page_offset": offset}).all()
     return Page(
-        rows=_cards(rows, themes, filters.q if searched else ""),
+        rows=_cards(
+            rows, all_themes() if themes is None else themes, filters.q if searched else ""
+        ),
         total=total,
         page=page,
         pages=pages,

@@ -104,7 +104,8 @@ def index():
     themes = services.all_themes()
     filters = _filters(themes)
     page_number = request.args.get("page", 1, type=int) or 1
-    page = services.listing(_user(), filters, themes, page=min(max(page_number, 1), 10_000))
+    page_number = min(max(page_number, 1), 10_000)
+    page = services.listing(_user(), filters, page=page_number, themes=themes)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "knowledge/index.html",

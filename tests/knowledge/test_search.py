@@ -9,7 +9,7 @@ import pytest
 from coop.knowledge import search
 from coop.knowledge.models import ItemKind, TargetGroup, Visibility
 from tests.conftest import IS_POSTGRES
-from tests.factories import KnowledgeItemFactory
+from tests.factories import KnowledgeItemFactory, UserFactory
 from tests.knowledge.conftest import theme
 
 
@@ -370,3 +370,20 @@ def test_the_search_table_mirrors_the_items_whoever_writes_them(public):
         text("SELECT count(*) FROM knowledge_search WHERE id = :id"), {"id": item.id}
     ).scalar_one()
     assert gone == 0
+
+
+def card_themes(response) -> list[list[str]]:
+    return [
+        re.findall(r'<span class="tag">([^<]*)</span>', block)
+        for block in re.findall(r'<p class="themes">(.*?)</p>', response.text)
+    ]
+
+
+def test_result_cards_show_their_themes_in_the_readers_language(client, public, sign_in):
+    public("Stroom en zorg", "Samen stroom delen.", themes=[theme("zorg"), theme("energie")])
+    public("Stroom alleen", "Stroom zonder thema.")
+
+    assert card_themes(find(client, "stroom")) == [["Energie", "Zorg"]]
+    sign_in(UserFactory(locale="en"))
+    assert card_themes(find(client, "stroom")) == [["Energy", "Care"]]  # by the Dutch name
+    assert card_themes(client.get("/knowledge/")) == [["Energy", "Care"]]
