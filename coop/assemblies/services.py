@@ -1120,7 +1120,7 @@ def cast_vote(
             _l("A vote for %(name)s on this motion has already been cast.", name=member.name)
         )
     db.session.execute(
-        insert(Ballot),
+        insert(Ballot.__table__),
         [
             {
                 "id": uuid.uuid4().hex,
@@ -1218,7 +1218,9 @@ def _insert_vote_statement(postgres: bool):
     """``INSERT INTO votes … ON CONFLICT (motion_id, membership_id) DO NOTHING RETURNING
     id``, built once per dialect; the values are passed when it runs."""
     return (
-        _insert_ignoring_duplicate(Vote, ("motion_id", "membership_id"), postgres=postgres)
+        _insert_ignoring_duplicate(
+            Vote.__table__, ("motion_id", "membership_id"), postgres=postgres
+        )
         .values(
             motion_id=bindparam("motion_id"),
             membership_id=bindparam("membership_id"),

@@ -808,7 +808,6 @@ def vote(slug, assembly_id, motion_id):
             receipt=receipt,
             on_behalf_of=on_behalf_of,
             choice=label,
-            focused=True,  # a confirmation: the page without the cooperative's menu
         )
     key = g.membership.id
     if form.on_behalf_of.data and form.on_behalf_of.data.isdigit():
