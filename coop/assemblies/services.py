@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, case, delete, func, insert, select, text
+from sqlalchemy import Integer, bindparam, case, delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -1114,6 +1114,10 @@ def cast_vote(
         },
     )
     if inserted is None:
+        if db.session.scalar(select(Motion.status).where(Motion.id == motion.id)) is not (
+            MotionStatus.OPEN
+        ):
+            raise DomainError(_l("The vote on this motion is closed."))
         if member is voter:
             raise AlreadyVoted(_l("You have already voted on this motion."))
         raise AlreadyVoted(
@@ -1153,27 +1157,25 @@ class VoteState:
 
 
 def vote_state(cooperative, assembly_id: int, motion_id: int, voter: Membership) -> VoteState:
-    """Take the motion's status lock shared (PostgreSQL), then in one query: the motion
-    with its assembly (of this cooperative; NotFound otherwise) and its status as it is
-    now, the cooperative's rules, whether the voter is checked in and whether they gave a
-    proxy that is still active."""
+    """In one query: the motion with its assembly (of this cooperative; NotFound
+    otherwise), the cooperative's rules, whether the voter is checked in and whether they
+    gave a proxy that is still active; on PostgreSQL the same query takes the motion's
+    status lock shared. The status it reads may be from just before the lock was granted
+    (a statement reads what was committed when it began); the vote's insert checks the
+    status again, after the lock (``cast_vote``)."""
     message = _l("This motion does not exist.")
     if not all(isinstance(i, int) and 0 < i <= MAX_ID for i in (assembly_id, motion_id)):
         raise NotFound(message)
-    if _is_postgres():
-        db.session.execute(
-            text("SELECT pg_advisory_xact_lock_shared(:namespace, :motion)"),
-            {"namespace": MOTION_LOCK_NAMESPACE, "motion": motion_id},
-        )
-    row = db.session.execute(
-        _vote_state_statement(),
-        {
-            "assembly_id": assembly_id,
-            "motion_id": motion_id,
-            "voter_id": voter.id,
-            "cooperative_id": cooperative.id,
-        },
-    ).first()
+    postgres = _is_postgres()
+    parameters = {
+        "assembly_id": assembly_id,
+        "motion_id": motion_id,
+        "voter_id": voter.id,
+        "cooperative_id": cooperative.id,
+    }
+    if postgres:
+        parameters["namespace"] = MOTION_LOCK_NAMESPACE
+    row = db.session.execute(_vote_state_statement(postgres), parameters).first()
     if row is None or row.Motion.assembly.cooperative_id != cooperative.id:
         raise NotFound(message)
     settings = row.GovernanceRules or default_rules(cooperative)
@@ -1181,9 +1183,9 @@ def vote_state(cooperative, assembly_id: int, motion_id: int, voter: Membership)
 
 
 @cache
-def _vote_state_statement():
-    """The query of ``vote_state``, built once per process (building it is a good part of
-    the CPU of a vote); the values are bound parameters."""
+def _vote_state_statement(postgres: bool):
+    """The query of ``vote_state``, built once per process and dialect (building it is a
+    good part of the CPU of a vote); the values are bound parameters."""
     assembly_id = bindparam("assembly_id")
     voter_id = bindparam("voter_id")
     checked_in = (
@@ -1200,13 +1202,21 @@ def _vote_state_statement():
         )
         .exists()
     )
-    return (
-        select(
-            Motion,
-            GovernanceRules,
-            checked_in.label("checked_in"),
-            gave_proxy.label("gave_proxy"),
+    columns = [
+        Motion,
+        GovernanceRules,
+        checked_in.label("checked_in"),
+        gave_proxy.label("gave_proxy"),
+    ]
+    if postgres:
+        # Evaluated for the one row found: the lock is held from here until the commit.
+        columns.append(
+            func.pg_advisory_xact_lock_shared(
+                bindparam("namespace", type_=Integer), bindparam("motion_id", type_=Integer)
+            ).label("locked")
         )
+    return (
+        select(*columns)
         .outerjoin(GovernanceRules, GovernanceRules.cooperative_id == bindparam("cooperative_id"))
         .where(Motion.id == bindparam("motion_id"), Motion.assembly_id == assembly_id)
         .execution_options(populate_existing=True)
@@ -1215,21 +1225,31 @@ def _vote_state_statement():
 
 @cache
 def _insert_vote_statement(postgres: bool):
-    """``INSERT INTO votes … ON CONFLICT (motion_id, membership_id) DO NOTHING RETURNING
-    id``, built once per dialect; the values are passed when it runs."""
+    """``INSERT INTO votes … SELECT … WHERE <the motion is open> ON CONFLICT (motion_id,
+    membership_id) DO NOTHING RETURNING id``, built once per dialect; the values are
+    passed when it runs. A later statement than ``vote_state``'s, it sees the status as
+    it is under the lock: a vote closed meanwhile inserts nothing."""
+    table = Vote.__table__
+    motion_open = (
+        select(Motion.id)
+        .where(Motion.id == bindparam("motion_id"), Motion.status == MotionStatus.OPEN)
+        .exists()
+    )
+    values = select(
+        bindparam("motion_id", type_=Integer),
+        bindparam("membership_id", type_=Integer),
+        bindparam("cast_by_id", type_=Integer),
+        bindparam("proxy_id", type_=Integer),
+        bindparam("choice", type_=table.c.choice.type),
+        bindparam("candidate_id", type_=Integer),
+    ).where(motion_open)
     return (
-        _insert_ignoring_duplicate(
-            Vote.__table__, ("motion_id", "membership_id"), postgres=postgres
+        _insert_ignoring_duplicate(table, ("motion_id", "membership_id"), postgres=postgres)
+        .from_select(
+            ["motion_id", "membership_id", "cast_by_id", "proxy_id", "choice", "candidate_id"],
+            values,
         )
-        .values(
-            motion_id=bindparam("motion_id"),
-            membership_id=bindparam("membership_id"),
-            cast_by_id=bindparam("cast_by_id"),
-            proxy_id=bindparam("proxy_id"),
-            choice=bindparam("choice"),
-            candidate_id=bindparam("candidate_id"),
-        )
-        .returning(Vote.id)
+        .returning(table.c.id)
     )
 
 
