@@ -52,6 +52,7 @@ WORKERS = int(os.environ.get("BENCH_BURST_WORKERS", "2"))
 THREADS = int(os.environ.get("BENCH_BURST_THREADS", "4"))
 PORT = 8731
 RECEIPT = re.compile(rb"<code>([A-Z0-9-]{14})</code>")
+USER_AGENT = "buurtcoop-bench/1"
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -158,13 +159,21 @@ def _seed(app) -> dict:
         db.session.commit()
         # A session per member as a log-in leaves it, with the CSRF token the vote form
         # carries (Flask-WTF: the raw token in the session, a signed one in the form).
+        # ``_id`` is Flask-Login's session identifier (address and browser) that
+        # login_user() stores: without it every vote would rewrite the session cookie.
         serializer = app.session_interface.get_signing_serializer(app)
         csrf_signer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
+        with app.test_request_context(
+            headers={"User-Agent": USER_AGENT}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+        ):
+            from flask_login.utils import _create_identifier
+
+            identifier = _create_identifier()
         cookies, tokens = {}, {}
         for m, u in members:
             raw = secrets.token_hex(20)
             cookies[str(m)] = serializer.dumps(
-                {"_user_id": f"{u}:1", "_fresh": True, "csrf_token": raw}
+                {"_user_id": f"{u}:1", "_fresh": True, "_id": identifier, "csrf_token": raw}
             )
             tokens[str(m)] = csrf_signer.dumps(raw)
         path = f"/c/burst/assemblies/{assembly.id}/motions/{motion.id}/vote"
@@ -259,7 +268,10 @@ def _load(spec_file: str, mode: str) -> None:
                 path, member, cookie, token = jobs[position[0]]
                 position[0] += 1
             body = urlencode({"choice": "for", "csrf_token": token or ""})
-            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "User-Agent": USER_AGENT,
+            }
             if cookie:
                 headers["Cookie"] = f"session={cookie}"
             start = time.perf_counter()

@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, bindparam, case, delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defaultload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from coop import audit
@@ -1101,18 +1102,34 @@ def cast_vote(
         member = on_behalf_of
     weight = member_weight(member, settings, on=record_date(assembly))
     receipt = new_receipt()
-    # The unique constraint (motion, member) decides: a second vote inserts nothing.
-    inserted = db.session.scalar(
-        _insert_vote_statement(_is_postgres()),
+    ballots = [
         {
+            "id": uuid.uuid4().hex,
             "motion_id": motion.id,
-            "membership_id": member.id,
-            "cast_by_id": voter.id,
-            "proxy_id": proxy.id if proxy is not None else None,
-            "choice": None if motion.secret else choice,
-            "candidate_id": None if motion.secret else picks[0],
-        },
-    )
+            "choice": choice,
+            "candidate_id": pick,
+            "weight": weight,
+            "receipt": receipt,
+        }
+        for pick in picks
+    ]
+    vote = {
+        "motion_id": motion.id,
+        "membership_id": member.id,
+        "cast_by_id": voter.id,
+        "proxy_id": proxy.id if proxy is not None else None,
+        "choice": None if motion.secret else choice,
+        "candidate_id": None if motion.secret else picks[0],
+    }
+    # The unique constraint (motion, member) decides: a second vote inserts nothing. On
+    # PostgreSQL the vote row and the first ballot go in one statement (the ballot is
+    # written only when the vote row is).
+    if _is_postgres():
+        first = {f"ballot_{key}": value for key, value in ballots[0].items()}
+        inserted = db.session.scalar(_insert_vote_and_ballot_statement(), {**vote, **first})
+        ballots = ballots[1:]
+    else:
+        inserted = db.session.scalar(_insert_vote_statement(False), vote)
     if inserted is None:
         if db.session.scalar(select(Motion.status).where(Motion.id == motion.id)) is not (
             MotionStatus.OPEN
@@ -1123,20 +1140,8 @@ def cast_vote(
         raise AlreadyVoted(
             _l("A vote for %(name)s on this motion has already been cast.", name=member.name)
         )
-    db.session.execute(
-        insert(Ballot.__table__),
-        [
-            {
-                "id": uuid.uuid4().hex,
-                "motion_id": motion.id,
-                "choice": choice,
-                "candidate_id": pick,
-                "weight": weight,
-                "receipt": receipt,
-            }
-            for pick in picks
-        ],
-    )
+    if ballots:
+        db.session.execute(insert(Ballot.__table__), ballots)
     if member is voter and state.gave_proxy:
         # A proxy is void once its grantor votes (in advance, or online in session).
         for given in active_proxies(assembly, grantor=voter):
@@ -1219,6 +1224,8 @@ def _vote_state_statement(postgres: bool):
         select(*columns)
         .outerjoin(GovernanceRules, GovernanceRules.cooperative_id == bindparam("cooperative_id"))
         .where(Motion.id == bindparam("motion_id"), Motion.assembly_id == assembly_id)
+        # The cooperative came with the voter's memberships: taken from the session.
+        .options(defaultload(Motion.assembly).lazyload(Assembly.cooperative))
         .execution_options(populate_existing=True)
     )
 
@@ -1249,6 +1256,28 @@ def _insert_vote_statement(postgres: bool):
             ["motion_id", "membership_id", "cast_by_id", "proxy_id", "choice", "candidate_id"],
             values,
         )
+        .returning(table.c.id)
+    )
+
+
+@cache
+def _insert_vote_and_ballot_statement():
+    """PostgreSQL: ``WITH vote AS (<the vote's insert>) INSERT INTO ballots … SELECT …
+    FROM vote RETURNING id``: the ballot is written when, and only when, the vote row
+    is; nothing in it refers to the vote row. Built once per process."""
+    table = Ballot.__table__
+    vote = _insert_vote_statement(True).cte("vote")
+    values = select(
+        bindparam("ballot_id", type_=table.c.id.type),
+        bindparam("ballot_motion_id", type_=Integer),
+        bindparam("ballot_choice", type_=table.c.choice.type),
+        bindparam("ballot_candidate_id", type_=Integer),
+        bindparam("ballot_weight", type_=Integer),
+        bindparam("ballot_receipt", type_=table.c.receipt.type),
+    ).select_from(vote)
+    return (
+        insert(table)
+        .from_select(["id", "motion_id", "choice", "candidate_id", "weight", "receipt"], values)
         .returning(table.c.id)
     )
 
