@@ -73,7 +73,7 @@ def _sqlite_url() -> str:
 def _seed(app) -> dict:
     """Members, an assembly in session with an open motion, everyone checked in; the
     bare-insert table; a signed session cookie per member."""
-    from sqlalchemy import Column, Integer, MetaData, Table, insert, select
+    from sqlalchemy import Column, Integer, MetaData, Table, insert, select, text
 
     from coop.accounts.models import User
     from coop.assemblies.models import (
@@ -163,6 +163,14 @@ def _seed(app) -> dict:
             ],
         )
         db.session.commit()
+        # Statistics, as autovacuum (PostgreSQL) or PRAGMA optimize (SQLite) keep them on a
+        # server in use: without them the planner guesses at the tables just filled.
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.execute(text("VACUUM ANALYZE"))
+        else:
+            with db.engine.begin() as c:
+                c.execute(text("ANALYZE"))
         # A session per member as a log-in leaves it, with the CSRF token the vote form
         # carries (Flask-WTF: the raw token in the session, a signed one in the form).
         # ``_id`` is Flask-Login's session identifier (address and browser) that
