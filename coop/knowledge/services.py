@@ -32,6 +32,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal,
     or_,
     select,
     text,
@@ -506,13 +507,23 @@ def _wijk_spellings(wijk: str) -> list[str]:
 
 def wijken(user) -> list[str]:
     """The neighbourhoods of the items this person may see, for the filter: per distinct
-    neighbourhood, does one visible item exist (far cheaper than checking every item)."""
+    neighbourhood, the first visible item (far cheaper than checking every item).
+
+    Not ``EXISTS``: PostgreSQL turns that into a join that reads every item (about 35 ms
+    for 50,000). A subquery with ``LIMIT 1`` runs once per neighbourhood; ordered as the
+    index on (wijk, kind, and what the visibility rule reads), it reads that index only,
+    never more than one neighbourhood's entries."""
     candidates = _DISTINCT_WIJKEN.subquery()
+    first_visible = (
+        select(literal(1))
+        .where(KnowledgeItem.wijk == candidates.c.wijk, visible_to(user))
+        .order_by(KnowledgeItem.wijk, KnowledgeItem.kind)
+        .limit(1)
+        .scalar_subquery()
+    )
     return list(
         db.session.scalars(
-            select(candidates.c.wijk)
-            .where(exists().where(KnowledgeItem.wijk == candidates.c.wijk, visible_to(user)))
-            .order_by(candidates.c.wijk)
+            select(candidates.c.wijk).where(first_visible.is_not(None)).order_by(candidates.c.wijk)
         )
     )
 
