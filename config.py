@@ -20,7 +20,11 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
         f"sqlite:///{INSTANCE / 'buurtcoop.sqlite'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection unused this long is checked before use (coop.db.ping_idle_connections).
+    DATABASE_PING_AFTER_IDLE_SECONDS = float(
+        os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", "5")
+    )
 
     # Mail: "console" prints and writes to instance/outbox/; "smtp" sends.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")

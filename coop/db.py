@@ -1,8 +1,10 @@
 """Declarative base with a naming convention, shared column types and helpers."""
 
+import time
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, registry
 
 NAMING_CONVENTION = {
@@ -67,3 +69,35 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     if type_ == "table" and name and name.startswith(UNMODELLED_TABLE_PREFIXES):
         return False
     return not (type_ == "index" and name in UNMODELLED_INDEXES)
+
+
+def ping_idle_connections(engine: Engine, after_seconds: float) -> None:
+    """Check a pooled connection before it is used when it lay unused in the pool for
+    ``after_seconds`` or longer (a restart of the database or an idle timeout may have
+    closed it meanwhile); a broken one is replaced before any statement runs on it.
+
+    Connections in constant use are not asked: SQLAlchemy's ``pool_pre_ping`` asks on
+    every checkout, a round trip and about 0.25 ms of CPU for every request (a tenth of a
+    vote's). A connection that breaks while in use fails its statement, and SQLAlchemy then
+    replaces every connection of the pool. ``after_seconds=0`` asks before every use.
+    SQLite has no server connection to lose: nothing to do."""
+    if engine.dialect.name == "sqlite":
+        return
+    dialect = engine.dialect
+
+    def idle_from(dbapi_connection, record) -> None:
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    def check(dbapi_connection, record, proxy) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < after_seconds:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            # The pool throws this connection away and checks out another.
+            raise DisconnectionError(str(error)) from error
+
+    event.listen(engine.pool, "checkin", idle_from)
+    event.listen(engine.pool, "checkout", check)
