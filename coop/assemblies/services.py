@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, bindparam, case, delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defaultload
+from sqlalchemy.orm import defaultload, defer, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
 from coop import audit
@@ -1220,12 +1220,35 @@ def _vote_state_statement(postgres: bool):
                 bindparam("namespace", type_=Integer), bindparam("motion_id", type_=Integer)
             ).label("locked")
         )
+    assembly = defaultload(Motion.assembly)
     return (
         select(*columns)
         .outerjoin(GovernanceRules, GovernanceRules.cooperative_id == bindparam("cooperative_id"))
         .where(Motion.id == bindparam("motion_id"), Motion.assembly_id == assembly_id)
         # The cooperative came with the voter's memberships: taken from the session.
-        .options(defaultload(Motion.assembly).lazyload(Assembly.cooperative))
+        .options(assembly.lazyload(Assembly.cooperative))
+        # What a vote and its receipt read, no more (a motion's text may be long; every
+        # column costs CPU on every vote). Other columns load when something reads them.
+        .options(
+            load_only(
+                Motion.assembly_id,
+                Motion.parent_id,
+                Motion.title,
+                Motion.decision_kind,
+                Motion.secret,
+                Motion.status,
+                Motion.seats,
+            ),
+            assembly.load_only(
+                Assembly.cooperative_id,
+                Assembly.title,
+                Assembly.starts_at,
+                Assembly.is_second,
+                Assembly.status,
+            ),
+            defer(GovernanceRules.decision_rules),
+            defer(GovernanceRules.updated_at),
+        )
         .execution_options(populate_existing=True)
     )
 
