@@ -285,6 +285,11 @@ class Motion(db.Model):
         return self.parent_id is not None
 
     @property
+    def paper_total(self) -> int:
+        """Votes the chair counted on paper in the room."""
+        return self.paper_for + self.paper_against + self.paper_abstain
+
+    @property
     def is_election(self) -> bool:
         return self.decision_kind is DecisionKind.ELECTION
 

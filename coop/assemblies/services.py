@@ -12,7 +12,19 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, bindparam, case, delete, func, insert, select, text
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    not_,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defaultload, defer, load_only
 from sqlalchemy.orm.attributes import set_committed_value
@@ -1007,6 +1019,13 @@ class AlreadyVoted(DomainError):
     pass
 
 
+PAPER_TOTAL = (Motion.paper_for + Motion.paper_against + Motion.paper_abstain).label("paper_total")
+PAPER_COUNTED = _l(
+    "The votes in the room were counted on paper, yours too. "
+    "If your vote was not counted, tell the chair."
+)
+
+
 def cast_vote(
     motion: Motion,
     *,
@@ -1067,6 +1086,8 @@ def cast_vote(
     in_session = assembly.status is AssemblyStatus.IN_SESSION
     if in_session and not state.checked_in:
         raise DomainError(_l("Check in first: only members who attend can vote."))
+    if in_session and state.in_room and motion.paper_total:
+        raise DomainError(PAPER_COUNTED)
     member, proxy = voter, None
     if on_behalf_of is not None and on_behalf_of.id != voter.id:
         proxy = db.session.scalar(
@@ -1120,6 +1141,7 @@ def cast_vote(
         "proxy_id": proxy.id if proxy is not None else None,
         "choice": None if motion.secret else choice,
         "candidate_id": None if motion.secret else picks[0],
+        "in_room": in_session and state.in_room,
     }
     # The unique constraint (motion, member) decides: a second vote inserts nothing. On
     # PostgreSQL the vote row and the first ballot go in one statement (the ballot is
@@ -1131,10 +1153,13 @@ def cast_vote(
     else:
         inserted = db.session.scalar(_insert_vote_statement(False), vote)
     if inserted is None:
-        if db.session.scalar(select(Motion.status).where(Motion.id == motion.id)) is not (
-            MotionStatus.OPEN
-        ):
+        now = db.session.execute(
+            select(Motion.status, PAPER_TOTAL).where(Motion.id == motion.id)
+        ).one()
+        if now.status is not MotionStatus.OPEN:
             raise DomainError(_l("The vote on this motion is closed."))
+        if vote["in_room"] and now.paper_total:
+            raise DomainError(PAPER_COUNTED)
         if member is voter:
             raise AlreadyVoted(_l("You have already voted on this motion."))
         raise AlreadyVoted(
@@ -1159,6 +1184,7 @@ class VoteState:
     settings: GovernanceRules
     checked_in: bool
     gave_proxy: bool
+    in_room: bool = False  # checked in at the door (not online)
 
 
 def vote_state(cooperative, assembly_id: int, motion_id: int, voter: Membership) -> VoteState:
@@ -1184,7 +1210,13 @@ def vote_state(cooperative, assembly_id: int, motion_id: int, voter: Membership)
     if row is None or row.Motion.assembly.cooperative_id != cooperative.id:
         raise NotFound(message)
     settings = row.GovernanceRules or default_rules(cooperative)
-    return VoteState(row.Motion, settings, bool(row.checked_in), bool(row.gave_proxy))
+    return VoteState(
+        row.Motion,
+        settings,
+        checked_in=row.attends_online is not None,
+        gave_proxy=bool(row.gave_proxy),
+        in_room=row.attends_online is False,
+    )
 
 
 @cache
@@ -1193,10 +1225,11 @@ def _vote_state_statement(postgres: bool):
     good part of the CPU of a vote); the values are bound parameters."""
     assembly_id = bindparam("assembly_id")
     voter_id = bindparam("voter_id")
-    checked_in = (
-        select(Attendance.id)
+    # NULL: not checked in; false: checked in at the door; true: attends online.
+    attends_online = (
+        select(Attendance.online)
         .where(Attendance.assembly_id == assembly_id, Attendance.membership_id == voter_id)
-        .exists()
+        .scalar_subquery()
     )
     gave_proxy = (
         select(Proxy.id)
@@ -1210,7 +1243,7 @@ def _vote_state_statement(postgres: bool):
     columns = [
         Motion,
         GovernanceRules,
-        checked_in.label("checked_in"),
+        attends_online.label("attends_online"),
         gave_proxy.label("gave_proxy"),
     ]
     if postgres:
@@ -1238,6 +1271,9 @@ def _vote_state_statement(postgres: bool):
                 Motion.secret,
                 Motion.status,
                 Motion.seats,
+                Motion.paper_for,
+                Motion.paper_against,
+                Motion.paper_abstain,
             ),
             assembly.load_only(
                 Assembly.cooperative_id,
@@ -1262,7 +1298,12 @@ def _insert_vote_statement(postgres: bool):
     table = Vote.__table__
     motion_open = (
         select(Motion.id)
-        .where(Motion.id == bindparam("motion_id"), Motion.status == MotionStatus.OPEN)
+        .where(
+            Motion.id == bindparam("motion_id"),
+            Motion.status == MotionStatus.OPEN,
+            # Once the chair entered the paper totals, the room has voted.
+            or_(not_(bindparam("in_room", type_=Boolean)), PAPER_TOTAL == 0),
+        )
         .exists()
     )
     values = select(

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from coop import audit
 from coop.assemblies import services
@@ -425,6 +425,48 @@ def test_tally_with_paper_votes_and_proxies(meeting):
     ]
     assert "motion.vote_closed" in actions
     assert "motion.paper_votes" in actions
+
+
+def test_members_in_the_room_cannot_vote_online_after_the_paper_count(meeting):
+    in_room, online, grantor = meeting.members[0], meeting.members[4], meeting.members[3]
+    services.grant_proxy(meeting.assembly, grantor, holder_number=in_room.number, by=grantor)
+    services.update_rules(
+        meeting.cooperative,
+        data=_rules_data(electronic_participation=True),
+        decision_rules={},
+        by=meeting.chair,
+    )
+    services.check_in(meeting.assembly, online, by=online, online=True)
+    services.set_paper_votes(meeting.motion, for_=2, against=1, abstain=0, by=meeting.chair)
+
+    # Counted on paper in the room: neither their own vote nor one for a grantor.
+    with pytest.raises(DomainError, match="counted on paper"):
+        services.cast_vote(meeting.motion, voter=in_room, choice=Choice.AGAINST)
+    with pytest.raises(DomainError, match="counted on paper"):
+        services.cast_vote(
+            meeting.motion, voter=in_room, choice=Choice.AGAINST, on_behalf_of=grantor
+        )
+    # A member who attends online still votes online.
+    services.cast_vote(meeting.motion, voter=online, choice=Choice.FOR)
+
+    assert db.session.scalars(select(Vote.membership_id)).all() == [online.id]
+    result = services.close_vote(meeting.motion, by=meeting.chair)
+    assert (result.online_count, result.paper_count) == (1, 3)
+
+
+def test_a_vote_read_before_the_paper_count_is_refused_after_it(meeting):
+    member = meeting.members[0]
+    state = services.vote_state(meeting.cooperative, meeting.assembly.id, meeting.motion.id, member)
+    # the chair enters the paper totals in another transaction meanwhile
+    db.session.execute(
+        text("UPDATE motions SET paper_for = 2 WHERE id = :id"), {"id": meeting.motion.id}
+    )
+    assert meeting.motion.paper_total == 0  # what this vote read
+
+    with pytest.raises(DomainError, match="counted on paper"):
+        services.cast_vote(meeting.motion, voter=member, choice=Choice.FOR, state=state)
+    assert db.session.scalar(select(func.count(Vote.id))) == 0
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
 
 
 def test_quorum_missed_and_second_assembly(meeting):
