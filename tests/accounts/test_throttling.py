@@ -92,3 +92,24 @@ def test_mail_requests_are_limited_per_address(client, url):
         assert client.post(url, data={"email": "someone@example.test"}).status_code == 302
     assert client.post(url, data={"email": "someone@example.test"}).status_code == 429
     assert client.post(url, data={"email": "other@example.test"}).status_code == 302
+
+
+def test_app_wide_limits_still_apply_when_configured(mailbox):
+    """Without app-wide limits the extension's check before every request is left out
+    (coop.create_app); with them it stays and refuses what is over the limit."""
+    from coop import create_app
+    from coop.extensions import limiter
+
+    plain = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert limiter._check_request_limit not in plain.before_request_funcs[None]
+    try:
+        limited = create_app(
+            "testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_DEFAULT": "1 per day"}
+        )
+        client = limited.test_client()
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/healthz").status_code == 429
+    finally:
+        # The extension is shared by every app of the test session: no app-wide limits.
+        limiter.limit_manager.set_default_limits([])
+        limiter.reset()
