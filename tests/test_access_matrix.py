@@ -253,8 +253,8 @@ def world():
         "kind": "bewoner",
         "number": member.number,
         "application_id": ApplicationFactory(cooperative=coop_a).id,
-        # A public knowledge item by the member, with a file (visibility per role is tested
-        # in tests/knowledge/test_visibility.py).
+        # A public knowledge item by the member, with a file (every kind of item, as every
+        # kind of person: tests/knowledge/test_item_access_matrix.py).
         "item_kind": "idee",
         **_knowledge_values(member),
         "fmt": "csv",

@@ -703,7 +703,7 @@ def add_theme(*, name_nl: str, name_en: str, by) -> Theme:
 
 MAX_FILE_SIZE = 10 * 1024 * 1024
 
-# content type -> (extension, accepted extensions)
+# content type -> (extension, the extensions a name of that type may end in)
 FILE_TYPES = {
     "application/pdf": ("pdf", {"pdf"}),
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (
@@ -713,9 +713,20 @@ FILE_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("xlsx", {"xlsx"}),
     "application/vnd.oasis.opendocument.text": ("odt", {"odt"}),
     "image/png": ("png", {"png"}),
-    "image/jpeg": ("jpg", {"jpg", "jpeg"}),
+    "image/jpeg": ("jpg", {"jpg", "jpeg", "jfif"}),
     "image/gif": ("gif", {"gif"}),
     "image/webp": ("webp", {"webp"}),
+}
+# How the message names each type (the same in every language).
+FILE_LABELS = {
+    "application/pdf": "PDF",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
+    "application/vnd.oasis.opendocument.text": "ODT",
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "image/gif": "GIF",
+    "image/webp": "WebP",
 }
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 
@@ -756,21 +767,55 @@ def detect_type(data: bytes) -> str | None:
 
 
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|;`$&%{}\[\]#]+')
+# What counts as a file name's extension: up to 5 letters and digits, at least one letter
+# ("plan.docx", "foto.JPEG", "setup.exe"; not the "2" of "notulen v1.2").
+_EXTENSION = re.compile(r"(?=[0-9]*[a-z])[a-z0-9]{1,5}")
 
 
-def safe_filename(name: str | None, content_type: str) -> str:
-    """A harmless display name that ends in the extension of the real type."""
-    extension, accepted = FILE_TYPES[content_type]
+def _clean_name(name: str | None) -> str:
+    """The name without folders, control characters and characters that are unsafe in a
+    file name, as the stored name will be."""
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[\\/]", name)[-1]
     name = "".join(c for c in name if unicodedata.category(c)[0] not in ("C", "Z") or c == " ")
     name = _UNSAFE_NAME.sub("_", name)
-    name = " ".join(name.split()).strip(" .")
+    return " ".join(name.split()).strip(" .")
+
+
+def _name_parts(name: str | None) -> tuple[str, str]:
+    """The cleaned name's stem and its extension in lower case ("" when it has none)."""
+    name = _clean_name(name)
     stem, dot, ext = name.rpartition(".")
-    if not dot:
-        stem, ext = name, ""
-    if ext.lower() not in accepted:
-        stem = name
+    if dot and stem.strip(" .") and _EXTENSION.fullmatch(ext.lower()):
+        return stem, ext.lower()
+    return name, ""
+
+
+def check_name_matches(name: str | None, content_type: str) -> None:
+    """Refuse a file whose name says another type than its content: a PDF named plan.docx
+    lies. A name without an extension says nothing (it gets the real one)."""
+    extension, accepted = FILE_TYPES[content_type]
+    named = _name_parts(name)[1]
+    if named and named not in accepted:
+        raise DomainError(
+            _l(
+                "This file is not a %(named)s file but a %(real)s file. Give it a name that "
+                "ends in .%(extension)s, or choose the right file.",
+                named=named.upper(),
+                real=FILE_LABELS[content_type],
+                extension=extension,
+            ),
+            field="file",
+        )
+
+
+def safe_filename(name: str | None, content_type: str) -> str:
+    """A harmless display name that ends in the extension of the real type (a name that
+    names another type is refused before: :func:`check_name_matches`)."""
+    extension, accepted = FILE_TYPES[content_type]
+    stem, ext = _name_parts(name)
+    if ext not in accepted:
+        stem = f"{stem}.{ext}" if ext else stem
     stem = stem.strip(" .")[:80] or "bestand"
     return f"{stem}.{extension}"
 
@@ -817,6 +862,7 @@ def add_attachment(item: KnowledgeItem, *, filename: str | None, stream, by) -> 
             ),
             field="file",
         )
+    check_name_matches(filename, content_type)
     digest = hashlib.sha256(data).hexdigest()
     _store(data, digest)
     attachment = Attachment(

@@ -37,6 +37,15 @@ ODS = zipped({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"})
 PLAIN_ZIP = zipped({"readme.txt": b"hallo"})
 
 
+def unique(data: bytes, tag: str) -> bytes:
+    """The same kind of file, with bytes of its own."""
+    if data.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            files = {name: archive.read(name) for name in archive.namelist()}
+        return zipped({**files, "tag.txt": tag.encode()})
+    return data + tag.encode()
+
+
 @pytest.fixture
 def item(author):
     return KnowledgeItemFactory(author_membership=author, visibility=Visibility.PUBLIC)
@@ -86,9 +95,14 @@ def attachments(item) -> list[Attachment]:
             "begroting.xlsx",
         ),
         (ODT, "statuten.odt", "application/vnd.oasis.opendocument.text", "statuten.odt"),
-        # The name lies; the content decides, and the name gets the real extension.
-        (PDF, "plan.docx", "application/pdf", "plan.docx.pdf"),
-        (PNG, "foto.exe", "image/png", "foto.exe.png"),
+        # JPEG has more than one extension; case does not matter.
+        (JPEG, "foto.jpg", "image/jpeg", "foto.jpg"),
+        (JPEG, "foto.jfif", "image/jpeg", "foto.jpg"),
+        (PDF, "Plan.PDF", "application/pdf", "Plan.pdf"),
+        # A name without an extension says nothing about the type: it gets the real one.
+        (PDF, "plan", "application/pdf", "plan.pdf"),
+        (PDF, "notulen v1.2", "application/pdf", "notulen v1.2.pdf"),
+        (PNG, "foto.", "image/png", "foto.png"),
         (PDF, "", "application/pdf", "bestand.pdf"),
     ],
 )
@@ -132,6 +146,53 @@ def test_files_that_lie_about_their_type_are_refused(client, login, author, item
         field_error(response.text, "file")
     )
     assert attachments(item) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (PDF, "plan.docx", "Dit bestand is geen DOCX-bestand maar een PDF-bestand."),
+        (PNG, "foto.jpg", "Dit bestand is geen JPG-bestand maar een PNG-bestand."),
+        (JPEG, "foto.png", "Dit bestand is geen PNG-bestand maar een JPEG-bestand."),
+        (PNG, "foto.exe", "Dit bestand is geen EXE-bestand maar een PNG-bestand."),
+        (DOCX, "begroting.xlsx", "Dit bestand is geen XLSX-bestand maar een DOCX-bestand."),
+        (XLSX, "begroting.docx", "Dit bestand is geen DOCX-bestand maar een XLSX-bestand."),
+        (ODT, "statuten.pdf", "Dit bestand is geen PDF-bestand maar een ODT-bestand."),
+        (GIF, "plaatje.webp", "Dit bestand is geen WEBP-bestand maar een GIF-bestand."),
+        (PDF, "plan.pdf.docx", "Dit bestand is geen DOCX-bestand maar een PDF-bestand."),
+    ],
+)
+def test_a_file_whose_name_says_another_type_is_refused(
+    client, login, author, item, data, name, message
+):
+    """The content is an allowed type, but the name says another: the name lies."""
+    login(author.user)
+    data = unique(data, name)  # bytes no other test stored, so a stored file would show
+    services.files_dir().mkdir(parents=True, exist_ok=True)
+    stored = set(services.files_dir().iterdir())
+
+    response = upload(client, item, data, name)
+
+    assert response.status_code == 422
+    error = field_error(response.text, "file")
+    assert error.startswith(message), error
+    assert "Geef het een naam die eindigt op ." in error
+    assert attachments(item) == []
+    assert set(services.files_dir().iterdir()) == stored
+
+
+def test_the_refusal_is_in_the_users_language(client, login, author, item):
+    author.user.locale = "en"
+    db.session.flush()
+    login(author.user)
+
+    response = upload(client, item, PDF, "plan.docx")
+
+    assert response.status_code == 422
+    assert field_error(response.text, "file") == (
+        "This file is not a DOCX file but a PDF file. Give it a name that ends in .pdf, "
+        "or choose the right file."
+    )
 
 
 def test_an_empty_file_is_refused(client, login, author, item):
