@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, bindparam, case, delete, func, insert, select, text
+from sqlalchemy import Integer, bindparam, case, delete, func, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defaultload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -1314,8 +1314,8 @@ class Turnout:
 
     @property
     def room_votes_possible(self) -> int:
-        """Votes that may still be cast on paper: present and represented members who have
-        not voted online."""
+        """Votes that may still be cast on paper: present and represented members (a
+        proxy counts once its holder is checked in) who have not voted online."""
         return max(self.present + self.represented - self.online_votes, 0)
 
 
@@ -1324,10 +1324,28 @@ def _turnout_counts(*, online: bool, advance_voting: bool) -> list:
     (also with the count of the ballots, see ``tally``), for the bound parameters
     ``motion_id``, ``assembly_id`` and ``cooperative_id``: ``eligible`` (the members with
     voting rights: ``count(*)`` over the (cooperative, status) index, read from the index
-    alone), ``present``, ``represented``, with advance voting ``in_advance`` and with
-    ``online`` the votes cast online."""
+    alone), ``present``, ``represented`` (active proxies whose holder is checked in, or,
+    with advance voting, who voted for the grantor in advance), with advance voting
+    ``in_advance`` and with ``online`` the votes cast online."""
     motion_id = bindparam("motion_id")
     assembly_id = bindparam("assembly_id")
+    represented_by = [
+        select(Attendance.id)
+        .where(Attendance.assembly_id == assembly_id, Attendance.membership_id == Proxy.holder_id)
+        .exists()
+    ]
+    if advance_voting:
+        # A holder who voted for the grantor in advance (without checking in) represents
+        # the grantor in this vote, as a member who voted in advance counts as present.
+        represented_by.append(
+            select(Vote.id)
+            .where(
+                Vote.motion_id == motion_id,
+                Vote.membership_id == Proxy.grantor_id,
+                Vote.proxy_id.is_not(None),
+            )
+            .exists()
+        )
     counts = {
         "eligible": select(func.count())
         .select_from(Membership)
@@ -1339,9 +1357,15 @@ def _turnout_counts(*, online: bool, advance_voting: bool) -> list:
         .select_from(Attendance)
         .join(Membership, Membership.id == Attendance.membership_id)
         .where(Attendance.assembly_id == assembly_id, Membership.status == MembershipStatus.ACTIVE),
+        # A member is represented when the holder of their proxy attends: an active proxy
+        # of a holder who is not checked in represents no one (yet).
         "represented": select(func.count())
         .select_from(Proxy)
-        .where(Proxy.assembly_id == assembly_id, Proxy.status == ProxyStatus.ACTIVE),
+        .where(
+            Proxy.assembly_id == assembly_id,
+            Proxy.status == ProxyStatus.ACTIVE,
+            or_(*represented_by),
+        ),
     }
     if online:
         counts["online"] = select(func.count()).select_from(Vote).where(Vote.motion_id == motion_id)

@@ -452,6 +452,69 @@ def test_quorum_missed_and_second_assembly(meeting):
     assert services.close_vote(motion, by=chair).adopted
 
 
+@pytest.mark.parametrize(
+    ("holder_index", "represented", "quorum_met"),
+    [(0, 1, True), (4, 0, False)],
+    ids=["holder-attends", "holder-absent"],
+)
+def test_a_member_is_represented_only_when_the_proxy_holder_attends(
+    meeting, holder_index, represented, quorum_met
+):
+    chair = meeting.chair
+    meeting.motion.decision_kind = DecisionKind.DISSOLUTION  # quorum 50%
+    for _ in range(4):
+        MembershipFactory(cooperative=meeting.cooperative)  # 10 eligible, 4 present
+    grantor, holder = meeting.members[3], meeting.members[holder_index]
+    services.grant_proxy(meeting.assembly, grantor, holder_number=holder.number, by=grantor)
+    counts = services.turnout(meeting.motion)
+    assert (counts.eligible, counts.present, counts.represented) == (10, 4, represented)
+    # The paper votes are capped by the members present and represented.
+    assert counts.room_votes_possible == 4 + represented
+    with pytest.raises(DomainError, match="too many"):
+        services.set_paper_votes(
+            meeting.motion, for_=5 + represented, against=0, abstain=0, by=chair
+        )
+    services.set_paper_votes(meeting.motion, for_=4 + represented, against=0, abstain=0, by=chair)
+    result = services.close_vote(meeting.motion, by=chair)
+    assert (result.present, result.represented) == (4, represented)
+    assert result.quorum_met is quorum_met  # 5 of 10 just meets 50%; 4 of 10 does not
+    assert result.adopted is quorum_met
+    if not quorum_met:
+        assert "quorum not reached (4 of 10" in result.outcome_en
+
+
+def test_an_absent_holder_counts_once_checked_in(meeting):
+    grantor, holder = meeting.members[3], meeting.members[4]
+    services.grant_proxy(meeting.assembly, grantor, holder_number=holder.number, by=grantor)
+    assert services.turnout(meeting.motion).represented == 0
+    services.check_in(meeting.assembly, holder, by=meeting.chair)
+    counts = services.turnout(meeting.motion)
+    assert (counts.present, counts.represented) == (5, 1)
+
+
+def test_a_proxy_vote_in_advance_represents_the_grantor():
+    cooperative = CooperativeFactory()
+    chair = board_member(cooperative)
+    grantor, holder, idle_grantor, idle_holder = (
+        MembershipFactory(cooperative=cooperative) for _ in range(4)
+    )
+    motion = MotionFactory(agenda_item__assembly__cooperative=cooperative)
+    assembly = motion.assembly  # convened, not yet in session
+    services.update_rules(
+        cooperative, data=_rules_data(advance_voting=True), decision_rules={}, by=chair
+    )
+    services.open_vote(motion, by=chair)
+    services.grant_proxy(assembly, grantor, holder_number=holder.number, by=grantor)
+    services.grant_proxy(assembly, idle_grantor, holder_number=idle_holder.number, by=idle_grantor)
+    services.cast_vote(motion, voter=holder, choice=Choice.FOR, on_behalf_of=grantor)
+    counts = services.turnout(motion)
+    # The holder voted for the grantor only: the grantor is represented, the holder is
+    # not present; the other proxy was not used and its holder is not checked in.
+    assert (counts.present, counts.represented, counts.online_votes) == (0, 1, 1)
+    result = services.close_vote(motion, by=chair)
+    assert (result.present, result.represented) == (0, 1)
+
+
 def test_decision_list_and_convening_dates(meeting):
     services.cast_vote(meeting.motion, voter=meeting.members[0], choice=Choice.AGAINST)
     services.close_vote(meeting.motion, by=meeting.chair)

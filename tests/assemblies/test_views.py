@@ -596,3 +596,20 @@ def test_the_proxy_form_explains_that_secret_votes_get_no_instruction(
     assert "Deze stemming is geheim" in bad.text
     assert db.session.scalar(select(func.count(Proxy.id))) == 0
     assert db.session.scalar(select(func.count(ProxyInstruction.id))) == 0
+
+
+def test_pages_count_a_proxy_only_when_its_holder_is_checked_in(client, login, coop, session_open):
+    chair, members, assembly, motion = session_open
+    grantor, holder = members[0], members[1]
+    services.grant_proxy(assembly, grantor, holder_number=holder.number, by=grantor)
+    chair.user.locale = "en"
+    db.session.flush()
+    login(chair.user)
+    base = url(coop, f"/{assembly.id}")
+    note = f"{holder.name} is not checked in, so {grantor.name} is not represented yet"
+    assert note in client.get(base + "/attendance").text
+    assert "Represented by proxy: 0." in client.get(base + f"/motions/{motion.id}").text
+    services.check_in(assembly, holder, by=chair)
+    db.session.flush()
+    assert note not in client.get(base + "/attendance").text
+    assert "Represented by proxy: 1." in client.get(base + f"/motions/{motion.id}").text
