@@ -557,11 +557,16 @@ def _lock_members(*memberships: Membership) -> None:
 
 def instructable_motions(assembly: Assembly, motions: list[Motion] | None = None) -> list[Motion]:
     """The motions a grantor can give a voting instruction for: open (not secret) votes
-    not yet closed. A secret vote gets no instruction: the instruction row would tie the
-    grantor to the choice the holder then casts, and a secret ballot keeps no such link
-    (elections are always secret)."""
+    on motions not yet closed. A secret vote gets no instruction: the instruction row
+    would tie the grantor to the choice the holder then casts, and a secret ballot keeps
+    no such link. An election gets none either (an instruction is for, against or
+    abstain, not a candidate): the holder chooses."""
     motions = motions_of(assembly) if motions is None else motions
-    return [m for m in motions if not m.secret and m.status is not MotionStatus.CLOSED]
+    return [
+        m
+        for m in motions
+        if not m.secret and not m.is_election and m.status is not MotionStatus.CLOSED
+    ]
 
 
 def secret_motions(assembly: Assembly, motions: list[Motion] | None = None) -> list[Motion]:
@@ -570,8 +575,21 @@ def secret_motions(assembly: Assembly, motions: list[Motion] | None = None) -> l
     return [m for m in motions if m.secret and m.status is not MotionStatus.CLOSED]
 
 
+def open_elections(assembly: Assembly, motions: list[Motion] | None = None) -> list[Motion]:
+    """The open elections still to come, named on the proxy form as getting no
+    instruction (the holder chooses the candidate)."""
+    motions = motions_of(assembly) if motions is None else motions
+    return [
+        m for m in motions if m.is_election and not m.secret and m.status is not MotionStatus.CLOSED
+    ]
+
+
 SECRET_NO_INSTRUCTION = _l(
     "This vote is secret, so you cannot give an instruction for it: it would show how you vote."
+)
+ELECTION_NO_INSTRUCTION = _l(
+    "You cannot give an instruction for an election. The holder of your proxy chooses the "
+    "candidate."
 )
 
 
@@ -581,10 +599,13 @@ def _clean_instructions(assembly: Assembly, instructions: dict | None) -> dict[i
     motions = motions_of(assembly)
     allowed = {m.id for m in instructable_motions(assembly, motions)}
     secret = {m.id for m in motions if m.secret}
+    elections = {m.id for m in motions if m.is_election}
     clean = {}
     for motion_id, choice in (instructions or {}).items():
         if motion_id in secret:
             raise DomainError(SECRET_NO_INSTRUCTION, field=f"instruction-{motion_id}")
+        if motion_id in elections:
+            raise DomainError(ELECTION_NO_INSTRUCTION, field=f"instruction-{motion_id}")
         if motion_id not in allowed:
             raise DomainError(
                 _l(
@@ -728,6 +749,12 @@ def revoke_proxy(proxy: Proxy, *, by: Membership) -> None:
 # Motions and votes --------------------------------------------------------------------------
 
 
+def secret_by_default(kind: DecisionKind) -> bool:
+    """Votes on persons (elections) are secret unless the board chooses an open vote;
+    other votes are open unless it chooses a secret one."""
+    return kind is DecisionKind.ELECTION
+
+
 def add_motion(
     assembly: Assembly,
     *,
@@ -735,7 +762,7 @@ def add_motion(
     title: str,
     text: str,
     decision_kind: DecisionKind,
-    secret: bool,
+    secret: bool | None = None,
     parent: Motion | None = None,
     adopts_minutes_of: Assembly | None = None,
     seats: int = 1,
@@ -748,6 +775,17 @@ def add_motion(
     elif not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS:
         raise DomainError(
             _l("Give a number of seats from 1 to %(max)s.", max=MAX_SEATS), field="seats"
+        )
+    secret = secret_by_default(decision_kind) if secret is None else bool(secret)
+    if not secret and seats > 1:
+        # An open vote keeps one choice per member with the member (``Vote``): a list of
+        # who voted for whom could show only the first of the names a member chose.
+        raise DomainError(
+            _l(
+                "An election for more than one seat is always secret. Check "
+                "'Secret ballot', or choose 1 seat."
+            ),
+            field="secret",
         )
     if adopts_minutes_of is not None:
         _check_minutes_motion(assembly, adopts_minutes_of, decision_kind, parent)
@@ -770,8 +808,7 @@ def add_motion(
         text=text or "",
         decision_kind=decision_kind,
         seats=seats,
-        # Votes on persons are secret.
-        secret=bool(secret) or decision_kind is DecisionKind.ELECTION,
+        secret=secret,
     )
     db.session.add(motion)
     db.session.flush()

@@ -531,14 +531,14 @@ def test_board_functions_are_not_needed_to_vote(meeting):
 # Elections ----------------------------------------------------------------------------------
 
 
-def _election(meeting, *names):
+def _election(meeting, *names, secret=None):
     election = services.add_motion(
         meeting.assembly,
         item=meeting.item,
         title="Verkiezing penningmeester",
         text="",
         decision_kind=DecisionKind.ELECTION,
-        secret=False,
+        secret=secret,  # None: as usual for the kind
         by=meeting.chair,
     )
     candidates = [
@@ -572,6 +572,76 @@ def test_election_is_secret_and_elects_with_a_majority(meeting):
     assert all(
         v.choice is None and v.candidate_id is None for v in db.session.scalars(select(Vote))
     )
+
+
+def test_the_board_may_hold_an_open_election(meeting):
+    election, (anna, bram) = _election(meeting, "Anna", "Bram", secret=False)
+    assert not election.secret
+    services.open_vote(election, by=meeting.chair)
+    m = meeting.members
+    services.cast_vote(election, voter=m[0], choice=Choice.FOR, candidate_id=anna.id)
+    services.cast_vote(election, voter=m[1], choice=Choice.FOR, candidate_id=anna.id)
+    services.cast_vote(election, voter=m[2], choice=Choice.FOR, candidate_id=bram.id)
+    services.cast_vote(election, voter=meeting.chair, choice=Choice.ABSTAIN)
+    result = services.close_vote(election, by=meeting.chair)
+    assert result.adopted
+    assert [(c["name"], c["weight"], c["elected"]) for c in result.candidates] == [
+        ("Anna", 2, True),
+        ("Bram", 1, False),
+    ]
+    # Open: who voted for whom is kept with the member and shown after the close.
+    shown = {v.membership_id: (v.choice, v.candidate_id) for v in services.open_votes_of(election)}
+    assert shown == {
+        m[0].id: (Choice.FOR, anna.id),
+        m[1].id: (Choice.FOR, anna.id),
+        m[2].id: (Choice.FOR, bram.id),
+        meeting.chair.id: (Choice.ABSTAIN, None),
+    }
+    assert audit_events("motion.added")[-1].data["secret"] is False
+
+
+def test_what_is_secret_by_default_and_what_the_board_may_change(meeting):
+    def add(kind, secret=None, seats=1):
+        return services.add_motion(
+            meeting.assembly,
+            item=meeting.item,
+            title="Voorstel",
+            text="",
+            decision_kind=kind,
+            secret=secret,
+            seats=seats,
+            by=meeting.chair,
+        )
+
+    assert add(DecisionKind.ELECTION).secret
+    assert not add(DecisionKind.ELECTION, secret=False).secret
+    assert not add(DecisionKind.ORDINARY).secret
+    assert add(DecisionKind.ORDINARY, secret=True).secret
+    assert add(DecisionKind.ELECTION, seats=2).secret
+    # An open vote keeps one choice per member: for more seats the list of who voted for
+    # whom would be wrong, so such an election stays secret.
+    with pytest.raises(DomainError, match="more than one seat is always secret") as error:
+        add(DecisionKind.ELECTION, secret=False, seats=2)
+    assert error.value.field == "secret"
+
+
+def test_an_open_election_gets_no_voting_instruction(meeting):
+    from coop.assemblies.models import Proxy
+
+    election, _ = _election(meeting, "Anna", secret=False)
+    holder, grantor = meeting.members[0], meeting.members[3]
+    assert election not in services.instructable_motions(meeting.assembly)
+    assert services.open_elections(meeting.assembly) == [election]
+    with pytest.raises(DomainError, match="holder of your proxy chooses") as error:
+        services.grant_proxy(
+            meeting.assembly,
+            grantor,
+            holder_number=holder.number,
+            by=grantor,
+            instructions={election.id: Choice.FOR},
+        )
+    assert error.value.field == f"instruction-{election.id}"
+    assert db.session.scalar(select(func.count(Proxy.id))) == 0
 
 
 def test_election_tie_and_bad_candidates(meeting):
@@ -816,7 +886,6 @@ def _seats_election(meeting, seats, *names):
         title="Verkiezing bestuur",
         text="",
         decision_kind=DecisionKind.ELECTION,
-        secret=False,
         seats=seats,
         by=meeting.chair,
     )

@@ -324,6 +324,7 @@ def test_election_over_http(client, login, coop, session_open):
             "parent_id": 0,
             "title": "Verkiezing voorzitter",
             "decision_kind": "election",
+            "secret": "y",
         },
     )
     assert response.status_code == 302
@@ -526,6 +527,7 @@ def test_election_with_two_seats_over_http(client, login, coop, session_open):
         "parent_id": 0,
         "title": "Verkiezing bestuur",
         "decision_kind": "election",
+        "secret": "y",
     }
     assert client.post(base + "/motions", data={**data, "seats": 0}).status_code == 422
     assert client.post(base + "/motions", data={**data, "seats": "x"}).status_code == 422
@@ -613,3 +615,109 @@ def test_pages_count_a_proxy_only_when_its_holder_is_checked_in(client, login, c
     db.session.flush()
     assert note not in client.get(base + "/attendance").text
     assert "Represented by proxy: 1." in client.get(base + f"/motions/{motion.id}").text
+
+
+def _tag(page: str, element_id: str) -> str:
+    return re.search(rf'<input[^>]*\bid="{element_id}"[^>]*>', page).group(0)
+
+
+def test_the_motion_form_makes_an_election_secret_unless_the_board_unchecks_it(
+    client, login, coop, session_open
+):
+    chair, members, assembly, motion = session_open
+    chair.user.locale = "en"
+    db.session.flush()
+    login(chair.user)
+    base = url(coop, f"/{assembly.id}")
+    page = client.get(base).text
+    # The blank form shows an ordinary decision: open unless the box is checked.
+    assert "checked" not in _tag(page, "secret")
+    assert 'value="ordinary"' in _tag(page, "secret_shown_for")
+    assert "A vote on persons (an election) is secret, unless you uncheck this box." in page
+    assert "js/motion-form.js" in page
+    data = {
+        "item_id": motion.agenda_item_id,
+        "parent_id": 0,
+        "title": "Verkiezing voorzitter",
+        "decision_kind": "election",
+        "secret_shown_for": "ordinary",
+    }
+    # Without JavaScript the box still showed the ordinary setting when the board chose
+    # an election: the form comes back with the box checked, nothing is added.
+    again = client.post(base + "/motions", data=data)
+    assert again.status_code == 422
+    assert "this box now shows what is usual for it" in again.text
+    assert "checked" in _tag(again.text, "secret")
+    assert 'value="election"' in _tag(again.text, "secret_shown_for")
+    assert len(services.motions_of(assembly)) == 1
+    # Checked (as usual for an election): a secret election.
+    assert client.post(base + "/motions", data={**data, "secret": "y"}).status_code == 302
+    assert services.motions_of(assembly)[-1].secret
+    # Unchecked on a form that showed the election's setting: the board chose an open vote.
+    open_data = {**data, "secret_shown_for": "election", "title": "Open verkiezing"}
+    assert client.post(base + "/motions", data=open_data).status_code == 302
+    election = services.motions_of(assembly)[-1]
+    assert (election.title, election.secret) == ("Open verkiezing", False)
+    # An ordinary decision stays open unless the box is checked.
+    ordinary = {**data, "decision_kind": "ordinary", "title": "Begroting"}
+    assert client.post(base + "/motions", data=ordinary).status_code == 302
+    assert not services.motions_of(assembly)[-1].secret
+    # An open election for more seats is refused at the box.
+    seats = {**open_data, "seats": 2, "title": "Bestuur"}
+    refused = client.post(base + "/motions", data=seats)
+    assert refused.status_code == 422
+    assert 'id="secret-error"' in refused.text
+    chair.user.locale = "nl"
+    db.session.flush()
+    page = client.get(base).text
+    assert "Een stemming over personen (een verkiezing) is geheim" in page
+
+
+def test_an_open_election_over_http(client, login, coop, session_open):
+    chair, members, assembly, motion = session_open
+    login(chair.user)
+    base = url(coop, f"/{assembly.id}")
+    data = {
+        "item_id": motion.agenda_item_id,
+        "parent_id": 0,
+        "title": "Verkiezing penningmeester",
+        "decision_kind": "election",
+        "secret_shown_for": "election",
+    }
+    assert client.post(base + "/motions", data=data).status_code == 302
+    election = services.motions_of(assembly)[-1]
+    assert not election.secret
+    path = base + f"/motions/{election.id}"
+    for name in ("Anna de Vries", "Bram Jansen"):
+        client.post(path + "/candidates", data={"name": name})
+    # A member giving a proxy reads that an election gets no voting instruction.
+    members[3].user.locale = "en"
+    db.session.flush()
+    login(members[3].user)
+    proxy_form = client.get(base).text.split('id="open-elections"')[1].split("</div>")[0]
+    assert "You cannot give an instruction for an election" in proxy_form
+    assert "Verkiezing penningmeester" in proxy_form
+    login(chair.user)
+    assert client.post(path + "/open").status_code == 302
+    for member in members[:3]:
+        services.check_in(assembly, member, by=chair)
+    db.session.flush()
+    anna, bram = (str(c.id) for c in election.candidates)
+    for member, pick in zip(members[:3], (anna, anna, "blank"), strict=True):
+        login(member.user)
+        assert client.post(path + "/vote", data={"candidate": pick}).status_code == 200
+    login(chair.user)
+    assert client.post(path + "/close").status_code == 302
+    login(members[3].user)
+    page = client.get(path).text
+    assert "open: after the vote everyone sees who voted what" in page
+    assert "elected: Anna de Vries with 2 of the 2 votes cast" in page
+    who = page.split("Who voted what</h3>")[1].split("</table>")[0]
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td></tr>", who)
+    assert sorted(rows) == sorted(
+        [
+            (members[0].name, "Anna de Vries"),
+            (members[1].name, "Anna de Vries"),
+            (members[2].name, "Blank vote"),
+        ]
+    )
