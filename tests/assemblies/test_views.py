@@ -14,6 +14,7 @@ from coop.assemblies.models import (
     AssemblyStatus,
     Ballot,
     Choice,
+    DecisionKind,
     MotionStatus,
     Notice,
     Proxy,
@@ -721,3 +722,62 @@ def test_an_open_election_over_http(client, login, coop, session_open):
             (members[2].name, "Blank vote"),
         ]
     )
+
+
+def test_the_projector_shows_the_votes_per_candidate_of_an_election(
+    client, login, coop, session_open
+):
+    chair, members, assembly, motion = session_open
+    services.close_vote(motion, by=chair)  # the screen shows an open vote first
+    election = services.add_motion(
+        assembly,
+        item=motion.agenda_item,
+        title="Verkiezing penningmeester",
+        text="",
+        decision_kind=DecisionKind.ELECTION,
+        by=chair,
+    )
+    anna, bram = (
+        services.add_candidate(election, name=name, number=None, by=chair)
+        for name in ("Anna de Vries", "Bram Jansen")
+    )
+    services.open_vote(election, by=chair)
+    for member in members:
+        services.check_in(assembly, member, by=chair)
+    for member, candidate in zip(members, (anna, anna, bram, None), strict=True):
+        services.cast_vote(
+            election,
+            voter=member,
+            choice=Choice.FOR if candidate else Choice.ABSTAIN,
+            candidate_id=candidate.id if candidate else None,
+        )
+    services.close_vote(election, by=chair)
+    members[0].user.locale = "en"
+    db.session.flush()
+    login(members[0].user)
+    page = client.get(url(coop, f"/{assembly.id}/projector")).text
+    chart = re.search(r'<svg class="bars".*?</svg>', page, re.S).group(0)
+    assert 'aria-label="Votes per candidate"' in chart
+    labels_and_votes = re.findall(r">([^<>]+)</text>", chart)
+    # Per row its label and then its number: the candidates in order of votes, then blank.
+    assert labels_and_votes == [
+        "Anna de Vries (elected)",
+        "2",
+        "Bram Jansen",
+        "1",
+        "Blank vote",
+        "1",
+    ]
+    assert "For</text>" not in chart
+    assert "Against" not in page
+    table = page.split('<caption class="visually-hidden">Votes per candidate</caption>')[1]
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>(\d+)</td><td>([^<]*)</td></tr>", table)
+    assert rows == [
+        ("Anna de Vries", "2", "yes"),
+        ("Bram Jansen", "1", ""),
+        ("Blank vote", "1", ""),
+    ]
+    assert "elected: Anna de Vries with 2 of the 3 votes cast" in page
+    members[0].user.locale = "nl"
+    db.session.flush()
+    assert "Anna de Vries (gekozen)" in client.get(url(coop, f"/{assembly.id}/projector")).text
