@@ -356,7 +356,11 @@ def convene(assembly: Assembly, *, by, on: date | None = None) -> list[tuple[Mem
         )
     from coop.assemblies import emails
 
-    agenda = [[item.position, item.title, item.kind.value] for item in assembly.items]
+    # The agenda as sent, with the names of the documents the mail links to.
+    agenda = [
+        [item.position, item.title, item.kind.value, [d.filename for d in item.documents]]
+        for item in assembly.items
+    ]
     sent = []
     for member in voting_members(assembly.cooperative):
         notice = Notice(

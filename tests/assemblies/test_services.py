@@ -131,7 +131,10 @@ def test_convening_records_a_notice_for_every_member_with_voting_rights():
     assert {m.id for m, _ in sent} == {chair.id, *(m.id for m in active)}
     notices = db.session.scalars(select(Notice).where(Notice.assembly_id == assembly.id)).all()
     assert len(notices) == 4
-    assert notices[0].agenda == [[1, "Opening", "information"], [2, "Jaarrekening", "decision"]]
+    assert notices[0].agenda == [
+        [1, "Opening", "information", []],
+        [2, "Jaarrekening", "decision", []],
+    ]
     assert assembly.status is AssemblyStatus.CONVENED
     with pytest.raises(DomainError, match="already been convened"):
         services.convene(assembly, by=chair)

@@ -407,9 +407,18 @@ def test_agenda_documents_are_pdfs_and_members_download_them(client, login, coop
     assert [d.filename for d in documents] == ["jaar_rekening_2026.pdf"]
     client.post(base + "/convene")
     invitation = mailbox.last_to(member.user.email)
-    assert "jaar_rekening_2026.pdf" in invitation.get_body(("plain",)).get_content()
+    link = f"http://localhost{base}/documents/{documents[0].id}"
+    plain = invitation.get_body(("plain",)).get_content()
+    assert f"jaar_rekening_2026.pdf: {link}" in plain
+    html_body = invitation.get_body(("html",)).get_content()
+    assert f'<a href="{link}">jaar_rekening_2026.pdf</a>' in html_body
+    # The notice records the documents the invitation named.
+    notice = db.session.scalar(select(Notice).where(Notice.membership_id == member.id))
+    assert notice.agenda == [
+        [item.position, "Jaarrekening", "decision", ["jaar_rekening_2026.pdf"]]
+    ]
     login(member.user)
-    download = client.get(base + f"/documents/{documents[0].id}")
+    download = client.get(link.removeprefix("http://localhost"))
     assert download.status_code == 200
     assert download.data == pdf
     assert download.headers["Content-Type"] == "application/pdf"
