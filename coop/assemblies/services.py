@@ -1185,10 +1185,21 @@ def cast_vote(
         db.session.execute(insert(Ballot.__table__), ballots)
     if member is voter and state.gave_proxy:
         # A proxy is void once its grantor votes (in advance, or online in session).
-        for given in active_proxies(assembly, grantor=voter):
+        voided = active_proxies(assembly, grantor=voter)
+        for given in voided:
             given.status = ProxyStatus.VOID
             given.ended_at = utcnow()
         db.session.flush()
+        for given in voided:  # rare (the grantor's first own vote): not on every vote
+            audit.record(
+                assembly.cooperative,
+                voter,
+                "assembly.proxy_voided",
+                given,
+                grantor=voter.number,
+                holder=given.holder.number,
+                motion=motion.id,
+            )
     return receipt
 
 
