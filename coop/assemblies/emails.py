@@ -33,6 +33,17 @@ def _assembly_url(assembly) -> str:
     )
 
 
+def _document_url(assembly, document) -> str:
+    """The download page of an agenda document (for members, after logging in)."""
+    return url_for(
+        "assemblies.document",
+        slug=assembly.cooperative.slug,
+        assembly_id=assembly.id,
+        document_id=document.id,
+        _external=True,
+    )
+
+
 def ics(assembly) -> bytes:
     """An .ics invitation (one VEVENT)."""
     calendar = Calendar()
@@ -65,6 +76,7 @@ def convocation(assembly, membership):
         assembly=assembly,
         membership=membership,
         url=_assembly_url(assembly),
+        document_url=lambda document: _document_url(assembly, document),
     )
     message.add_attachment(ics(assembly), maintype="text", subtype="calendar", filename="alv.ics")
     return message

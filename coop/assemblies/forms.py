@@ -196,7 +196,16 @@ class MotionForm(FlaskForm):
         _l("Kind of decision"),
         choices=choices((k.value, label) for k, label in KIND_LABELS.items()),
     )
-    secret = BooleanField(_l("Secret ballot"))
+    secret = BooleanField(
+        _l("Secret ballot"),
+        description=_l(
+            "A vote on persons (an election) is secret, unless you uncheck this box. Other "
+            "votes are open, unless you check it."
+        ),
+    )
+    # The kind of decision whose usual setting the secret box showed (set by the page,
+    # and by motion-form.js when the kind changes): tells a choice from a leftover.
+    secret_shown_for = HiddenField()
     seats = IntegerField(
         _l("Seats (elections only)"),
         default=1,

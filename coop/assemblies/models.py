@@ -173,7 +173,8 @@ class Notice(db.Model):
     membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"))
     email: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
-    # The agenda as sent: [[position, title, kind], ...]
+    # The agenda as sent: [[position, title, kind, [document file names]], ...]
+    # (notices recorded before the documents were included have three elements)
     agenda: Mapped[list] = mapped_column(JSON, default=list)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -368,7 +368,11 @@ def convene(assembly: Assembly, *, by, on: date | None = None) -> list[tuple[Mem
         )
     from coop.assemblies import emails
 
-    agenda = [[item.position, item.title, item.kind.value] for item in assembly.items]
+    # The agenda as sent, with the names of the documents the mail links to.
+    agenda = [
+        [item.position, item.title, item.kind.value, [d.filename for d in item.documents]]
+        for item in assembly.items
+    ]
     sent = []
     for member in voting_members(assembly.cooperative):
         notice = Notice(
@@ -569,11 +573,16 @@ def _lock_members(*memberships: Membership) -> None:
 
 def instructable_motions(assembly: Assembly, motions: list[Motion] | None = None) -> list[Motion]:
     """The motions a grantor can give a voting instruction for: open (not secret) votes
-    not yet closed. A secret vote gets no instruction: the instruction row would tie the
-    grantor to the choice the holder then casts, and a secret ballot keeps no such link
-    (elections are always secret)."""
+    on motions not yet closed. A secret vote gets no instruction: the instruction row
+    would tie the grantor to the choice the holder then casts, and a secret ballot keeps
+    no such link. An election gets none either (an instruction is for, against or
+    abstain, not a candidate): the holder chooses."""
     motions = motions_of(assembly) if motions is None else motions
-    return [m for m in motions if not m.secret and m.status is not MotionStatus.CLOSED]
+    return [
+        m
+        for m in motions
+        if not m.secret and not m.is_election and m.status is not MotionStatus.CLOSED
+    ]
 
 
 def secret_motions(assembly: Assembly, motions: list[Motion] | None = None) -> list[Motion]:
@@ -582,8 +591,21 @@ def secret_motions(assembly: Assembly, motions: list[Motion] | None = None) -> l
     return [m for m in motions if m.secret and m.status is not MotionStatus.CLOSED]
 
 
+def open_elections(assembly: Assembly, motions: list[Motion] | None = None) -> list[Motion]:
+    """The open elections still to come, named on the proxy form as getting no
+    instruction (the holder chooses the candidate)."""
+    motions = motions_of(assembly) if motions is None else motions
+    return [
+        m for m in motions if m.is_election and not m.secret and m.status is not MotionStatus.CLOSED
+    ]
+
+
 SECRET_NO_INSTRUCTION = _l(
     "This vote is secret, so you cannot give an instruction for it: it would show how you vote."
+)
+ELECTION_NO_INSTRUCTION = _l(
+    "You cannot give an instruction for an election. The holder of your proxy chooses the "
+    "candidate."
 )
 
 
@@ -593,10 +615,13 @@ def _clean_instructions(assembly: Assembly, instructions: dict | None) -> dict[i
     motions = motions_of(assembly)
     allowed = {m.id for m in instructable_motions(assembly, motions)}
     secret = {m.id for m in motions if m.secret}
+    elections = {m.id for m in motions if m.is_election}
     clean = {}
     for motion_id, choice in (instructions or {}).items():
         if motion_id in secret:
             raise DomainError(SECRET_NO_INSTRUCTION, field=f"instruction-{motion_id}")
+        if motion_id in elections:
+            raise DomainError(ELECTION_NO_INSTRUCTION, field=f"instruction-{motion_id}")
         if motion_id not in allowed:
             raise DomainError(
                 _l(
@@ -740,6 +765,12 @@ def revoke_proxy(proxy: Proxy, *, by: Membership) -> None:
 # Motions and votes --------------------------------------------------------------------------
 
 
+def secret_by_default(kind: DecisionKind) -> bool:
+    """Votes on persons (elections) are secret unless the board chooses an open vote;
+    other votes are open unless it chooses a secret one."""
+    return kind is DecisionKind.ELECTION
+
+
 def add_motion(
     assembly: Assembly,
     *,
@@ -747,7 +778,7 @@ def add_motion(
     title: str,
     text: str,
     decision_kind: DecisionKind,
-    secret: bool,
+    secret: bool | None = None,
     parent: Motion | None = None,
     adopts_minutes_of: Assembly | None = None,
     seats: int = 1,
@@ -760,6 +791,17 @@ def add_motion(
     elif not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS:
         raise DomainError(
             _l("Give a number of seats from 1 to %(max)s.", max=MAX_SEATS), field="seats"
+        )
+    secret = secret_by_default(decision_kind) if secret is None else bool(secret)
+    if not secret and seats > 1:
+        # An open vote keeps one choice per member with the member (``Vote``): a list of
+        # who voted for whom could show only the first of the names a member chose.
+        raise DomainError(
+            _l(
+                "An election for more than one seat is always secret. Check "
+                "'Secret ballot', or choose 1 seat."
+            ),
+            field="secret",
         )
     if adopts_minutes_of is not None:
         _check_minutes_motion(assembly, adopts_minutes_of, decision_kind, parent)
@@ -782,8 +824,7 @@ def add_motion(
         text=text or "",
         decision_kind=decision_kind,
         seats=seats,
-        # Votes on persons are secret.
-        secret=bool(secret) or decision_kind is DecisionKind.ELECTION,
+        secret=secret,
     )
     db.session.add(motion)
     db.session.flush()
@@ -1169,10 +1210,21 @@ def cast_vote(
         db.session.execute(insert(Ballot.__table__), ballots)
     if member is voter and state.gave_proxy:
         # A proxy is void once its grantor votes (in advance, or online in session).
-        for given in active_proxies(assembly, grantor=voter):
+        voided = active_proxies(assembly, grantor=voter)
+        for given in voided:
             given.status = ProxyStatus.VOID
             given.ended_at = utcnow()
         db.session.flush()
+        for given in voided:  # rare (the grantor's first own vote): not on every vote
+            audit.record(
+                assembly.cooperative,
+                voter,
+                "assembly.proxy_voided",
+                given,
+                grantor=voter.number,
+                holder=given.holder.number,
+                motion=motion.id,
+            )
     return receipt
 
 
@@ -1378,8 +1430,8 @@ class Turnout:
 
     @property
     def room_votes_possible(self) -> int:
-        """Votes that may still be cast on paper: present and represented members who have
-        not voted online."""
+        """Votes that may still be cast on paper: present and represented members (a
+        proxy counts once its holder is checked in) who have not voted online."""
         return max(self.present + self.represented - self.online_votes, 0)
 
 
@@ -1388,10 +1440,28 @@ def _turnout_counts(*, online: bool, advance_voting: bool) -> list:
     (also with the count of the ballots, see ``tally``), for the bound parameters
     ``motion_id``, ``assembly_id`` and ``cooperative_id``: ``eligible`` (the members with
     voting rights: ``count(*)`` over the (cooperative, status) index, read from the index
-    alone), ``present``, ``represented``, with advance voting ``in_advance`` and with
-    ``online`` the votes cast online."""
+    alone), ``present``, ``represented`` (active proxies whose holder is checked in, or,
+    with advance voting, who voted for the grantor in advance), with advance voting
+    ``in_advance`` and with ``online`` the votes cast online."""
     motion_id = bindparam("motion_id")
     assembly_id = bindparam("assembly_id")
+    represented_by = [
+        select(Attendance.id)
+        .where(Attendance.assembly_id == assembly_id, Attendance.membership_id == Proxy.holder_id)
+        .exists()
+    ]
+    if advance_voting:
+        # A holder who voted for the grantor in advance (without checking in) represents
+        # the grantor in this vote, as a member who voted in advance counts as present.
+        represented_by.append(
+            select(Vote.id)
+            .where(
+                Vote.motion_id == motion_id,
+                Vote.membership_id == Proxy.grantor_id,
+                Vote.proxy_id.is_not(None),
+            )
+            .exists()
+        )
     counts = {
         "eligible": select(func.count())
         .select_from(Membership)
@@ -1403,9 +1473,15 @@ def _turnout_counts(*, online: bool, advance_voting: bool) -> list:
         .select_from(Attendance)
         .join(Membership, Membership.id == Attendance.membership_id)
         .where(Attendance.assembly_id == assembly_id, Membership.status == MembershipStatus.ACTIVE),
+        # A member is represented when the holder of their proxy attends: an active proxy
+        # of a holder who is not checked in represents no one (yet).
         "represented": select(func.count())
         .select_from(Proxy)
-        .where(Proxy.assembly_id == assembly_id, Proxy.status == ProxyStatus.ACTIVE),
+        .where(
+            Proxy.assembly_id == assembly_id,
+            Proxy.status == ProxyStatus.ACTIVE,
+            or_(*represented_by),
+        ),
     }
     if online:
         counts["online"] = select(func.count()).select_from(Vote).where(Vote.motion_id == motion_id)

@@ -202,6 +202,9 @@ def _assembly_page(assembly, *, item_form=None, motion_form=None, proxy_form=Non
     decision_items = [i for i in assembly.items if i.kind is ItemKind.DECISION]
     if motion_form is None:
         motion_form = MotionForm(formdata=None)
+        kind = DecisionKind(motion_form.decision_kind.data or DecisionKind.ORDINARY.value)
+        motion_form.secret.data = services.secret_by_default(kind)
+        motion_form.secret_shown_for.data = kind.value
     motion_form.item_id.choices = choices(
         (i.id, f"{i.position}. {i.title}") for i in decision_items
     )
@@ -229,6 +232,7 @@ def _assembly_page(assembly, *, item_form=None, motion_form=None, proxy_form=Non
         proxy_form=proxy_form,
         instructable=services.instructable_motions(assembly, motions),
         secret_motions=services.secret_motions(assembly, motions),
+        open_elections=services.open_elections(assembly, motions),
         instruction_values=getattr(proxy_form, "instruction_values", {}),
         instruction_errors=getattr(proxy_form, "instruction_errors", {}),
         given_instructions=services.proxy_instructions(given[0]) if given else {},
@@ -489,6 +493,7 @@ def _instructions(assembly):
     motions = services.motions_of(assembly)
     allowed = {m.id for m in services.instructable_motions(assembly, motions)}
     secret = {m.id for m in services.secret_motions(assembly, motions)}
+    elections = {m.id for m in services.open_elections(assembly, motions)}
     for key, value in request.form.items():
         if not key.startswith("instruction-"):
             continue
@@ -496,6 +501,9 @@ def _instructions(assembly):
         raw_id = key.removeprefix("instruction-")
         if raw_id.isascii() and raw_id.isdigit() and int(raw_id) in secret:
             errors[key] = str(services.SECRET_NO_INSTRUCTION)
+            continue
+        if raw_id.isascii() and raw_id.isdigit() and int(raw_id) in elections:
+            errors[key] = str(services.ELECTION_NO_INSTRUCTION)
             continue
         if not (raw_id.isascii() and raw_id.isdigit()) or int(raw_id) not in allowed:
             errors[key] = _("This motion cannot get an instruction.")
@@ -542,7 +550,8 @@ def add_motion(slug, assembly_id):
         [(0, "")] + [(m.id, m.title) for m in motions if not m.is_amendment]
     )
     _minutes_choices(assembly, form)
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if _secret_box_seen(form) and valid:
         try:
             item = services.get_item(assembly, form.item_id.data)
             parent = (
@@ -554,7 +563,7 @@ def add_motion(slug, assembly_id):
                 title=form.title.data,
                 text=form.text.data,
                 decision_kind=DecisionKind(form.decision_kind.data),
-                secret=form.secret.data,
+                secret=bool(form.secret.data),
                 parent=parent,
                 seats=form.seats.data or 1,
                 adopts_minutes_of=(
@@ -571,6 +580,32 @@ def add_motion(slug, assembly_id):
             flash(_("The motion is added."), "success")
             return _to_assembly(assembly, "agenda")
     return _assembly_page(assembly, motion_form=form, status=422)
+
+
+def _secret_box_seen(form) -> bool:
+    """Whether the board saw the 'secret ballot' box as it stands for the kind of decision
+    chosen. The box shows the usual setting of the kind on the page (secret for an
+    election); without JavaScript it keeps that setting when the board picks another
+    kind. Then, when the box does not show the new kind's usual setting, it is set to it
+    and the form comes back to be checked: a leftover never makes an election open."""
+    try:
+        kind = DecisionKind(form.decision_kind.data)
+    except ValueError:
+        return True  # the field's own validation reports it
+    shown_for = form.secret_shown_for.data or DecisionKind.ORDINARY.value
+    form.secret_shown_for.data = kind.value
+    usual = services.secret_by_default(kind)
+    if shown_for == kind.value or bool(form.secret.data) is usual:
+        return True
+    form.secret.data = usual
+    form.secret.errors = [
+        *form.secret.errors,
+        _(
+            "You chose another kind of decision, so this box now shows what is usual for "
+            "it. Look at it and save again."
+        ),
+    ]
+    return False
 
 
 def _vote_form(motion, **kwargs):

@@ -131,7 +131,10 @@ def test_convening_records_a_notice_for_every_member_with_voting_rights():
     assert {m.id for m, _ in sent} == {chair.id, *(m.id for m in active)}
     notices = db.session.scalars(select(Notice).where(Notice.assembly_id == assembly.id)).all()
     assert len(notices) == 4
-    assert notices[0].agenda == [[1, "Opening", "information"], [2, "Jaarrekening", "decision"]]
+    assert notices[0].agenda == [
+        [1, "Opening", "information", []],
+        [2, "Jaarrekening", "decision", []],
+    ]
     assert assembly.status is AssemblyStatus.CONVENED
     with pytest.raises(DomainError, match="already been convened"):
         services.convene(assembly, by=chair)
@@ -494,6 +497,69 @@ def test_quorum_missed_and_second_assembly(meeting):
     assert services.close_vote(motion, by=chair).adopted
 
 
+@pytest.mark.parametrize(
+    ("holder_index", "represented", "quorum_met"),
+    [(0, 1, True), (4, 0, False)],
+    ids=["holder-attends", "holder-absent"],
+)
+def test_a_member_is_represented_only_when_the_proxy_holder_attends(
+    meeting, holder_index, represented, quorum_met
+):
+    chair = meeting.chair
+    meeting.motion.decision_kind = DecisionKind.DISSOLUTION  # quorum 50%
+    for _ in range(4):
+        MembershipFactory(cooperative=meeting.cooperative)  # 10 eligible, 4 present
+    grantor, holder = meeting.members[3], meeting.members[holder_index]
+    services.grant_proxy(meeting.assembly, grantor, holder_number=holder.number, by=grantor)
+    counts = services.turnout(meeting.motion)
+    assert (counts.eligible, counts.present, counts.represented) == (10, 4, represented)
+    # The paper votes are capped by the members present and represented.
+    assert counts.room_votes_possible == 4 + represented
+    with pytest.raises(DomainError, match="too many"):
+        services.set_paper_votes(
+            meeting.motion, for_=5 + represented, against=0, abstain=0, by=chair
+        )
+    services.set_paper_votes(meeting.motion, for_=4 + represented, against=0, abstain=0, by=chair)
+    result = services.close_vote(meeting.motion, by=chair)
+    assert (result.present, result.represented) == (4, represented)
+    assert result.quorum_met is quorum_met  # 5 of 10 just meets 50%; 4 of 10 does not
+    assert result.adopted is quorum_met
+    if not quorum_met:
+        assert "quorum not reached (4 of 10" in result.outcome_en
+
+
+def test_an_absent_holder_counts_once_checked_in(meeting):
+    grantor, holder = meeting.members[3], meeting.members[4]
+    services.grant_proxy(meeting.assembly, grantor, holder_number=holder.number, by=grantor)
+    assert services.turnout(meeting.motion).represented == 0
+    services.check_in(meeting.assembly, holder, by=meeting.chair)
+    counts = services.turnout(meeting.motion)
+    assert (counts.present, counts.represented) == (5, 1)
+
+
+def test_a_proxy_vote_in_advance_represents_the_grantor():
+    cooperative = CooperativeFactory()
+    chair = board_member(cooperative)
+    grantor, holder, idle_grantor, idle_holder = (
+        MembershipFactory(cooperative=cooperative) for _ in range(4)
+    )
+    motion = MotionFactory(agenda_item__assembly__cooperative=cooperative)
+    assembly = motion.assembly  # convened, not yet in session
+    services.update_rules(
+        cooperative, data=_rules_data(advance_voting=True), decision_rules={}, by=chair
+    )
+    services.open_vote(motion, by=chair)
+    services.grant_proxy(assembly, grantor, holder_number=holder.number, by=grantor)
+    services.grant_proxy(assembly, idle_grantor, holder_number=idle_holder.number, by=idle_grantor)
+    services.cast_vote(motion, voter=holder, choice=Choice.FOR, on_behalf_of=grantor)
+    counts = services.turnout(motion)
+    # The holder voted for the grantor only: the grantor is represented, the holder is
+    # not present; the other proxy was not used and its holder is not checked in.
+    assert (counts.present, counts.represented, counts.online_votes) == (0, 1, 1)
+    result = services.close_vote(motion, by=chair)
+    assert (result.present, result.represented) == (0, 1)
+
+
 def test_decision_list_and_convening_dates(meeting):
     services.cast_vote(meeting.motion, voter=meeting.members[0], choice=Choice.AGAINST)
     services.close_vote(meeting.motion, by=meeting.chair)
@@ -510,14 +576,14 @@ def test_board_functions_are_not_needed_to_vote(meeting):
 # Elections ----------------------------------------------------------------------------------
 
 
-def _election(meeting, *names):
+def _election(meeting, *names, secret=None):
     election = services.add_motion(
         meeting.assembly,
         item=meeting.item,
         title="Verkiezing penningmeester",
         text="",
         decision_kind=DecisionKind.ELECTION,
-        secret=False,
+        secret=secret,  # None: as usual for the kind
         by=meeting.chair,
     )
     candidates = [
@@ -551,6 +617,76 @@ def test_election_is_secret_and_elects_with_a_majority(meeting):
     assert all(
         v.choice is None and v.candidate_id is None for v in db.session.scalars(select(Vote))
     )
+
+
+def test_the_board_may_hold_an_open_election(meeting):
+    election, (anna, bram) = _election(meeting, "Anna", "Bram", secret=False)
+    assert not election.secret
+    services.open_vote(election, by=meeting.chair)
+    m = meeting.members
+    services.cast_vote(election, voter=m[0], choice=Choice.FOR, candidate_id=anna.id)
+    services.cast_vote(election, voter=m[1], choice=Choice.FOR, candidate_id=anna.id)
+    services.cast_vote(election, voter=m[2], choice=Choice.FOR, candidate_id=bram.id)
+    services.cast_vote(election, voter=meeting.chair, choice=Choice.ABSTAIN)
+    result = services.close_vote(election, by=meeting.chair)
+    assert result.adopted
+    assert [(c["name"], c["weight"], c["elected"]) for c in result.candidates] == [
+        ("Anna", 2, True),
+        ("Bram", 1, False),
+    ]
+    # Open: who voted for whom is kept with the member and shown after the close.
+    shown = {v.membership_id: (v.choice, v.candidate_id) for v in services.open_votes_of(election)}
+    assert shown == {
+        m[0].id: (Choice.FOR, anna.id),
+        m[1].id: (Choice.FOR, anna.id),
+        m[2].id: (Choice.FOR, bram.id),
+        meeting.chair.id: (Choice.ABSTAIN, None),
+    }
+    assert audit_events("motion.added")[-1].data["secret"] is False
+
+
+def test_what_is_secret_by_default_and_what_the_board_may_change(meeting):
+    def add(kind, secret=None, seats=1):
+        return services.add_motion(
+            meeting.assembly,
+            item=meeting.item,
+            title="Voorstel",
+            text="",
+            decision_kind=kind,
+            secret=secret,
+            seats=seats,
+            by=meeting.chair,
+        )
+
+    assert add(DecisionKind.ELECTION).secret
+    assert not add(DecisionKind.ELECTION, secret=False).secret
+    assert not add(DecisionKind.ORDINARY).secret
+    assert add(DecisionKind.ORDINARY, secret=True).secret
+    assert add(DecisionKind.ELECTION, seats=2).secret
+    # An open vote keeps one choice per member: for more seats the list of who voted for
+    # whom would be wrong, so such an election stays secret.
+    with pytest.raises(DomainError, match="more than one seat is always secret") as error:
+        add(DecisionKind.ELECTION, secret=False, seats=2)
+    assert error.value.field == "secret"
+
+
+def test_an_open_election_gets_no_voting_instruction(meeting):
+    from coop.assemblies.models import Proxy
+
+    election, _ = _election(meeting, "Anna", secret=False)
+    holder, grantor = meeting.members[0], meeting.members[3]
+    assert election not in services.instructable_motions(meeting.assembly)
+    assert services.open_elections(meeting.assembly) == [election]
+    with pytest.raises(DomainError, match="holder of your proxy chooses") as error:
+        services.grant_proxy(
+            meeting.assembly,
+            grantor,
+            holder_number=holder.number,
+            by=grantor,
+            instructions={election.id: Choice.FOR},
+        )
+    assert error.value.field == f"instruction-{election.id}"
+    assert db.session.scalar(select(func.count(Proxy.id))) == 0
 
 
 def test_election_tie_and_bad_candidates(meeting):
@@ -795,7 +931,6 @@ def _seats_election(meeting, seats, *names):
         title="Verkiezing bestuur",
         text="",
         decision_kind=DecisionKind.ELECTION,
-        secret=False,
         seats=seats,
         by=meeting.chair,
     )

@@ -14,6 +14,7 @@ from coop.assemblies.models import (
     AssemblyStatus,
     Ballot,
     Choice,
+    DecisionKind,
     MotionStatus,
     Notice,
     Proxy,
@@ -324,6 +325,7 @@ def test_election_over_http(client, login, coop, session_open):
             "parent_id": 0,
             "title": "Verkiezing voorzitter",
             "decision_kind": "election",
+            "secret": "y",
         },
     )
     assert response.status_code == 302
@@ -405,9 +407,18 @@ def test_agenda_documents_are_pdfs_and_members_download_them(client, login, coop
     assert [d.filename for d in documents] == ["jaar_rekening_2026.pdf"]
     client.post(base + "/convene")
     invitation = mailbox.last_to(member.user.email)
-    assert "jaar_rekening_2026.pdf" in invitation.get_body(("plain",)).get_content()
+    link = f"http://localhost{base}/documents/{documents[0].id}"
+    plain = invitation.get_body(("plain",)).get_content()
+    assert f"jaar_rekening_2026.pdf: {link}" in plain
+    html_body = invitation.get_body(("html",)).get_content()
+    assert f'<a href="{link}">jaar_rekening_2026.pdf</a>' in html_body
+    # The notice records the documents the invitation named.
+    notice = db.session.scalar(select(Notice).where(Notice.membership_id == member.id))
+    assert notice.agenda == [
+        [item.position, "Jaarrekening", "decision", ["jaar_rekening_2026.pdf"]]
+    ]
     login(member.user)
-    download = client.get(base + f"/documents/{documents[0].id}")
+    download = client.get(link.removeprefix("http://localhost"))
     assert download.status_code == 200
     assert download.data == pdf
     assert download.headers["Content-Type"] == "application/pdf"
@@ -526,6 +537,7 @@ def test_election_with_two_seats_over_http(client, login, coop, session_open):
         "parent_id": 0,
         "title": "Verkiezing bestuur",
         "decision_kind": "election",
+        "secret": "y",
     }
     assert client.post(base + "/motions", data={**data, "seats": 0}).status_code == 422
     assert client.post(base + "/motions", data={**data, "seats": "x"}).status_code == 422
@@ -596,3 +608,185 @@ def test_the_proxy_form_explains_that_secret_votes_get_no_instruction(
     assert "Deze stemming is geheim" in bad.text
     assert db.session.scalar(select(func.count(Proxy.id))) == 0
     assert db.session.scalar(select(func.count(ProxyInstruction.id))) == 0
+
+
+def test_pages_count_a_proxy_only_when_its_holder_is_checked_in(client, login, coop, session_open):
+    chair, members, assembly, motion = session_open
+    grantor, holder = members[0], members[1]
+    services.grant_proxy(assembly, grantor, holder_number=holder.number, by=grantor)
+    chair.user.locale = "en"
+    db.session.flush()
+    login(chair.user)
+    base = url(coop, f"/{assembly.id}")
+    note = f"{holder.name} is not checked in, so {grantor.name} is not represented yet"
+    assert note in client.get(base + "/attendance").text
+    assert "Represented by proxy: 0." in client.get(base + f"/motions/{motion.id}").text
+    services.check_in(assembly, holder, by=chair)
+    db.session.flush()
+    assert note not in client.get(base + "/attendance").text
+    assert "Represented by proxy: 1." in client.get(base + f"/motions/{motion.id}").text
+
+
+def _tag(page: str, element_id: str) -> str:
+    return re.search(rf'<input[^>]*\bid="{element_id}"[^>]*>', page).group(0)
+
+
+def test_the_motion_form_makes_an_election_secret_unless_the_board_unchecks_it(
+    client, login, coop, session_open
+):
+    chair, members, assembly, motion = session_open
+    chair.user.locale = "en"
+    db.session.flush()
+    login(chair.user)
+    base = url(coop, f"/{assembly.id}")
+    page = client.get(base).text
+    # The blank form shows an ordinary decision: open unless the box is checked.
+    assert "checked" not in _tag(page, "secret")
+    assert 'value="ordinary"' in _tag(page, "secret_shown_for")
+    assert "A vote on persons (an election) is secret, unless you uncheck this box." in page
+    assert "js/motion-form.js" in page
+    data = {
+        "item_id": motion.agenda_item_id,
+        "parent_id": 0,
+        "title": "Verkiezing voorzitter",
+        "decision_kind": "election",
+        "secret_shown_for": "ordinary",
+    }
+    # Without JavaScript the box still showed the ordinary setting when the board chose
+    # an election: the form comes back with the box checked, nothing is added.
+    again = client.post(base + "/motions", data=data)
+    assert again.status_code == 422
+    assert "this box now shows what is usual for it" in again.text
+    assert "checked" in _tag(again.text, "secret")
+    assert 'value="election"' in _tag(again.text, "secret_shown_for")
+    assert len(services.motions_of(assembly)) == 1
+    # Checked (as usual for an election): a secret election.
+    assert client.post(base + "/motions", data={**data, "secret": "y"}).status_code == 302
+    assert services.motions_of(assembly)[-1].secret
+    # Unchecked on a form that showed the election's setting: the board chose an open vote.
+    open_data = {**data, "secret_shown_for": "election", "title": "Open verkiezing"}
+    assert client.post(base + "/motions", data=open_data).status_code == 302
+    election = services.motions_of(assembly)[-1]
+    assert (election.title, election.secret) == ("Open verkiezing", False)
+    # An ordinary decision stays open unless the box is checked.
+    ordinary = {**data, "decision_kind": "ordinary", "title": "Begroting"}
+    assert client.post(base + "/motions", data=ordinary).status_code == 302
+    assert not services.motions_of(assembly)[-1].secret
+    # An open election for more seats is refused at the box.
+    seats = {**open_data, "seats": 2, "title": "Bestuur"}
+    refused = client.post(base + "/motions", data=seats)
+    assert refused.status_code == 422
+    assert 'id="secret-error"' in refused.text
+    chair.user.locale = "nl"
+    db.session.flush()
+    page = client.get(base).text
+    assert "Een stemming over personen (een verkiezing) is geheim" in page
+
+
+def test_an_open_election_over_http(client, login, coop, session_open):
+    chair, members, assembly, motion = session_open
+    login(chair.user)
+    base = url(coop, f"/{assembly.id}")
+    data = {
+        "item_id": motion.agenda_item_id,
+        "parent_id": 0,
+        "title": "Verkiezing penningmeester",
+        "decision_kind": "election",
+        "secret_shown_for": "election",
+    }
+    assert client.post(base + "/motions", data=data).status_code == 302
+    election = services.motions_of(assembly)[-1]
+    assert not election.secret
+    path = base + f"/motions/{election.id}"
+    for name in ("Anna de Vries", "Bram Jansen"):
+        client.post(path + "/candidates", data={"name": name})
+    # A member giving a proxy reads that an election gets no voting instruction.
+    members[3].user.locale = "en"
+    db.session.flush()
+    login(members[3].user)
+    proxy_form = client.get(base).text.split('id="open-elections"')[1].split("</div>")[0]
+    assert "You cannot give an instruction for an election" in proxy_form
+    assert "Verkiezing penningmeester" in proxy_form
+    login(chair.user)
+    assert client.post(path + "/open").status_code == 302
+    for member in members[:3]:
+        services.check_in(assembly, member, by=chair)
+    db.session.flush()
+    anna, bram = (str(c.id) for c in election.candidates)
+    for member, pick in zip(members[:3], (anna, anna, "blank"), strict=True):
+        login(member.user)
+        assert client.post(path + "/vote", data={"candidate": pick}).status_code == 200
+    login(chair.user)
+    assert client.post(path + "/close").status_code == 302
+    login(members[3].user)
+    page = client.get(path).text
+    assert "open: after the vote everyone sees who voted what" in page
+    assert "elected: Anna de Vries with 2 of the 2 votes cast" in page
+    who = page.split("Who voted what</h3>")[1].split("</table>")[0]
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td></tr>", who)
+    assert sorted(rows) == sorted(
+        [
+            (members[0].name, "Anna de Vries"),
+            (members[1].name, "Anna de Vries"),
+            (members[2].name, "Blank vote"),
+        ]
+    )
+
+
+def test_the_projector_shows_the_votes_per_candidate_of_an_election(
+    client, login, coop, session_open
+):
+    chair, members, assembly, motion = session_open
+    services.close_vote(motion, by=chair)  # the screen shows an open vote first
+    election = services.add_motion(
+        assembly,
+        item=motion.agenda_item,
+        title="Verkiezing penningmeester",
+        text="",
+        decision_kind=DecisionKind.ELECTION,
+        by=chair,
+    )
+    anna, bram = (
+        services.add_candidate(election, name=name, number=None, by=chair)
+        for name in ("Anna de Vries", "Bram Jansen")
+    )
+    services.open_vote(election, by=chair)
+    for member in members:
+        services.check_in(assembly, member, by=chair)
+    for member, candidate in zip(members, (anna, anna, bram, None), strict=True):
+        services.cast_vote(
+            election,
+            voter=member,
+            choice=Choice.FOR if candidate else Choice.ABSTAIN,
+            candidate_id=candidate.id if candidate else None,
+        )
+    services.close_vote(election, by=chair)
+    members[0].user.locale = "en"
+    db.session.flush()
+    login(members[0].user)
+    page = client.get(url(coop, f"/{assembly.id}/projector")).text
+    chart = re.search(r'<svg class="bars".*?</svg>', page, re.S).group(0)
+    assert 'aria-label="Votes per candidate"' in chart
+    labels_and_votes = re.findall(r">([^<>]+)</text>", chart)
+    # Per row its label and then its number: the candidates in order of votes, then blank.
+    assert labels_and_votes == [
+        "Anna de Vries (elected)",
+        "2",
+        "Bram Jansen",
+        "1",
+        "Blank vote",
+        "1",
+    ]
+    assert "For</text>" not in chart
+    assert "Against" not in page
+    table = page.split('<caption class="visually-hidden">Votes per candidate</caption>')[1]
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>(\d+)</td><td>([^<]*)</td></tr>", table)
+    assert rows == [
+        ("Anna de Vries", "2", "yes"),
+        ("Bram Jansen", "1", ""),
+        ("Blank vote", "1", ""),
+    ]
+    assert "elected: Anna de Vries with 2 of the 3 votes cast" in page
+    members[0].user.locale = "nl"
+    db.session.flush()
+    assert "Anna de Vries (gekozen)" in client.get(url(coop, f"/{assembly.id}/projector")).text
