@@ -26,7 +26,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defaultload, defer, load_only
+from sqlalchemy.orm import defaultload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
 from coop import audit
@@ -129,7 +129,7 @@ def governance(cooperative) -> GovernanceRules:
 def default_rules(cooperative) -> GovernanceRules:
     """The rules a cooperative has until the board sets its own (not stored)."""
     return GovernanceRules(
-        cooperative_id=cooperative.id,
+        cooperative_id=cooperative.id if cooperative is not None else None,
         notice_days=14,
         decision_rules=default_decision_rules(),
         blank_votes_count=False,
@@ -972,7 +972,9 @@ def _lock_motion(motion: Motion) -> None:
     set_committed_value(motion, "status", db.session.scalar(query))
 
 
-def voting_possible(assembly: Assembly, settings: GovernanceRules | None = None) -> bool:
+def voting_possible(
+    assembly: Assembly, settings: GovernanceRules | VoteRules | None = None
+) -> bool:
     """Votes take place in session, or before it (once convened) when the rules allow
     voting in advance."""
     if assembly.status is AssemblyStatus.IN_SESSION:
@@ -1021,7 +1023,7 @@ def member_shares(membership: Membership, *, on: date) -> int:
 
 
 def member_weight(
-    membership: Membership, settings: GovernanceRules, *, on: date | None = None
+    membership: Membership, settings: GovernanceRules | VoteRules, *, on: date | None = None
 ) -> int:
     """The weight of the member's vote: 1 with one member one vote (no query); with
     votes per share, the votes the shares carry on ``on`` (the assembly's record date),
@@ -1228,12 +1230,31 @@ def cast_vote(
     return receipt
 
 
+@dataclass(frozen=True)
+class VoteRules:
+    """The rules a vote reads: three columns of the cooperative's rules, not the whole row
+    (an ORM object costs a vote more than these checks do)."""
+
+    weighting: Weighting
+    share_vote_cap: int | None
+    advance_voting: bool
+
+    @classmethod
+    def of(cls, rules: GovernanceRules) -> VoteRules:
+        return cls(rules.weighting, rules.share_vote_cap, rules.advance_voting)
+
+
+@cache
+def _default_vote_rules() -> VoteRules:
+    return VoteRules.of(default_rules(None))
+
+
 @dataclass
 class VoteState:
     """What a vote needs to know, read at once under the motion's shared status lock."""
 
     motion: Motion
-    settings: GovernanceRules
+    settings: VoteRules
     checked_in: bool
     gave_proxy: bool
     in_room: bool = False  # checked in at the door (not online)
@@ -1261,7 +1282,11 @@ def vote_state(cooperative, assembly_id: int, motion_id: int, voter: Membership)
     row = db.session.execute(_vote_state_statement(postgres), parameters).first()
     if row is None or row.Motion.assembly.cooperative_id != cooperative.id:
         raise NotFound(message)
-    settings = row.GovernanceRules or default_rules(cooperative)
+    settings = (
+        _default_vote_rules()
+        if row.rules_id is None
+        else VoteRules(row.weighting, row.share_vote_cap, row.advance_voting)
+    )
     return VoteState(
         row.Motion,
         settings,
@@ -1294,7 +1319,10 @@ def _vote_state_statement(postgres: bool):
     )
     columns = [
         Motion,
-        GovernanceRules,
+        GovernanceRules.id.label("rules_id"),
+        GovernanceRules.weighting,
+        GovernanceRules.share_vote_cap,
+        GovernanceRules.advance_voting,
         attends_online.label("attends_online"),
         gave_proxy.label("gave_proxy"),
     ]
@@ -1334,8 +1362,6 @@ def _vote_state_statement(postgres: bool):
                 Assembly.is_second,
                 Assembly.status,
             ),
-            defer(GovernanceRules.decision_rules),
-            defer(GovernanceRules.updated_at),
         )
         .execution_options(populate_existing=True)
     )
