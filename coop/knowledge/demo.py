@@ -145,6 +145,45 @@ ITEMS = [
             "tags": "informatie, ondernemers",
         },
     ),
+    (
+        "overvecht",
+        "anna",
+        ItemKind.IDEA,
+        P,
+        ["onderwijs", "armoede"],
+        7,
+        {
+            "title": "Ruilkast voor schoolspullen in Zuilen",
+            "summary": "Een kast waar ouders schooltassen, gymschoenen en etuis ruilen.",
+            "body": "Kinderen groeien snel. Veel spullen zijn na een jaar te klein, maar nog "
+            "goed. In de **bibliotheek van Zuilen** willen we een ruilkast zetten. Je brengt "
+            "iets en je neemt iets mee. Voor de start van het schooljaar houden we een "
+            "ruilmiddag.",
+            "wijk": "Zuilen",
+            "target_group": "FAMILIES",
+            "tags": "school, ruilen, tweedehands",
+            "contact": "Anna Jansen, anna@overvecht.test",
+        },
+    ),
+    (
+        "hoograven",
+        "wim",
+        ItemKind.IDEA,
+        N,
+        ["voedsel", "welzijn"],
+        9,
+        {
+            "title": "Buurtmoestuin op het grasveld in Lunetten",
+            "summary": "Samen groente kweken op een leeg grasveld naast de flats.",
+            "body": "Naast de flats in Lunetten ligt een grasveld waar niemand komt. Wij willen "
+            "daar bakken met groente en kruiden. Buren zorgen om de beurt voor het water. "
+            "De oogst delen we, ook met de buurtmaaltijd in Hoograven.",
+            "wijk": "Lunetten",
+            "target_group": "EVERYONE",
+            "tags": "moestuin, groen, ontmoeting",
+            "contact": "Wim Mulder",
+        },
+    ),
     # Project plans ---------------------------------------------------------------------------
     (
         "overvecht",
@@ -295,6 +334,67 @@ ITEMS = [
             "contact": "Fietsenmaker Kanaalstraat",
         },
     ),
+    (
+        "utrecht",
+        "voorzitter",
+        ItemKind.PLAN,
+        P,
+        ["basishulp", "participatie"],
+        45,
+        {
+            "title": "Buurthulp in een nieuwe wijk: Leidsche Rijn",
+            "summary": "Nieuwe buren leren elkaar kennen en helpen elkaar met kleine dingen.",
+            "need": "In Leidsche Rijn wonen veel mensen pas kort. Ze kennen hun buren niet. "
+            "Wie ziek is of een kind krijgt, weet niet wie hij om hulp kan vragen.",
+            "wijk_analysis": "Een rondgang langs 120 voordeuren in 2025. Twee op de drie "
+            "bewoners wonen er korter dan vijf jaar. Bijna de helft kent geen buren bij naam.",
+            "approach": "- een buurtapp per straat, met een vaste beheerder\n- elke maand een "
+            "koffieochtend in de basisschool\n- een lijst met buren die willen helpen: "
+            "boodschappen, oppassen, een lift naar het ziekenhuis",
+            "budget": "| post | bedrag |\n| --- | --- |\n| koffie en thee | € 600 |\n"
+            "| flyers en posters | € 400 |\n| training beheerders | € 750 |",
+            "funders": "Gemeente Utrecht (initiatievenfonds), Stichting Nieuwe Buren Fonds",
+            "expected_impact": "Tien straten met een actieve buurtapp; 80 hulpvragen per jaar.",
+            "measured_impact": "Na een jaar: zeven straten, 56 hulpvragen, 31 vaste helpers.",
+            "lessons": "Een app alleen is niet genoeg. Mensen helpen pas als ze elkaar een keer "
+            "hebben gezien. Begin dus met koffie.",
+            "wijk": "Leidsche Rijn",
+            "target_group": "EVERYONE",
+            "tags": "burenhulp, nieuwe wijk, buurtapp",
+            "contact": "Lotte de Graaf, voorzitter@utrecht.test",
+        },
+    ),
+    (
+        "hoograven",
+        "voorzitter",
+        ItemKind.PLAN,
+        N,
+        ["sport", "zorg", "welzijn"],
+        55,
+        {
+            "title": "Samen bewegen in het Transwijkpark",
+            "summary": "Elke week sporten in het park voor mensen met een beperking of een "
+            "chronische ziekte.",
+            "need": "Mensen met een beperking sporten weinig. De sportschool is duur en voelt "
+            "niet veilig. Veel van hen zitten de hele dag thuis.",
+            "wijk_analysis": "Gesprekken met de fysiotherapeut, de huisarts en 25 bewoners. "
+            "In Transwijk en Kanaleneiland-Zuid wonen veel mensen met een chronische ziekte.",
+            "approach": "- elke donderdagochtend een uur bewegen in het park, ook bij regen\n"
+            "- een fysiotherapeut en twee vrijwilligers begeleiden\n- daarna samen koffie "
+            "in Zorgcentrum De Hof\n- een buddy haalt wie slecht ter been is thuis op",
+            "budget": "- fysiotherapeut: € 2.400 per jaar\n- materiaal (ballen, elastieken, "
+            "matten): € 500\n- koffie: € 300",
+            "funders": "Zorgverzekeraar (preventiebudget), Fonds Sportief Zuid",
+            "expected_impact": "20 deelnemers die elke week meedoen.",
+            "measured_impact": "Gemiddeld 16 deelnemers; 11 zeggen dat ze minder pijn hebben.",
+            "lessons": "De buddy die je ophaalt is belangrijker dan de oefeningen. Zonder "
+            "buddy blijven mensen thuis als het slecht weer is.",
+            "wijk": "Transwijk",
+            "target_group": "DISABILITY",
+            "tags": "bewegen, beperking, buiten sporten",
+            "contact": "Ingrid Smit",
+        },
+    ),
     # Statutes ------------------------------------------------------------------------------
     (
         "utrecht",
@@ -360,6 +460,80 @@ ITEMS = [
             "body": "De werkgroep rapporteert elk kwartaal aan het bestuur.",
             "wijk": "Lombok",
             "tags": "reglement",
+        },
+    ),
+    (
+        "utrecht",
+        "secretaris",
+        ItemKind.STATUTES,
+        P,
+        ["participatie"],
+        110,
+        {
+            "title": "Modelstatuten stadscoöperatie met wijkcoöperaties als lid",
+            "summary": "Statuten voor een coöperatie op stadsniveau. De leden zijn vooral "
+            "wijkcoöperaties.",
+            "body": "## Artikel 2 – Leden\nLeden zijn wijkcoöperaties en andere organisaties in "
+            "Utrecht. Ook bewoners kunnen lid worden.\n\n## Artikel 4 – Doel\nDe "
+            "coöperatie helpt wijkcoöperaties met kennis, geld en contacten.\n\n"
+            "## Artikel 9 – Stemmen\nElke wijkcoöperatie heeft drie stemmen. Een "
+            "bewonerslid heeft één stem.",
+            "wijk": "",
+            "tags": "statuten, model, stadscoöperatie",
+        },
+    ),
+    (
+        "lombok",
+        "secretaris",
+        ItemKind.STATUTES,
+        N,
+        ["energie", "wonen"],
+        95,
+        {
+            "title": "Statuten Energiecoöperatie Lombok Zon (concept)",
+            "summary": "Conceptstatuten voor een aparte coöperatie voor het zonnedak en de "
+            "buurtbatterij.",
+            "body": "## Artikel 3 – Doel\nDe coöperatie wekt samen met haar leden duurzame "
+            "energie op in Lombok.\n\n## Artikel 6 – Certificaten\nEen lid koopt minstens "
+            "één certificaat van € 250.\n\n## Artikel 12 – Winst\nWinst gaat voor de helft "
+            "naar het buurtfonds.",
+            "wijk": "Lombok",
+            "tags": "statuten, energie, certificaten",
+        },
+    ),
+    (
+        "overvecht",
+        "secretaris",
+        ItemKind.STATUTES,
+        N,
+        ["jeugd", "participatie"],
+        65,
+        {
+            "title": "Statutenwijziging 2025: een jongerenzetel in het bestuur",
+            "summary": "Een plek in het bestuur voor een lid tussen 16 en 25 jaar.",
+            "body": "De ALV koos in 2025 voor deze wijziging.\n\n## Artikel 14 – Bestuur\n"
+            "Eén bestuurder is bij zijn benoeming tussen 16 en 25 jaar oud. De jongeren "
+            "onder de leden dragen deze bestuurder voor.",
+            "wijk": "Overvecht",
+            "tags": "statuten, jongeren, bestuur",
+        },
+    ),
+    (
+        "hoograven",
+        "secretaris",
+        ItemKind.STATUTES,
+        N,
+        ["basishulp", "welzijn"],
+        58,
+        {
+            "title": "Reglement vrijwilligersvergoeding",
+            "summary": "Afspraken over onkosten en de vergoeding voor vrijwilligers.",
+            "body": "Vrijwilligers krijgen hun onkosten terug met een bonnetje. Wie meer dan "
+            "vier uur per week helpt, kan een vrijwilligersvergoeding krijgen. Die blijft "
+            "onder het bedrag dat de Belastingdienst toestaat. De penningmeester betaalt "
+            "elke maand uit.",
+            "wijk": "Hoograven",
+            "tags": "reglement, vrijwilligers, vergoeding",
         },
     ),
     # Funding (deadlines in days from today) ---------------------------------------------------
@@ -535,6 +709,83 @@ ITEMS = [
             "tags": "warmtenet, investering",
         },
     ),
+    (
+        "utrecht",
+        "penningmeester",
+        ItemKind.FUNDING,
+        P,
+        ["participatie", "welzijn"],
+        6,
+        {
+            "title": "Straatfonds Noordwest: geld voor kleine buurtactiviteiten",
+            "summary": "Snel een kleine bijdrage voor een straatfeest, een buurtontbijt of "
+            "een opruimdag.",
+            "funder": "Stichting Straatfonds Noordwest",
+            "funding_kind": "SUBSIDY",
+            "amount_min_cents": 10_000,
+            "amount_max_cents": 100_000,
+            "deadline_days": 18,
+            "eligibility": "Bewoners en bewonersgroepen in Zuilen, Ondiep en Pijlsweerd.",
+            "criteria": "- minstens drie buren doen mee\n- iedereen in de straat is welkom\n"
+            "- een korte begroting",
+            "link": "https://straatfonds-noordwest.example.org/aanvragen",
+            "contact": "aanvraag@straatfonds-noordwest.example.org",
+            "wijk": "Zuilen",
+            "target_group": "EVERYONE",
+            "tags": "subsidie, straatfeest",
+        },
+    ),
+    (
+        "hoograven",
+        "penningmeester",
+        ItemKind.FUNDING,
+        N,
+        ["welzijn", "zorg"],
+        35,
+        {
+            "title": "Stichting Vaartsche Buren: ontmoeting voor ouderen",
+            "summary": "Bijdrage voor activiteiten waar ouderen elkaar vaker zien.",
+            "funder": "Stichting Vaartsche Buren",
+            "funding_kind": "SUBSIDY",
+            "amount_min_cents": 100_000,
+            "amount_max_cents": 750_000,
+            "deadline_days": -12,
+            "eligibility": "Verenigingen, stichtingen en coöperaties in Utrecht-Zuid.",
+            "criteria": "- ouderen helpen mee met de plannen\n- de activiteit is minstens "
+            "één keer per maand",
+            "link": "https://www.vaartsche-buren.example.nl/",
+            "contact": "Marloes Peters, penningmeester@hoograven.test",
+            "wijk": "",
+            "target_group": "ELDERLY",
+            "tags": "ouderen, ontmoeting, fonds",
+        },
+    ),
+    (
+        "lombok",
+        "penningmeester",
+        ItemKind.FUNDING,
+        P,
+        ["wonen"],
+        20,
+        {
+            "title": "Startlening voor wooncoöperaties",
+            "summary": "Een lening om de eerste kosten van een wooncoöperatie te betalen.",
+            "funder": "Stichting Woonkapitaal Midden",
+            "funding_kind": "LOAN",
+            "amount_min_cents": 1_000_000,
+            "amount_max_cents": 7_500_000,
+            "deadline_days": 90,
+            "eligibility": "Groepen bewoners die samen een wooncoöperatie willen beginnen in "
+            "de provincie Utrecht.",
+            "criteria": "- een plan voor minstens twaalf woningen\n- de groep heeft een "
+            "vereniging of coöperatie\n- een eerste gesprek met de gemeente",
+            "link": "https://woonkapitaal.example.org/startlening",
+            "contact": "info@woonkapitaal.example.org",
+            "wijk": "",
+            "target_group": "EVERYONE",
+            "tags": "lening, wooncoöperatie",
+        },
+    ),
     # Stories ---------------------------------------------------------------------------------
     (
         "overvecht",
@@ -622,6 +873,62 @@ ITEMS = [
             "tags": "huiswerk, studenten",
         },
     ),
+    (
+        "utrecht",
+        "voorzitter",
+        ItemKind.STORY,
+        P,
+        ["participatie", "wonen"],
+        13,
+        {
+            "title": "Een buurtkamer in een lege winkel in Tuindorp",
+            "summary": "De winkel stond twee jaar leeg. Nu drinken buren er elke ochtend koffie.",
+            "body": "De eigenaar gaf ons het pand voor een lage huur, zolang er geen nieuwe "
+            "winkel komt. Vrijwilligers schilderden de muren. Nu is de buurtkamer vijf "
+            "ochtenden per week open. Er is een leesclub, een breiclub en een spreekuur "
+            "van de wijkagent.",
+            "wijk": "Tuindorp",
+            "target_group": "EVERYONE",
+            "tags": "buurtkamer, leegstand",
+        },
+    ),
+    (
+        "overvecht",
+        "buurthuis",
+        ItemKind.STORY,
+        N,
+        ["jeugd", "sport"],
+        21,
+        {
+            "title": "Jongeren geven sportles in Ondiep",
+            "summary": "Zes jongeren volgden een cursus en geven nu zelf training aan kinderen.",
+            "body": "De jongeren kregen een korte cursus van een sportcoach. Nu geven ze elke "
+            "woensdagmiddag voetbal en dans op het plein. De kinderen luisteren goed naar "
+            "ze. De jongeren krijgen een kleine vergoeding en een bewijs voor hun cv.",
+            "wijk": "Ondiep",
+            "target_group": "YOUTH",
+            "tags": "sportles, jongeren, vrijwilligers",
+        },
+    ),
+    (
+        "lombok",
+        "moskee",
+        ItemKind.STORY,
+        N,
+        ["onderwijs", "participatie"],
+        26,
+        {
+            "title": "Het taalcafé krijgt een tweede tafel in Kanaleneiland",
+            "summary": "Na een jaar in Lombok begint het taalcafé ook in Kanaleneiland.",
+            "body": "Elke dinsdag kwamen er meer mensen. Veel van hen wonen in Kanaleneiland. "
+            "Daarom is er nu ook een taalcafé in het buurthuis daar. Oude deelnemers "
+            "helpen nieuwe. Een vrouw zei: eerst was ik bang om te praten, nu bel ik zelf "
+            "de huisarts.",
+            "wijk": "Kanaleneiland",
+            "target_group": "NEWCOMERS",
+            "tags": "taal, ontmoeting, nieuwkomers",
+        },
+    ),
 ]
 
 QUESTIONS = [
@@ -643,6 +950,25 @@ QUESTIONS = [
         "sanne@lombok.test",
         "Kan een coöperatie ook aanvragen voor een buurtbatterij?",
         "Ja, als de buurt meedoet. Vraag eerst een gesprek aan.",
+    ),
+    (
+        "Buurthulp in een nieuwe wijk: Leidsche Rijn",
+        "voorzitter@overvecht.test",
+        "Hoe vinden jullie beheerders voor de buurtapp in elke straat?",
+        "We vragen het op de koffieochtend. Wie al veel mensen kent, zeggen we persoonlijk aan.",
+    ),
+    (
+        "Startlening voor wooncoöperaties",
+        "wim@hoograven.test",
+        "Moeten we al een gebouw of een stuk grond hebben als we aanvragen?",
+        "",
+    ),
+    (
+        "Ruilkast voor schoolspullen in Zuilen",
+        "sanne@lombok.test",
+        "Wie houdt de kast netjes, en wat doen jullie met kapotte spullen?",
+        "Drie ouders kijken om de beurt. Kapotte spullen gaan naar de fietsenmaker of de "
+        "kringloop.",
     ),
 ]
 
