@@ -1570,6 +1570,9 @@ PAPER_NOT_WEIGHED = _l(
 def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by) -> None:
     if motion.is_election:
         raise DomainError(_l("Paper votes are not possible in an election; vote online."))
+    # Wait for the votes being cast (they hold the lock shared) before counting them, and
+    # keep new ones out until the totals are saved: they then see them (``cast_vote``).
+    _lock_motion(motion)
     if motion.status is not MotionStatus.OPEN:
         raise DomainError(_l("Paper votes can be entered while the vote is open."))
     settings = governance(motion.assembly.cooperative)

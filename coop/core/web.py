@@ -125,54 +125,13 @@ def _memberships(rows) -> list:
     return [membership for _, membership in rows if membership is not None]
 
 
-# Columns of every page's user query that only some pages read (a member's address, the
-# cooperative's texts): left out, and read by the pages that need them when they first do
-# (one query). Each column costs every request CPU, in the driver and in the ORM.
-_DEFERRED_ON_EVERY_PAGE = {
-    "User": ("password_hash", "created_at", "last_login_at"),
-    "Membership": (
-        "street",
-        "house_number",
-        "postcode",
-        "city",
-        "phone",
-        "kvk_number",
-        "contact_person",
-        "iban",
-        "directory_email",
-        "directory_phone",
-        "directory_address",
-        "outside_area",
-        "end_note",
-        "anonymised_at",
-        "created_at",
-    ),
-    "Cooperative": (
-        "kvk_number",
-        "founded_on",
-        "postcode_ranges",
-        "purpose",
-        "joining_info",
-        "contact_email",
-        "last_member_number",
-        "created_at",
-    ),
-}
-
-
 @cache
 def _user_statement():
     """The user and their memberships that did not end, with cooperatives and board
     functions; built once per process."""
     from coop.accounts.models import User
-    from coop.core.models import Cooperative
     from coop.members.models import Membership, MembershipStatus
 
-    def deferred(model, path=None):
-        names = _DEFERRED_ON_EVERY_PAGE[model.__name__]
-        return [(path or defer)(getattr(model, name)) for name in names]
-
-    cooperative = joinedload(Membership.cooperative, innerjoin=False)
     return (
         select(User, Membership)
         .outerjoin(
@@ -181,11 +140,10 @@ def _user_statement():
         )
         # Outer joins all the way: a person without memberships is still found.
         .options(
-            cooperative,
+            joinedload(Membership.cooperative, innerjoin=False),
             joinedload(Membership.functions),
-            *deferred(User),
-            *deferred(Membership),
-            *deferred(Cooperative, cooperative.defer),
+            # Read at log-in and password changes only, by their own queries.
+            defer(User.password_hash),
         )
         .where(User.id == bindparam("user_id"))
         .order_by(Membership.id)

@@ -767,9 +767,16 @@ def detect_type(data: bytes) -> str | None:
 
 
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|;`$&%{}\[\]#]+')
-# What counts as a file name's extension: up to 5 letters and digits, at least one letter
-# ("plan.docx", "foto.JPEG", "setup.exe"; not the "2" of "notulen v1.2").
-_EXTENSION = re.compile(r"(?=[0-9]*[a-z])[a-z0-9]{1,5}")
+# Extensions that name a type of file: a name ending in one claims that type ("plan.docx",
+# "foto.JPEG", "setup.exe"). Anything else after a last dot is part of the name ("Verslag
+# St.Jozef", "notulen v1.2"): such a name says nothing about the type.
+_TYPE_EXTENSIONS = {ext for _, accepted in FILE_TYPES.values() for ext in accepted} | {
+    *("doc", "dot", "docm", "rtf", "txt", "md", "csv", "tsv", "xls", "xlsm", "ods", "odp"),
+    *("ppt", "pptx", "pages", "numbers", "key", "html", "htm", "xml", "json", "svg", "bmp"),
+    *("tif", "tiff", "heic", "heif", "ico", "mp3", "mp4", "m4a", "mov", "avi", "wav", "eml"),
+    *("msg", "zip", "rar", "7z", "gz", "tar", "exe", "msi", "bat", "cmd", "com", "scr"),
+    *("js", "vbs", "ps1", "sh", "jar", "apk", "dmg", "iso", "dll", "php", "py"),
+}
 
 
 def _clean_name(name: str | None) -> str:
@@ -786,7 +793,7 @@ def _name_parts(name: str | None) -> tuple[str, str]:
     """The cleaned name's stem and its extension in lower case ("" when it has none)."""
     name = _clean_name(name)
     stem, dot, ext = name.rpartition(".")
-    if dot and stem.strip(" .") and _EXTENSION.fullmatch(ext.lower()):
+    if dot and stem.strip(" .") and ext.lower() in _TYPE_EXTENSIONS:
         return stem, ext.lower()
     return name, ""
 

@@ -113,3 +113,16 @@ def test_app_wide_limits_still_apply_when_configured(mailbox):
         # The extension is shared by every app of the test session: no app-wide limits.
         limiter.limit_manager.set_default_limits([])
         limiter.reset()
+
+
+def test_an_app_with_rate_limiting_switched_off_starts():
+    from coop import create_app
+    from coop.extensions import limiter
+
+    try:
+        app = create_app(
+            "testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_ENABLED": False}
+        )
+        assert app.test_client().get("/healthz").status_code == 200
+    finally:
+        limiter.enabled = True  # the extension is shared by every app of the test session

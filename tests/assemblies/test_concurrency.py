@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -220,3 +221,33 @@ def test_many_votes_racing_the_close_are_all_counted_or_all_refused(app, committ
     with Session(committed) as session:
         assert session.scalar(select(func.count(Vote.id))) == voted
         assert session.scalar(select(func.count()).select_from(Ballot)) == voted
+
+
+def test_paper_totals_and_an_online_vote_never_count_one_member_twice(app, committed):
+    """A member at the door votes online while the chair saves the paper totals: the
+    chair's count waits for that vote and then leaves no room for it on paper."""
+    assembly_id, motion_id, ids = _setup(committed, 1)  # one member, checked in at the door
+
+    def work(i):
+        motion = db.session.get(Motion, motion_id)
+        try:
+            if i == 0:
+                time.sleep(0.2)  # the vote below is written, not yet committed
+                services.set_paper_votes(motion, for_=1, against=0, abstain=0, by=None)
+            else:
+                voter = db.session.get(Membership, ids[0])
+                services.cast_vote(motion, voter=voter, choice=Choice.FOR)
+                time.sleep(0.6)
+        except DomainError:
+            db.session.rollback()
+            return (i, "refused")
+        db.session.commit()
+        return (i, "saved")
+
+    outcomes, errors = _race(app, committed, 2, work)
+    assert errors == []
+    assert sorted(outcomes) == [(0, "refused"), (1, "saved")]
+    with Session(committed) as session:
+        assert session.scalar(select(func.count(Vote.id))) == 1
+        motion = session.get(Motion, motion_id)
+        assert motion.paper_total == 0

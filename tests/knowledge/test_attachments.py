@@ -102,6 +102,9 @@ def attachments(item) -> list[Attachment]:
         # A name without an extension says nothing about the type: it gets the real one.
         (PDF, "plan", "application/pdf", "plan.pdf"),
         (PDF, "notulen v1.2", "application/pdf", "notulen v1.2.pdf"),
+        # A dot that ends no type's extension is part of the name.
+        (PDF, "Verslag St.Jozef", "application/pdf", "Verslag St.Jozef.pdf"),
+        (PDF, "begroting v2.1b", "application/pdf", "begroting v2.1b.pdf"),
         (PNG, "foto.", "image/png", "foto.png"),
         (PDF, "", "application/pdf", "bestand.pdf"),
     ],
