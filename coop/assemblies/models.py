@@ -19,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.db import utcnow
@@ -285,9 +286,9 @@ class Motion(db.Model):
     def is_amendment(self) -> bool:
         return self.parent_id is not None
 
-    @property
+    @hybrid_property
     def paper_total(self) -> int:
-        """Votes the chair counted on paper in the room."""
+        """Votes the chair counted on paper in the room (also as an SQL expression)."""
         return self.paper_for + self.paper_against + self.paper_abstain
 
     @property

@@ -1062,7 +1062,6 @@ class AlreadyVoted(DomainError):
     pass
 
 
-PAPER_TOTAL = (Motion.paper_for + Motion.paper_against + Motion.paper_abstain).label("paper_total")
 PAPER_COUNTED = _l(
     "The votes in the room were counted on paper, yours too. "
     "If your vote was not counted, tell the chair."
@@ -1197,7 +1196,9 @@ def cast_vote(
         inserted = db.session.scalar(_insert_vote_statement(False), vote)
     if inserted is None:
         now = db.session.execute(
-            select(Motion.status, PAPER_TOTAL).where(Motion.id == motion.id)
+            select(Motion.status, Motion.paper_total.label("paper_total")).where(
+                Motion.id == motion.id
+            )
         ).one()
         if now.status is not MotionStatus.OPEN:
             raise DomainError(_l("The vote on this motion is closed."))
@@ -1380,7 +1381,7 @@ def _insert_vote_statement(postgres: bool):
             Motion.id == bindparam("motion_id"),
             Motion.status == MotionStatus.OPEN,
             # Once the chair entered the paper totals, the room has voted.
-            or_(not_(bindparam("in_room", type_=Boolean)), PAPER_TOTAL == 0),
+            or_(not_(bindparam("in_room", type_=Boolean)), Motion.paper_total == 0),
         )
         .exists()
     )

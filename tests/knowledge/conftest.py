@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from coop.db import utcnow
 from coop.extensions import db
-from coop.knowledge.models import Theme
+from coop.knowledge.models import ItemStatus, Theme, Visibility
 from coop.members.models import Function, MembershipStatus
 from tests.factories import CooperativeFactory, MembershipFactory, UserFactory, board_member
 
@@ -67,3 +68,23 @@ def field_error(body: str, field: str) -> str:
     if start < 0:
         return ""
     return body[start + len(marker) : body.index("</p>", start)]
+
+
+def item_variant(variant: str) -> dict:
+    """The fields that make an item a draft, own-cooperative, network, public or hidden
+    item (or a draft for the cooperative), for the visibility tests."""
+    return {
+        "draft": {"status": ItemStatus.DRAFT, "visibility": Visibility.PUBLIC},
+        "own_cooperative": {"visibility": Visibility.COOPERATIVE},
+        "network": {"visibility": Visibility.NETWORK},
+        "public": {"visibility": Visibility.PUBLIC},
+        "hidden": {
+            "visibility": Visibility.PUBLIC,
+            "hidden_at": utcnow(),
+            "hidden_reason": "Reclame",
+        },
+        "draft_for_the_cooperative": {
+            "status": ItemStatus.DRAFT,
+            "visibility": Visibility.COOPERATIVE,
+        },
+    }[variant]

@@ -28,12 +28,11 @@ from coop.knowledge.models import (
     Attachment,
     Bookmark,
     ItemKind,
-    ItemStatus,
     KnowledgeItem,
     Question,
-    Visibility,
 )
 from tests.factories import PDF_BYTES, AttachmentFactory, KnowledgeItemFactory, QuestionFactory
+from tests.knowledge.conftest import item_variant
 
 ROLES = (
     "visitor",
@@ -320,24 +319,13 @@ def test_the_expected_table_follows_the_rules():
 
 def make_items(author, people) -> dict[str, dict]:
     """Per kind: a project plan by ``author`` with a file and a question (their ids)."""
-    options = {
-        "draft": {"status": ItemStatus.DRAFT, "visibility": Visibility.PUBLIC},
-        "own_cooperative": {"visibility": Visibility.COOPERATIVE},
-        "network": {"visibility": Visibility.NETWORK},
-        "public": {"visibility": Visibility.PUBLIC},
-        "hidden": {
-            "visibility": Visibility.PUBLIC,
-            "hidden_at": utcnow(),
-            "hidden_reason": "Reclame",
-        },
-    }
     items = {}
     for variant in VARIANTS:
         item = KnowledgeItemFactory(
             author_membership=author,
             kind=ItemKind.PLAN,
             title=f"Plan {variant}",
-            **options[variant],
+            **item_variant(variant),
         )
         items[variant] = {
             "item_id": item.id,

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from coop.db import utcnow
 from coop.knowledge import services
-from coop.knowledge.models import ItemStatus, Visibility
 from tests.factories import AttachmentFactory, KnowledgeItemFactory
+from tests.knowledge.conftest import item_variant
 
 ROLES = (
     "anonymous",
@@ -34,21 +33,7 @@ WHO_SEES = {
 
 
 def make(variant, author):
-    options = {
-        "draft": {"status": ItemStatus.DRAFT, "visibility": Visibility.PUBLIC},
-        "own_cooperative": {"visibility": Visibility.COOPERATIVE},
-        "network": {"visibility": Visibility.NETWORK},
-        "public": {"visibility": Visibility.PUBLIC},
-        "hidden": {
-            "visibility": Visibility.PUBLIC,
-            "hidden_at": utcnow(),
-            "hidden_reason": "Reclame",
-        },
-        "draft_for_the_cooperative": {
-            "status": ItemStatus.DRAFT,
-            "visibility": Visibility.COOPERATIVE,
-        },
-    }[variant]
+    options = item_variant(variant)
     item = KnowledgeItemFactory(
         author_membership=author,
         title=f"Zichtbaarheid {variant}",
