@@ -24,12 +24,14 @@ would take minutes and measure something else). CSRF protection is on, as in pro
 each member's session holds a CSRF token and the form sends it, and the session is what
 a log-in leaves (Flask-Login's identifier of address and browser in it). gunicorn runs
 ``BENCH_BURST_WORKERS`` workers (default 2, one per core) of class gthread with
-``BENCH_BURST_THREADS`` threads (default 2: a vote waits on the database for a small part of
-its time, and more threads only contend for the interpreter lock) each, the load's
-connections spread evenly over the workers; ``BENCH_BURST_MEMBERS`` (default 5000) and
-``BENCH_BURST_CONCURRENCY`` (default 32 keep-alive connections) shape the load. The load
-process is one thread with non-blocking sockets and requests encoded beforehand (about
-0.1 ms of CPU per request), so it takes little of the two cores the server needs.
+``BENCH_BURST_THREADS`` threads each (default 1: a second thread per worker overlaps the
+vote's short waits on the database, but handing the interpreter lock back and forth costs
+more CPU than that saves, 4.4-5.0 ms of gunicorn CPU per vote with 2 threads against
+3.3-4.0 ms with 1), with keep-alive, the load's connections spread evenly over the
+workers; ``BENCH_BURST_MEMBERS`` (default 5000) and ``BENCH_BURST_CONCURRENCY`` (default
+32 keep-alive connections) shape the load. The load process is one thread with
+non-blocking sockets and requests encoded beforehand (about 0.1 ms of CPU per request), so
+it takes little of the two cores the server needs.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ from bench.common import DATA, note, report
 MEMBERS = int(os.environ.get("BENCH_BURST_MEMBERS", "5000"))
 CONCURRENCY = int(os.environ.get("BENCH_BURST_CONCURRENCY", "32"))
 WORKERS = int(os.environ.get("BENCH_BURST_WORKERS", "2"))
-THREADS = int(os.environ.get("BENCH_BURST_THREADS", "2"))
+THREADS = int(os.environ.get("BENCH_BURST_THREADS", "1"))
 PORT = 8731
 RECEIPT = re.compile(rb"<code>([A-Z0-9-]{14})</code>")
 USER_AGENT = "buurtcoop-bench/1"
@@ -197,8 +199,8 @@ def _seed(app) -> dict:
 
 
 def _gunicorn(url: str) -> subprocess.Popen:
-    """gunicorn on 127.0.0.1: gthread workers (one process per core; threads overlap the
-    waits on the database), keep-alive connections as the load process holds them."""
+    """gunicorn on 127.0.0.1: gthread workers (one process per core), keep-alive
+    connections as the load process holds them."""
     env = {**os.environ, "BENCH_BURST_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(  # noqa: S603 - our own gunicorn, loopback only
         [

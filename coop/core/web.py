@@ -16,9 +16,9 @@ from flask_babel import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import and_, bindparam, event, select
+from sqlalchemy import and_, bindparam, event, inspect, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import defer, joinedload, load_only
 
 from coop.extensions import db, login_manager
 
@@ -117,8 +117,21 @@ def _load_user(user_id: str):
 
 
 def _user_rows(user_id: int) -> list:
-    """(user, membership or None) rows of ``_user_statement``."""
-    return db.session.execute(_user_statement(), {"user_id": user_id}).unique().all()
+    """(user, membership or None) rows of ``_user_statement``.
+
+    The statement reads only what every page needs of a membership and its cooperative
+    (names, numbers, status). Their other columns (address, contact details, the
+    cooperative's texts) are marked expired, as after a commit: the first one a page reads
+    loads all of them in one query. Left deferred, each would load with a query of its own."""
+    rows = db.session.execute(_user_statement(), {"user_id": user_id}).unique().all()
+    for _, membership in rows:
+        if membership is not None:
+            for instance in (membership, membership.cooperative):
+                # Only what is not loaded (a loaded column may hold a change); the
+                # state's documented set of expired keys, cheaper than session.expire().
+                state = inspect(instance)
+                state.expired_attributes.update(_details(type(instance)).difference(state.dict))
+    return rows
 
 
 def _memberships(rows) -> list:
@@ -130,6 +143,7 @@ def _user_statement():
     """The user and their memberships that did not end, with cooperatives and board
     functions; built once per process."""
     from coop.accounts.models import User
+    from coop.core.models import Cooperative
     from coop.members.models import Membership, MembershipStatus
 
     return (
@@ -140,14 +154,35 @@ def _user_statement():
         )
         # Outer joins all the way: a person without memberships is still found.
         .options(
-            joinedload(Membership.cooperative, innerjoin=False),
+            joinedload(Membership.cooperative, innerjoin=False).load_only(
+                *_every_page(Cooperative)
+            ),
             joinedload(Membership.functions),
+            load_only(*_every_page(Membership)),
             # Read at log-in and password changes only, by their own queries.
             defer(User.password_hash),
         )
         .where(User.id == bindparam("user_id"))
         .order_by(Membership.id)
     )
+
+
+# What the menu and the access checks of every page read of a membership and its
+# cooperative; the other columns are their details (see ``_user_rows``).
+EVERY_PAGE = {
+    "Membership": ("id", "cooperative_id", "user_id", "number", "kind", "status", "name"),
+    "Cooperative": ("id", "slug", "name", "parent_id"),
+}
+
+
+@cache
+def _every_page(model) -> tuple:
+    return tuple(getattr(model, key) for key in EVERY_PAGE[model.__name__])
+
+
+@cache
+def _details(model) -> frozenset[str]:
+    return frozenset(c.key for c in inspect(model).column_attrs) - set(EVERY_PAGE[model.__name__])
 
 
 def nav_memberships():
