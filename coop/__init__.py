@@ -24,13 +24,14 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         app.config.update(overrides)
 
     from coop.core import web
-    from coop.db import include_object, ping_idle_connections
+    from coop.db import include_object, lazy_column_descriptions, ping_idle_connections
     from coop.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
             ping_idle_connections(engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
+            lazy_column_descriptions(engine)
     migrate.init_app(
         app,
         db,

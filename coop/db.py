@@ -1,7 +1,9 @@
 """Declarative base with a naming convention, shared column types and helpers."""
 
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
 
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, event
 from sqlalchemy.exc import DisconnectionError
@@ -101,3 +103,70 @@ def ping_idle_connections(engine: Engine, after_seconds: float) -> None:
 
     event.listen(engine.pool, "checkin", idle_from)
     event.listen(engine.pool, "checkout", check)
+
+
+class _Description(Sequence):
+    """A psycopg ``cursor.description`` that makes its ``Column`` objects when first read.
+
+    SQLAlchemy reads ``cursor.description`` after every statement, but uses the columns
+    only for a statement it has not run before (it keeps what it learned with the compiled
+    statement). psycopg makes a ``Column`` per column on every read, some microseconds
+    each: about 40 per vote, for nothing."""
+
+    __slots__ = ("_columns", "_cursor", "_result")
+
+    def __init__(self, cursor, result):
+        self._cursor, self._result, self._columns = cursor, result, None
+
+    def _load(self) -> list:
+        if self._columns is None:
+            from psycopg import Column
+
+            # A Column reads the cursor's current result: let it be the one described.
+            cursor, current = self._cursor, self._cursor.pgresult
+            cursor.pgresult = self._result
+            try:
+                self._columns = [Column(cursor, i) for i in range(self._result.nfields)]
+            finally:
+                cursor.pgresult = current
+        return self._columns
+
+    def __len__(self) -> int:
+        return self._result.nfields
+
+    def __getitem__(self, index):
+        return self._load()[index]
+
+    def __repr__(self) -> str:
+        return repr(self._load())
+
+
+@cache
+def _lazy_description_cursor():
+    import psycopg
+    from psycopg.pq import ExecStatus
+
+    rows = (ExecStatus.TUPLES_OK, ExecStatus.SINGLE_TUPLE, ExecStatus.TUPLES_CHUNK)
+
+    class LazyDescriptionCursor(psycopg.Cursor):
+        @property
+        def description(self):
+            # As psycopg's: None unless the statement returned rows (or said it would).
+            result = self.pgresult
+            if result and (result.nfields or result.status in rows):
+                return _Description(self, result)
+            return None
+
+    return LazyDescriptionCursor
+
+
+def lazy_column_descriptions(engine: Engine) -> None:
+    """Connections of ``engine`` make cursors whose ``description`` is made when read
+    (``_Description``); only for psycopg's plain cursors, nothing for other drivers."""
+    if engine.dialect.driver != "psycopg":
+        return
+
+    @event.listens_for(engine, "connect")
+    def use_lazy_descriptions(dbapi_connection, record) -> None:
+        if dbapi_connection.cursor_factory is _lazy_description_cursor().__mro__[1]:
+            dbapi_connection.cursor_factory = _lazy_description_cursor()
