@@ -26,8 +26,8 @@ a log-in leaves (Flask-Login's identifier of address and browser in it). gunicor
 ``BENCH_BURST_WORKERS`` workers (default 2, one per core) of class gthread with
 ``BENCH_BURST_THREADS`` threads each (default 1: a second thread per worker overlaps the
 vote's short waits on the database, but handing the interpreter lock back and forth costs
-more CPU than that saves, 4.4-5.0 ms of gunicorn CPU per vote with 2 threads against
-3.3-4.0 ms with 1), with keep-alive, the load's connections spread evenly over the
+more CPU than that saves, 4.2-5.0 ms of gunicorn CPU per vote with 2 threads against
+3.3-4.4 ms with 1), with keep-alive, the load's connections spread evenly over the
 workers; ``BENCH_BURST_MEMBERS`` (default 5000) and ``BENCH_BURST_CONCURRENCY`` (default
 32 keep-alive connections) shape the load. The load process is one thread with
 non-blocking sockets and requests encoded beforehand (about 0.1 ms of CPU per request), so
