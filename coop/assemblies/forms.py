@@ -233,7 +233,16 @@ class ProxyForm(FlaskForm):
     )
 
 
-class VoteForm(FlaskForm):
+class _BallotForm(FlaskForm):
+    """A vote form. Its CSRF token is checked once, by CSRFProtect before every POST, and
+    the page writes it with ``csrf_token()``: no token field of its own, which would sign
+    a new token for every vote."""
+
+    class Meta:
+        csrf = False
+
+
+class VoteForm(_BallotForm):
     choice = RadioField(
         _l("Your vote"),
         choices=choices((c.value, label) for c, label in CHOICE_LABELS.items()),
@@ -251,7 +260,7 @@ class PaperVotesForm(FlaskForm):
 BLANK = "blank"
 
 
-class ElectionVoteForm(FlaskForm):
+class ElectionVoteForm(_BallotForm):
     """A vote in an election: one candidate or a blank vote (choices set per motion)."""
 
     candidate = RadioField(
@@ -285,7 +294,7 @@ class DocumentForm(FlaskForm):
     file = FileField(_l("PDF file"), description=_l("A PDF of at most 10 MB."))
 
 
-class SeatsVoteForm(FlaskForm):
+class SeatsVoteForm(_BallotForm):
     """A vote in an election with more seats: up to ``seats`` candidates, or blank."""
 
     candidates = SelectMultipleField(_l("Your vote"))

@@ -182,6 +182,35 @@ def test_the_vote_form_needs_its_csrf_token(client, login, coop, meeting, querie
     assert db.session.scalar(select(func.count(Vote.id))) == 0
 
 
+def test_the_token_the_motion_page_writes_in_the_vote_form_is_accepted(
+    client, login, coop, meeting, csrf
+):
+    # The vote forms have no token field of their own: the page writes the session's token
+    # and CSRFProtect checks it before the view, once.
+    chair, members, assembly, motion = meeting
+    login(members[0].user)
+    page = client.get(f"/c/{coop.slug}/assemblies/{assembly.id}/motions/{motion.id}")
+    vote_form = re.search(
+        r'<form method="post" action="[^"]*/vote" novalidate>(.*?)</form>', page.text, re.S
+    )
+    assert vote_form is not None
+    tokens = re.findall(r'name="csrf_token" value="([^"]+)"', vote_form.group(1))
+    assert len(tokens) == 1
+    path = vote_url(coop, assembly, motion)
+    tampered = client.post(path, data={"choice": "for", "csrf_token": tokens[0][:-2] + "xx"})
+    assert tampered.status_code == 400
+    assert db.session.scalar(select(func.count(Vote.id))) == 0
+
+    receipt = client.post(path, data={"choice": "for", "csrf_token": tokens[0]})
+
+    assert receipt.status_code == 200
+    assert RECEIPT.search(receipt.text)
+    assert db.session.scalar(select(func.count(Vote.id))) == 1
+    # No language switch on the receipt: it would leave the page, and the code with it.
+    assert "/language" not in receipt.text
+    assert 'name="locale"' not in receipt.text
+
+
 def _physical_order(connection, motion_id: int) -> list[str]:
     """The receipts of a motion's ballots in the order the database stores them."""
     # PostgreSQL: the heap position; SQLite (WITHOUT ROWID): rows are stored by their key
