@@ -32,6 +32,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         for engine in db.engines.values():
             ping_idle_connections(engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
             lazy_column_descriptions(engine)
+            web.configure_sqlite(engine)
     migrate.init_app(
         app,
         db,

@@ -9,10 +9,13 @@ import sqlite3
 import pytest
 from sqlalchemy import create_engine, text
 
+from coop.core.web import configure_sqlite
+
 
 @pytest.fixture
 def sqlite_engine(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'writes.sqlite'}")
+    configure_sqlite(engine)  # as create_app does for the app's engine
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE t (n INTEGER)"))
     yield engine
@@ -44,3 +47,15 @@ def test_a_writing_request_takes_the_write_lock_when_it_begins(app, sqlite_engin
         assert other_writer_gets_in(path) is not locks
         connection.rollback()
     assert other_writer_gets_in(path)
+
+
+def test_only_the_apps_sqlite_engines_get_these_settings(app, tmp_path):
+    # Not every Engine: a transaction listener on the Engine class would make SQLAlchemy
+    # dispatch events around every statement on PostgreSQL as well (its flag for that).
+    from sqlalchemy.engine import Engine
+
+    assert not Engine._has_events
+    plain = create_engine(f"sqlite:///{tmp_path / 'plain.sqlite'}")
+    with plain.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() != "wal"
+    plain.dispose()
