@@ -18,9 +18,9 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from jinja2 import pass_eval_context
 from markupsafe import Markup
-from sqlalchemy import and_, bindparam, event, inspect, select
+from sqlalchemy import and_, bindparam, event, func, inspect, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import defer, joinedload, load_only
+from sqlalchemy.orm import defer, joinedload, lazyload, load_only, with_expression
 
 from coop.extensions import db, login_manager
 
@@ -132,7 +132,7 @@ def _user_rows(user_id: int) -> list:
     (names, numbers, status). Their other columns (address, contact details, the
     cooperative's texts) are marked expired, as after a commit: the first one a page reads
     loads all of them in one query. Left deferred, each would load with a query of its own."""
-    rows = db.session.execute(_user_statement(), {"user_id": user_id}).unique().all()
+    rows = db.session.execute(_user_statement(), {"user_id": user_id}).all()
     for _, membership in rows:
         if membership is not None:
             for instance in (membership, membership.cooperative):
@@ -166,13 +166,27 @@ def _user_statement():
             joinedload(Membership.cooperative, innerjoin=False).load_only(
                 *_every_page(Cooperative)
             ),
-            joinedload(Membership.functions),
+            with_expression(Membership.function_names, _function_names(Membership)),
+            lazyload(Membership.functions),  # read only when changed (function_set)
             load_only(*_every_page(Membership)),
             # Read at log-in and password changes only, by their own queries.
             defer(User.password_hash),
         )
         .where(User.id == bindparam("user_id"))
         .order_by(Membership.id)
+    )
+
+
+def _function_names(membership):
+    """A membership's function names, comma-separated ("" for none): one column instead
+    of a joined collection."""
+    from coop.members.models import MembershipFunction
+
+    names = func.aggregate_strings(MembershipFunction.function, ",")
+    return (
+        select(func.coalesce(names, ""))
+        .where(MembershipFunction.membership_id == membership.id)
+        .scalar_subquery()
     )
 
 

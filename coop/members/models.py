@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from coop.db import utcnow
 from coop.extensions import db
@@ -98,8 +98,16 @@ class Membership(db.Model):
         back_populates="membership", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    # The names of the functions, comma-separated ("" for none), when the query that read
+    # the membership asked for them (the signed-in member's, on every page): cheaper than
+    # the collection. The collection wins once loaded (a change goes through it).
+    function_names: Mapped[str | None] = query_expression()
+
     @property
     def function_set(self) -> frozenset[Function]:
+        names = self.function_names
+        if names is not None and "functions" not in self.__dict__:
+            return frozenset(Function[name] for name in names.split(",") if name)
         return frozenset(f.function for f in self.functions)
 
     @property

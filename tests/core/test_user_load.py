@@ -79,3 +79,29 @@ def test_a_page_that_shows_a_members_details_reads_them_once(client, login, quer
     columns = ("memberships.street", "memberships.house_number", "memberships.city")
     reading = [s for s in queries.statements[before:] if any(c in s for c in columns)]
     assert len(reading) == 1, reading
+
+
+def test_functions_come_with_the_user_and_a_change_is_seen_at_once(queries):
+    membership = MembershipFactory(functions=[Function.CHAIR, Function.TREASURER])
+    plain = MembershipFactory(user=membership.user)
+    db.session.flush()
+    rows = _fresh_rows(membership.user_id)
+    mine = {m.id: m for _, m in rows}
+    board, other = mine[membership.id], mine[plain.id]
+
+    before = queries.count
+    assert board.function_set == {Function.CHAIR, Function.TREASURER}
+    assert board.is_board
+    assert board.has_function(Function.TREASURER)
+    assert not board.has_function(Function.SECRETARY)
+    assert other.function_set == frozenset()
+    assert not other.is_board
+    assert queries.count == before  # no query for the functions
+
+    # A change goes through the collection, which then counts.
+    chair = next(f for f in board.functions if f.function is Function.CHAIR)
+    board.functions.remove(chair)
+    assert board.function_set == {Function.TREASURER}
+    db.session.flush()
+    db.session.expire_all()  # as after a commit: the functions come from the collection
+    assert board.function_set == {Function.TREASURER}
