@@ -111,6 +111,13 @@ class Membership(db.Model):
         return frozenset(f.function for f in self.functions)
 
     @property
+    def functions_held(self) -> list[Function]:
+        """The functions, in the order of ``Function`` (for pages; no query for the
+        signed-in member's own)."""
+        held = self.function_set
+        return [function for function in Function if function in held]
+
+    @property
     def is_active(self) -> bool:
         return self.status is MembershipStatus.ACTIVE
 

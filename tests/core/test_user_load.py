@@ -1,6 +1,7 @@
 """The signed-in person's load on every request: the memberships' and cooperatives'
 details are not read with it, and the first detail a page reads loads all of them at once."""
 
+import pytest
 from sqlalchemy import inspect
 
 from coop.core.web import EVERY_PAGE, _user_rows
@@ -105,3 +106,17 @@ def test_functions_come_with_the_user_and_a_change_is_seen_at_once(queries):
     db.session.flush()
     db.session.expire_all()  # as after a commit: the functions come from the collection
     assert board.function_set == {Function.TREASURER}
+
+
+@pytest.mark.parametrize("page", ["/c/{slug}/dashboard", "/c/{slug}/members/me"])
+def test_your_functions_are_shown_without_reading_them_again(client, login, queries, page):
+    membership = MembershipFactory(functions=[Function.TREASURER, Function.CHAIR])
+    login(membership.user)
+    url = page.format(slug=membership.cooperative.slug)
+    client.get(url)  # warm caches (translations, templates)
+    before = queries.count
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Voorzitter, Penningmeester" in response.text  # in the order of the functions
+    loads = [s for s in queries.statements[before:] if s.startswith("SELECT membership_functions.")]
+    assert not loads, loads
