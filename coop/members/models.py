@@ -100,7 +100,8 @@ class Membership(db.Model):
 
     # The names of the functions, comma-separated ("" for none), when the query that read
     # the membership asked for them (the signed-in member's, on every page): cheaper than
-    # the collection. The collection wins once loaded (a change goes through it).
+    # the collection. The collection wins once loaded, so change functions through
+    # ``membership.functions`` (a MembershipFunction added from its side is not seen here).
     function_names: Mapped[str | None] = query_expression()
 
     @property
