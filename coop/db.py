@@ -166,7 +166,9 @@ def lazy_column_descriptions(engine: Engine) -> None:
     if engine.dialect.driver != "psycopg":
         return
 
+    import psycopg
+
     @event.listens_for(engine, "connect")
     def use_lazy_descriptions(dbapi_connection, record) -> None:
-        if dbapi_connection.cursor_factory is _lazy_description_cursor().__mro__[1]:
+        if dbapi_connection.cursor_factory is psycopg.Cursor:  # not one chosen by the URL
             dbapi_connection.cursor_factory = _lazy_description_cursor()

@@ -42,6 +42,17 @@ def url(cooperative, path=""):
     return f"/c/{cooperative.slug}/assemblies{path}"
 
 
+def election_data(motion, title, **fields):
+    """The new-motion form for an election on the agenda item of ``motion``."""
+    return {
+        "item_id": motion.agenda_item_id,
+        "parent_id": 0,
+        "title": title,
+        "decision_kind": "election",
+        **fields,
+    }
+
+
 def test_board_plans_and_convenes_and_members_get_the_invitation(client, login, coop, mailbox):
     chair = board_member(coop, Function.CHAIR)
     members = [MembershipFactory(cooperative=coop) for _ in range(2)]
@@ -320,13 +331,7 @@ def test_election_over_http(client, login, coop, session_open):
     base = url(coop, f"/{assembly.id}")
     response = client.post(
         base + "/motions",
-        data={
-            "item_id": motion.agenda_item_id,
-            "parent_id": 0,
-            "title": "Verkiezing voorzitter",
-            "decision_kind": "election",
-            "secret": "y",
-        },
+        data=election_data(motion, "Verkiezing voorzitter", secret="y"),
     )
     assert response.status_code == 302
     election = services.motions_of(assembly)[-1]
@@ -532,13 +537,7 @@ def test_election_with_two_seats_over_http(client, login, coop, session_open):
     chair, members, assembly, motion = session_open
     login(chair.user)
     base = url(coop, f"/{assembly.id}")
-    data = {
-        "item_id": motion.agenda_item_id,
-        "parent_id": 0,
-        "title": "Verkiezing bestuur",
-        "decision_kind": "election",
-        "secret": "y",
-    }
+    data = election_data(motion, "Verkiezing bestuur", secret="y")
     assert client.post(base + "/motions", data={**data, "seats": 0}).status_code == 422
     assert client.post(base + "/motions", data={**data, "seats": "x"}).status_code == 422
     assert len(services.motions_of(assembly)) == 1
@@ -645,13 +644,7 @@ def test_the_motion_form_makes_an_election_secret_unless_the_board_unchecks_it(
     assert 'value="ordinary"' in _tag(page, "secret_shown_for")
     assert "A vote on persons (an election) is secret, unless you uncheck this box." in page
     assert "js/motion-form.js" in page
-    data = {
-        "item_id": motion.agenda_item_id,
-        "parent_id": 0,
-        "title": "Verkiezing voorzitter",
-        "decision_kind": "election",
-        "secret_shown_for": "ordinary",
-    }
+    data = election_data(motion, "Verkiezing voorzitter", secret_shown_for="ordinary")
     # Without JavaScript the box still showed the ordinary setting when the board chose
     # an election: the form comes back with the box checked, nothing is added.
     again = client.post(base + "/motions", data=data)
@@ -687,13 +680,7 @@ def test_an_open_election_over_http(client, login, coop, session_open):
     chair, members, assembly, motion = session_open
     login(chair.user)
     base = url(coop, f"/{assembly.id}")
-    data = {
-        "item_id": motion.agenda_item_id,
-        "parent_id": 0,
-        "title": "Verkiezing penningmeester",
-        "decision_kind": "election",
-        "secret_shown_for": "election",
-    }
+    data = election_data(motion, "Verkiezing penningmeester", secret_shown_for="election")
     assert client.post(base + "/motions", data=data).status_code == 302
     election = services.motions_of(assembly)[-1]
     assert not election.secret
