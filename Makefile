@@ -1,7 +1,7 @@
 # Buurtcoop — `make help` lists the targets.
 # Debian's own Python 3.11 when it can make a virtualenv: Debian builds it with PGO and LTO
 # and links it statically. A python3 earlier in PATH may not be so built (pyenv's 3.11.7
-# here: a vote took 13% more instructions and about 18% more CPU). `make PYTHON=…` chooses.
+# here: a vote took 13% more instructions, counted with callgrind). `make PYTHON=…` chooses.
 DEBIAN_PYTHON := $(shell /usr/bin/python3.11 -c 'import ensurepip, venv' 2>/dev/null && echo /usr/bin/python3.11)
 PYTHON ?= $(or $(DEBIAN_PYTHON),python3)
 VENV := .venv
