@@ -47,6 +47,8 @@ To add a benchmark: write a function without arguments that prints its figures w
 
 from __future__ import annotations
 
+import os
+import platform
 import sys
 import time
 from collections.abc import Callable
@@ -82,6 +84,8 @@ def main(argv: list[str]) -> int:
         print(f"Unknown benchmark(s): {', '.join(unknown)}", file=sys.stderr)
         print(f"Known: {', '.join(BENCHMARKS)}", file=sys.stderr)
         return 2
+    # The figures depend on the interpreter's build (see README, "Running in production").
+    note(f"Python {platform.python_version()} from {sys.base_prefix}, {os.cpu_count()} cores")
     for name in argv or list(BENCHMARKS):
         start = time.perf_counter()
         BENCHMARKS[name]()
