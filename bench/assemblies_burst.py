@@ -45,6 +45,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from http.client import HTTPConnection
 from pathlib import Path
@@ -370,6 +371,54 @@ def _run_load(spec_file: Path, mode: str) -> dict:
     return json.loads(output.stdout)
 
 
+class _SpeedProbe:
+    """How fast the machine is while the votes run, to read the figures by. This machine's
+    two virtual CPUs share their host: on an idle machine a fixed loop of pure Python (a
+    million steps) took from 42 to 79 ms of CPU time, changing from one second to the next
+    (117 samples over 4 minutes, 2026-12-07). Twice a second a thread of this process
+    (otherwise waiting for the load process) times a fixed loop on its own CPU clock:
+    about 1% of one core. The reference is the fastest of 20 runs of the loop just before
+    the votes start."""
+
+    LOOP = 100_000  # a few milliseconds
+
+    def __init__(self) -> None:
+        self.reference = min(self._time() for _ in range(20))
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _time(self) -> float:
+        start, total = time.thread_time(), 0
+        for i in range(self.LOOP):
+            total += i * i % 7
+        return time.thread_time() - start
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self.samples.append(self._time())
+
+    def __enter__(self) -> _SpeedProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> str:
+        if not self.samples:
+            return "machine speed during the votes: no sample"
+        ms = sorted(sample * 1000 for sample in self.samples)
+        slow = sum(1 for sample in ms if sample > 1250 * self.reference) / len(ms)
+        return (
+            f"machine speed during the votes: a fixed loop took {statistics.median(ms):.1f} ms "
+            f"(median of {len(ms)}; {self.reference * 1000:.1f} ms before the votes, "
+            f"{ms[-1]:.1f} ms at the slowest); {slow:.0%} of the samples took over 1.25 times "
+            "as long as before"
+        )
+
+
 def _burst(url: str) -> dict:
     """Seed ``url``, serve it with gunicorn, run the bare inserts and the votes from the
     load process, and check the database against what was acknowledged."""
@@ -386,7 +435,8 @@ def _burst(url: str) -> dict:
     server = _gunicorn(url)
     try:
         bare = _run_load(spec_file, "bare")
-        votes = _run_load(spec_file, "votes")
+        with _SpeedProbe() as probe:
+            votes = _run_load(spec_file, "votes")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -417,6 +467,7 @@ def _burst(url: str) -> dict:
         f"bare: {inserted} rows, {bare['failures']} failed, "
         f"{len(bare['acked']) / bare['seconds']:.0f}/s"
     )
+    note(probe.summary())
     votes_per_s = len(acked) / votes["seconds"]
     return {
         "votes_per_s": votes_per_s,
