@@ -131,6 +131,7 @@ EXPECTED_POLICY = {
     "assemblies.rules": "board_of",
     "assemblies.index": "member_of",
     "assemblies.new": "board_of",
+    "assemblies.edit": "board_of",
     "assemblies.assembly": "member_of",
     "assemblies.add_item": "board_of",
     "assemblies.move_item": "board_of",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -17,7 +18,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from coop.assemblies.models import (
     AssemblyStatus,
@@ -63,15 +72,25 @@ WEIGHTING_LABELS = {
 REQUIRED = _l("Fill in this field.")
 
 
+class _Range(NumberRange):
+    """NumberRange whose message shows the bounds as numbers are written in the user's
+    language ("1.000.000" in Dutch)."""
+
+    def __call__(self, form, field):
+        data = field.data
+        if data is None or not self.min <= data <= self.max:
+            raise ValidationError(
+                self.message % {"min": format_decimal(self.min), "max": format_decimal(self.max)}
+            )
+
+
 def _count(label, *, minimum=0, maximum=1_000_000, required=True):
     validators = [InputRequired(REQUIRED)] if required else [Optional()]
     return IntegerField(
         label,
         validators=[
             *validators,
-            NumberRange(
-                min=minimum, max=maximum, message=_l("Give a number from %(min)s to %(max)s.")
-            ),
+            _Range(min=minimum, max=maximum, message=_l("Give a number from %(min)s to %(max)s.")),
         ],
     )
 
@@ -170,7 +189,7 @@ class ItemForm(FlaskForm):
         validators=[Length(max=5000), PlainText(multiline=True)],
     )
     kind = RadioField(
-        _l("Kind"),
+        _l("Kind of agenda item"),
         choices=choices((k.value, label) for k, label in ITEM_KIND_LABELS.items()),
         default=ItemKind.INFORMATION.value,
         validators=[InputRequired(_l("Choose one."))],

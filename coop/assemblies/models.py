@@ -376,6 +376,10 @@ class MotionResult(db.Model):
     adopted: Mapped[bool] = mapped_column(Boolean)
     outcome_nl: Mapped[str] = mapped_column(Text)
     outcome_en: Mapped[str] = mapped_column(Text)
+    # The rules it was counted by: the quorum that applied (None: none) and whether blank
+    # votes counted as cast. Both None on results counted before they were kept.
+    quorum_percent: Mapped[int | None] = mapped_column(Integer)
+    blank_votes_count: Mapped[bool | None] = mapped_column(Boolean)
     # Elections: [{"id", "name", "count", "weight", "elected"}] in order of votes.
     candidates: Mapped[list] = mapped_column(JSON, default=list)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -384,6 +388,17 @@ class MotionResult(db.Model):
 
     def outcome(self, locale: str) -> str:
         return self.outcome_en if locale == "en" else self.outcome_nl
+
+    @property
+    def quorum_required(self) -> bool:
+        """Whether a quorum applied (assumed for results counted before the rules were
+        kept with them)."""
+        return self.quorum_percent is not None or self.blank_votes_count is None
+
+    @property
+    def blanks_not_cast(self) -> bool:
+        """Abstentions (blank votes) were cast but not counted as votes cast."""
+        return self.blank_votes_count is False and self.abstain_count > 0
 
     @property
     def is_weighted(self) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -221,7 +221,23 @@ def assemblies_of(cooperative, *, include_drafts: bool) -> list[Assembly]:
     return db.session.scalars(query.order_by(Assembly.starts_at.desc())).all()
 
 
+# How far ahead an assembly can be planned: further is a typing error (a wrong year).
+PLAN_AHEAD_YEARS = 5
+
+
+def _check_starts_at(starts_at: datetime) -> None:
+    now = utcnow()
+    if starts_at <= now:
+        raise DomainError(_l("Choose a date and time in the future."), field="starts_at")
+    if starts_at > now + timedelta(days=365 * PLAN_AHEAD_YEARS):
+        raise DomainError(
+            _l("Choose a date within %(years)s years from now.", years=PLAN_AHEAD_YEARS),
+            field="starts_at",
+        )
+
+
 def create_assembly(cooperative, *, title, starts_at, place, online_url, is_second, by):
+    _check_starts_at(starts_at)
     assembly = Assembly(
         cooperative_id=cooperative.id,
         title=title,
@@ -235,6 +251,27 @@ def create_assembly(cooperative, *, title, starts_at, place, online_url, is_seco
     db.session.flush()
     audit.record(cooperative, by, "assembly.created", assembly, title=title, starts_at=starts_at)
     return assembly
+
+
+def update_assembly(assembly: Assembly, *, title, starts_at, place, online_url, is_second, by):
+    """Change a draft's details (once convened, the invitation has gone out with them)."""
+    if assembly.status is not AssemblyStatus.DRAFT:
+        raise DomainError(_l("The assembly is convened; its details can no longer change."))
+    _check_starts_at(starts_at)
+    changed = {}
+    for name, value in (
+        ("title", title),
+        ("starts_at", starts_at),
+        ("place", place or ""),
+        ("online_url", online_url or ""),
+        ("is_second", bool(is_second)),
+    ):
+        if getattr(assembly, name) != value:
+            setattr(assembly, name, value)
+            changed[name] = value
+    if changed:
+        db.session.flush()
+        audit.record(assembly.cooperative, by, "assembly.updated", assembly, **changed)
 
 
 def _must_be_draft(assembly: Assembly) -> None:
@@ -1585,10 +1622,17 @@ def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by
     counts = turnout(motion, settings=settings)
     total = for_ + against + abstain
     if total > counts.room_votes_possible:
+        if not counts.room_votes_possible:
+            raise DomainError(
+                _l(
+                    "Every member present or represented has already voted online, so there "
+                    "can be no paper votes."
+                )
+            )
         raise DomainError(
             _l(
-                "%(total)s paper votes is too many: %(possible)s members present or represented "
-                "have not voted online.",
+                "You entered %(total)s paper votes, but there can be at most %(possible)s: "
+                "that many members present or represented have not voted online.",
                 total=total,
                 possible=counts.room_votes_possible,
             )
@@ -1737,12 +1781,20 @@ def _choice_totals(row) -> dict[Choice, tuple[int, int]]:
 
 
 def tally(motion: Motion) -> MotionResult:
-    """Count once and store the result."""
-    assembly = motion.assembly
-    settings = governance(assembly.cooperative)
+    """Count once and store the result, with the rules it was counted by (the quorum that
+    applied and whether blank votes count as cast): the results page explains the numbers
+    by them, even after the rules change."""
+    settings = governance(motion.assembly.cooperative)
     rule = decision_rule(settings, motion.decision_kind)
-    if motion.is_election:
-        return _tally_election(motion, settings, rule)
+    count = _tally_election if motion.is_election else _tally_motion
+    result = count(motion, settings, rule)
+    result.quorum_percent = _quorum_percent(motion, settings, rule)
+    result.blank_votes_count = settings.blank_votes_count
+    return _store(result, motion)
+
+
+def _tally_motion(motion: Motion, settings, rule) -> MotionResult:
+    """The result of a motion (for, against, abstain), not stored yet."""
     row = db.session.execute(
         _tally_statement(advance_voting=settings.advance_voting), _counting_parameters(motion)
     ).one()
@@ -1798,7 +1850,7 @@ def tally(motion: Motion) -> MotionResult:
                     quorum_percent, rule.majority, rule.numerator, rule.denominator
                 ),
             )
-    result = MotionResult(
+    return MotionResult(
         motion_id=motion.id,
         eligible=people.eligible,
         present=people.present,
@@ -1819,7 +1871,6 @@ def tally(motion: Motion) -> MotionResult:
         outcome_nl=texts["nl"],
         outcome_en=texts["en"],
     )
-    return _store(result, motion)
 
 
 def _quorum_percent(motion: Motion, settings, rule) -> int | None:
@@ -1934,13 +1985,13 @@ def _election_result(
     standings: list[dict],
     text,
 ) -> MotionResult:
-    """Store an election's result: ``votes``, ``blank`` and ``cast`` as (count, weight);
+    """An election's result, not stored yet: ``votes``, ``blank`` and ``cast`` as (count, weight);
     ``text()`` gives the outcome in words in the current locale (called for nl and en)."""
     texts = {}
     for locale in ("nl", "en"):
         with force_locale(locale):
             texts[locale] = text()
-    result = MotionResult(
+    return MotionResult(
         motion_id=motion.id,
         eligible=people.eligible,
         present=people.present,
@@ -1962,7 +2013,6 @@ def _election_result(
         outcome_en=texts["en"],
         candidates=standings,
     )
-    return _store(result, motion)
 
 
 def _tally_seats(motion: Motion, settings, rule, per, blank_n, blank_w) -> MotionResult:

@@ -53,6 +53,8 @@ from coop.assemblies.models import (
     MotionStatus,
     Weighting,
 )
+from coop.core.web import long_date
+from coop.db import today
 from coop.errors import DomainError, NotFound, put_on_form
 from coop.extensions import db
 from coop.forms import choices
@@ -92,6 +94,11 @@ def _to_assembly(assembly, anchor=None):
 
 def _locale() -> str:
     return str(get_locale())
+
+
+def _on_the_day(assembly) -> bool:
+    """Whether today (in the Netherlands) is the day the assembly is planned for."""
+    return assembly.starts_at.astimezone(AMSTERDAM).date() == today()
 
 
 # Governance rules ---------------------------------------------------------------------------
@@ -178,21 +185,57 @@ def _starts_at_utc(form):
 def new(slug):
     form = AssemblyForm()
     if form.validate_on_submit():
-        assembly = services.create_assembly(
-            g.cooperative,
-            title=form.title.data,
-            starts_at=_starts_at_utc(form),
-            place=form.place.data,
-            online_url=form.online_url.data,
-            is_second=form.is_second.data,
-            by=g.membership,
-        )
-        db.session.commit()
-        flash(_("The assembly is created. Now make the agenda."), "success")
+        try:
+            assembly = services.create_assembly(
+                g.cooperative, **_assembly_details(form), by=g.membership
+            )
+        except DomainError as error:
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The assembly is created. Now make the agenda."), "success")
+            return _to_assembly(assembly)
+    return _details_page(form, None)
+
+
+@bp.route("/<int:assembly_id>/edit", methods=["GET", "POST"])
+@board_of(role=ORGANISERS)
+def edit(slug, assembly_id):
+    """Change the details of a draft (a wrong date, another place)."""
+    assembly = _assembly(assembly_id)
+    if assembly.status is not AssemblyStatus.DRAFT:
+        flash(_("The assembly is convened; its details can no longer change."), "error")
         return _to_assembly(assembly)
-    return render_template("assemblies/new.html", cooperative=g.cooperative, form=form), (
-        422 if form.errors else 200
-    )
+    form = AssemblyForm(obj=assembly if request.method == "GET" else None)
+    if request.method == "GET":
+        form.starts_at.data = assembly.starts_at.astimezone(AMSTERDAM).replace(tzinfo=None)
+    elif form.validate_on_submit():
+        try:
+            services.update_assembly(assembly, **_assembly_details(form), by=g.membership)
+        except DomainError as error:
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The details are saved."), "success")
+            return _to_assembly(assembly)
+    return _details_page(form, assembly)
+
+
+def _assembly_details(form) -> dict:
+    return {
+        "title": form.title.data,
+        "starts_at": _starts_at_utc(form),
+        "place": form.place.data,
+        "online_url": form.online_url.data,
+        "is_second": form.is_second.data,
+    }
+
+
+def _details_page(form, assembly):
+    """The form for a new assembly, or for the details of a draft (``assembly``)."""
+    return render_template(
+        "assemblies/new.html", cooperative=g.cooperative, form=form, assembly=assembly
+    ), (422 if form.errors or form.form_errors else 200)
 
 
 def _assembly_page(assembly, *, item_form=None, motion_form=None, proxy_form=None, status=200):
@@ -248,6 +291,7 @@ def _assembly_page(assembly, *, item_form=None, motion_form=None, proxy_form=Non
         kinds=KIND_LABELS,
         can_organise=_can(ORGANISERS),
         is_chair=_can(CHAIR),
+        on_the_day=_on_the_day(assembly),
         statuses=ASSEMBLY_STATUS_LABELS,
         choice_labels=CHOICE_LABELS,
     ), status
@@ -367,6 +411,16 @@ def convene(slug, assembly_id):
 @board_of(role=CHAIR)
 def open_session(slug, assembly_id):
     assembly = _assembly(assembly_id)
+    if not _on_the_day(assembly) and request.form.get("confirm") != "yes":
+        # Opened by mistake weeks early, the minutes would say so: the chair confirms.
+        flash(
+            _(
+                "The assembly is planned for %(when)s. Tick the box if the meeting begins now.",
+                when=long_date(assembly.starts_at),
+            ),
+            "error",
+        )
+        return _to_assembly(assembly, "steps-h")
     try:
         services.open_session(assembly, by=g.membership)
     except DomainError as error:
@@ -404,15 +458,15 @@ def attendance(slug, assembly_id):
     assembly = _assembly(assembly_id)
     query = request.args.get("q", "")[:100]
     found = services.find_members(g.cooperative, query)
-    present_ids = {a.membership_id for a in services.attendance(assembly)}
+    present = services.attendance(assembly)
     return render_template(
         "assemblies/attendance.html",
         cooperative=g.cooperative,
         assembly=assembly,
         query=query,
         found=found,
-        present_ids=present_ids,
-        present=services.attendance(assembly),
+        present_ids={a.membership_id for a in present},
+        present=present,
         proxies=services.active_proxies(assembly),
         form=CheckInForm(formdata=None),
     )
@@ -918,7 +972,9 @@ def _pdf_response(data: bytes, filename: str):
 @member_of
 def minutes_pdf(slug, assembly_id):
     context = _minutes_context(assembly_id)
-    return _pdf_response(documents.minutes_pdf(**context), f"notulen-{assembly_id}.pdf")
+    return _pdf_response(
+        documents.minutes_pdf(**context), _("minutes-%(number)s.pdf", number=assembly_id)
+    )
 
 
 @bp.get("/decisions.pdf")
@@ -930,7 +986,7 @@ def decisions_pdf(slug):
         locale=_locale(),
         kinds=KIND_LABELS,
     )
-    return _pdf_response(data, f"besluitenlijst-{slug}.pdf")
+    return _pdf_response(data, _("decisions-%(slug)s.pdf", slug=slug))
 
 
 @bp.get("/decisions")

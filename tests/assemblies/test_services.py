@@ -400,6 +400,14 @@ def test_motions_only_on_decision_items(meeting):
 # The tally ----------------------------------------------------------------------------------
 
 
+def test_no_paper_votes_when_everyone_present_voted_online(meeting):
+    for person in [meeting.chair, *meeting.members[:3]]:
+        services.cast_vote(meeting.motion, voter=person, choice=Choice.FOR)
+    with pytest.raises(DomainError, match="already voted online, so there can be no paper"):
+        services.set_paper_votes(meeting.motion, for_=1, against=0, abstain=0, by=meeting.chair)
+    assert meeting.motion.paper_total == 0
+
+
 def test_tally_with_paper_votes_and_proxies(meeting):
     holder, grantor = meeting.members[0], meeting.members[3]
     services.grant_proxy(meeting.assembly, grantor, holder_number=holder.number, by=grantor)
@@ -407,7 +415,7 @@ def test_tally_with_paper_votes_and_proxies(meeting):
     services.cast_vote(meeting.motion, voter=holder, choice=Choice.FOR, on_behalf_of=grantor)
     services.cast_vote(meeting.motion, voter=meeting.members[1], choice=Choice.ABSTAIN)
     # present 4 (chair + 3), represented 1, online votes 3: at most 2 on paper
-    with pytest.raises(DomainError, match="too many"):
+    with pytest.raises(DomainError, match="You entered 3 paper votes, but there can be at most 2"):
         services.set_paper_votes(meeting.motion, for_=2, against=1, abstain=0, by=meeting.chair)
     services.set_paper_votes(meeting.motion, for_=1, against=1, abstain=0, by=meeting.chair)
     result = services.close_vote(meeting.motion, by=meeting.chair)
@@ -515,7 +523,7 @@ def test_a_member_is_represented_only_when_the_proxy_holder_attends(
     assert (counts.eligible, counts.present, counts.represented) == (10, 4, represented)
     # The paper votes are capped by the members present and represented.
     assert counts.room_votes_possible == 4 + represented
-    with pytest.raises(DomainError, match="too many"):
+    with pytest.raises(DomainError, match="there can be at most"):
         services.set_paper_votes(
             meeting.motion, for_=5 + represented, against=0, abstain=0, by=chair
         )

@@ -191,7 +191,7 @@ def test_the_token_the_motion_page_writes_in_the_vote_form_is_accepted(
     login(members[0].user)
     page = client.get(f"/c/{coop.slug}/assemblies/{assembly.id}/motions/{motion.id}")
     vote_form = re.search(
-        r'<form method="post" action="[^"]*/vote" novalidate>(.*?)</form>', page.text, re.S
+        r'<form method="post" action="[^"]*/vote#vote-h" novalidate>(.*?)</form>', page.text, re.S
     )
     assert vote_form is not None
     tokens = re.findall(r'name="csrf_token" value="([^"]+)"', vote_form.group(1))

@@ -173,6 +173,7 @@ def test_instructions_election_minutes_and_decisions(
 
     # The chair opens the session; the holder and the voter check in online.
     page.goto(assembly_url)
+    page.get_by_label("Yes, the meeting begins now").check()  # planned three weeks ahead
     page.get_by_role("button", name="Open the assembly").click()
     expect(flash(page)).to_contain_text("The assembly is open.")
     holder, voter = new_page(), new_page()

@@ -150,7 +150,11 @@ def test_assembly_journey(page: Page, new_page, world: World, mailbox, check_pag
     wait_for_mail(mailbox, world.holder.email, "Proxy for the general assembly")
 
     # The chair opens the session, checks the two voters in at the door and opens the vote.
+    # The meeting is planned three weeks ahead: opening it today needs a tick.
     page.reload()
+    page.get_by_role("button", name="Open the assembly").click()
+    expect(flash(page)).to_contain_text("Tick the box if the meeting begins now.")
+    page.get_by_label("Yes, the meeting begins now").check()
     page.get_by_role("button", name="Open the assembly").click()
     expect(flash(page)).to_contain_text("The assembly is open.")
     page.get_by_role("link", name="Attendance list and check-in").click()

@@ -75,7 +75,7 @@ def test_board_fills_in_previews_and_saves(client, login, coop, test_version):
     [
         ("majority_ordinary", "1/3", "ten minste de helft"),
         ("notice_days", "6", "ten minste 7 dagen"),
-        ("quorum_statutes", "101", "van 0 tot 100"),
+        ("quorum_statutes", "101", "van 0 tot en met 100"),
         ("name", "", "Vul dit in"),
     ],
 )

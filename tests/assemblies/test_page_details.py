@@ -1,0 +1,397 @@
+"""The assembly pages as volunteers read them: labels, boxes that have something to do,
+results that explain their numbers, forms that come back to themselves after an error,
+dates that make sense, and a session that is not opened weeks early by mistake."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from coop.assemblies import services
+from coop.assemblies.models import (
+    Assembly,
+    AssemblyStatus,
+    Choice,
+    DecisionKind,
+    MotionStatus,
+)
+from coop.audit import AuditEvent
+from coop.db import utcnow
+from coop.extensions import db
+from coop.members.models import Function
+from tests.factories import (
+    AssemblyFactory,
+    CooperativeFactory,
+    MembershipFactory,
+    MotionFactory,
+    board_member,
+)
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def coop():
+    return CooperativeFactory()
+
+
+@pytest.fixture
+def chair(coop):
+    return board_member(coop, Function.CHAIR)
+
+
+def base(assembly) -> str:
+    return f"/c/{assembly.cooperative.slug}/assemblies/{assembly.id}"
+
+
+def in_english(*people) -> None:
+    for person in people:
+        person.user.locale = "en"
+    db.session.flush()
+
+
+def closed_vote(coop, chair, *, kind=DecisionKind.ORDINARY, choices=None):
+    """An assembly in session with a motion whose vote is closed: one member voted for,
+    one against, one abstained (or ``choices``)."""
+    members = [MembershipFactory(cooperative=coop) for _ in range(3)]
+    assembly = AssemblyFactory(cooperative=coop, status=AssemblyStatus.IN_SESSION)
+    motion = MotionFactory(
+        agenda_item__assembly=assembly, status=MotionStatus.OPEN, decision_kind=kind
+    )
+    for member, choice in zip(
+        members, choices or (Choice.FOR, Choice.AGAINST, Choice.ABSTAIN), strict=True
+    ):
+        services.check_in(assembly, member, by=chair)
+        services.cast_vote(motion, voter=member, choice=choice)
+    services.close_vote(motion, by=chair)
+    db.session.flush()
+    return assembly, motion
+
+
+# Labels --------------------------------------------------------------------------------------
+
+
+def test_the_agenda_item_form_asks_for_the_kind_of_item(client, login, coop, chair):
+    draft = AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT)
+    login(chair.user)
+    page = text(client.get(base(draft)))
+    assert "Soort agendapunt" in page
+    assert "Soort lid" not in page
+    in_english(chair)
+    assert "Kind of agenda item" in text(client.get(base(draft)))
+
+
+def test_the_proxy_form_says_to_whom_the_proxy_goes(client, login, coop):
+    member = MembershipFactory(cooperative=coop)
+    convened = AssemblyFactory(cooperative=coop)
+    login(member.user)
+    page = text(client.get(base(convened)))
+    assert "Lidnummer van het lid aan wie je de volmacht geeft" in page
+
+
+# Forms come back to themselves after an error ------------------------------------------------
+
+
+def test_a_form_with_an_error_comes_back_where_it_was(client, login, coop, chair):
+    draft = AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT)
+    MotionFactory(agenda_item__assembly=draft)
+    login(chair.user)
+    page = text(client.get(base(draft)))
+    assert re.search(r'action="[^"]*/items#add-item"', page)
+    assert 'id="add-item"' in page
+    assert re.search(r'action="[^"]*/motions#add-motion"', page)
+    assert 'id="add-motion"' in page
+    response = client.post(base(draft) + "/items", data={"title": "", "kind": "decision"})
+    assert response.status_code == 422
+    assert 'id="add-item"' in text(response)
+    member = MembershipFactory(cooperative=coop)
+    convened = AssemblyFactory(cooperative=coop)
+    login(member.user)
+    page = text(client.get(base(convened)))
+    assert re.search(r'action="[^"]*/proxy#proxy"', page)
+    assert 'id="proxy"' in page
+
+
+def test_the_chair_forms_on_the_motion_page_come_back_to_themselves(client, login, coop, chair):
+    assembly = AssemblyFactory(cooperative=coop, status=AssemblyStatus.IN_SESSION)
+    motion = MotionFactory(agenda_item__assembly=assembly, status=MotionStatus.OPEN)
+    services.check_in(assembly, chair, by=chair)
+    db.session.flush()
+    login(chair.user)
+    page = text(client.get(base(assembly) + f"/motions/{motion.id}"))
+    assert re.search(r'action="[^"]*/paper#chair-h"', page)
+    assert 'id="chair-h"' in page
+    assert re.search(r'action="[^"]*/vote#vote-h"', page)
+    assert 'id="vote-h"' in page
+
+
+def test_the_range_of_a_count_is_written_as_numbers_are(client, login, coop, chair):
+    assembly = AssemblyFactory(cooperative=coop, status=AssemblyStatus.IN_SESSION)
+    motion = MotionFactory(agenda_item__assembly=assembly, status=MotionStatus.OPEN)
+    db.session.flush()
+    login(chair.user)
+    path = base(assembly) + f"/motions/{motion.id}/paper"
+    data = {"paper_for": "-1", "paper_against": "0", "paper_abstain": "0"}
+    response = client.post(path, data=data)
+    assert response.status_code == 422
+    assert "Vul een getal in van 0 tot en met 1.000.000." in text(response)
+    in_english(chair)
+    assert "Give a number from 0 to 1,000,000." in text(client.post(path, data=data))
+    assert motion.paper_total == 0
+
+
+# Boxes only when there is something to do -----------------------------------------------------
+
+
+def test_no_chair_box_after_the_vote_closed(client, login, coop, chair):
+    assembly, motion = closed_vote(coop, chair)
+    login(chair.user)
+    page = text(client.get(base(assembly) + f"/motions/{motion.id}"))
+    assert "Voor de voorzitter" not in page
+    assert "Uitslag" in page
+
+
+def test_no_board_box_after_the_assembly_closed(client, login, coop, chair):
+    closed = AssemblyFactory(cooperative=coop, status=AssemblyStatus.CLOSED)
+    open_now = AssemblyFactory(cooperative=coop, status=AssemblyStatus.IN_SESSION)
+    db.session.flush()
+    login(chair.user)
+    assert "Voor het bestuur" not in text(client.get(base(closed)))
+    assert "Voor het bestuur" in text(client.get(base(open_now)))
+    secretary = board_member(coop, Function.SECRETARY)  # organises, does not chair
+    login(secretary.user)
+    assert "Voor het bestuur" not in text(client.get(base(open_now)))
+
+
+def test_no_check_in_after_the_assembly_closed(client, login, coop, chair):
+    member = MembershipFactory(cooperative=coop)
+    closed = AssemblyFactory(cooperative=coop, status=AssemblyStatus.CLOSED)
+    db.session.flush()
+    login(chair.user)
+    page = text(client.get(base(closed) + f"/attendance?q={member.number}"))
+    assert f"Meld {member.name} aan" not in page
+    assert "Leden kunnen zich aanmelden als de vergadering is bijeengeroepen, tot ze sluit." in page
+    convened = AssemblyFactory(cooperative=coop)
+    db.session.flush()
+    page = text(client.get(base(convened) + f"/attendance?q={member.number}"))
+    assert f"Meld {member.name} aan" in page
+
+
+# Results explain their numbers -----------------------------------------------------------------
+
+
+def test_results_say_that_abstentions_are_not_counted_and_no_quorum_was_needed(
+    client, login, coop, chair
+):
+    assembly, motion = closed_vote(coop, chair)
+    result = motion.result
+    assert (result.quorum_percent, result.blank_votes_count) == (None, False)
+    assert (result.cast, result.abstain_count) == (2, 1)
+    login(chair.user)
+    page = text(client.get(base(assembly) + f"/motions/{motion.id}"))
+    assert "Onthoudingen tellen niet mee als uitgebrachte stem." in page
+    assert re.search(r"<dt>Quorum</dt><dd>niet nodig</dd>", page)
+    assert "Quorum gehaald" not in page
+    projector = text(client.get(base(assembly) + "/projector"))
+    assert "Onthoudingen tellen niet mee als uitgebrachte stem." in projector
+    in_english(chair)
+    page = text(client.get(base(assembly) + f"/motions/{motion.id}"))
+    assert "Abstentions do not count as votes cast." in page
+    assert re.search(r"<dt>Quorum</dt><dd>not needed</dd>", page)
+
+
+def test_results_with_a_quorum_say_whether_it_was_reached(client, login, coop, chair):
+    # Dissolution: a quorum of half the members (the chair and 3 voters are 4 of 4).
+    assembly, motion = closed_vote(coop, chair, kind=DecisionKind.DISSOLUTION)
+    assert motion.result.quorum_percent == 50
+    login(chair.user)
+    page = text(client.get(base(assembly) + f"/motions/{motion.id}"))
+    assert re.search(r"<dt>Quorum gehaald</dt><dd>(ja|nee)</dd>", page)
+
+
+def test_results_say_nothing_about_abstentions_when_they_count(client, login, coop, chair):
+    rules = services.default_rules(coop)
+    rules.blank_votes_count = True
+    db.session.add(rules)
+    db.session.flush()
+    assembly, motion = closed_vote(coop, chair)
+    assert motion.result.blank_votes_count is True
+    assert motion.result.cast == 3
+    login(chair.user)
+    page = text(client.get(base(assembly) + f"/motions/{motion.id}"))
+    assert "tellen niet mee als uitgebrachte stem" not in page
+
+
+def test_results_without_abstentions_need_no_explanation(client, login, coop, chair):
+    assembly, motion = closed_vote(coop, chair, choices=(Choice.FOR, Choice.FOR, Choice.AGAINST))
+    login(chair.user)
+    page = text(client.get(base(assembly) + f"/motions/{motion.id}"))
+    assert "tellen niet mee als uitgebrachte stem" not in page
+
+
+# Minutes and downloads ---------------------------------------------------------------------------
+
+
+def test_the_minutes_say_draft_once(client, login, coop, chair):
+    assembly = AssemblyFactory(cooperative=coop, status=AssemblyStatus.CLOSED)
+    db.session.flush()
+    login(chair.user)
+    page = text(client.get(base(assembly) + "/minutes"))
+    assert "Concept-notulen" not in page
+    assert "Ingevuld uit wat is vastgelegd." in page
+    in_english(chair)
+    page = text(client.get(base(assembly) + "/minutes"))
+    assert "Draft minutes" not in page
+    assert "Filled in from the record." in page
+
+
+def test_downloads_are_named_in_the_language_of_the_page(client, login, coop, chair):
+    assembly = AssemblyFactory(cooperative=coop, status=AssemblyStatus.CLOSED)
+    db.session.flush()
+    login(chair.user)
+    names = {
+        "minutes": f"/{assembly.id}/minutes.pdf",
+        "decisions": "/decisions.pdf",
+    }
+    prefix = f"/c/{coop.slug}/assemblies"
+
+    def filename(path):
+        response = client.get(prefix + path)
+        assert response.status_code == 200
+        return response.headers["Content-Disposition"]
+
+    assert filename(names["minutes"]) == f'attachment; filename="notulen-{assembly.id}.pdf"'
+    assert filename(names["decisions"]) == f'attachment; filename="besluitenlijst-{coop.slug}.pdf"'
+    in_english(chair)
+    assert filename(names["minutes"]) == f'attachment; filename="minutes-{assembly.id}.pdf"'
+    assert filename(names["decisions"]) == f'attachment; filename="decisions-{coop.slug}.pdf"'
+
+
+# Dates and the draft's details ------------------------------------------------------------------
+
+
+def assemblies_of(coop) -> int:
+    return db.session.scalar(
+        select(func.count(Assembly.id)).where(Assembly.cooperative_id == coop.id)
+    )
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "message"),
+    [
+        ("1900-01-01T20:00", "Kies een datum en tijd in de toekomst."),
+        ((utcnow() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), "in de toekomst"),
+        ("2099-01-01T20:00", "Kies een datum binnen 5 jaar vanaf nu."),
+    ],
+)
+def test_a_new_assembly_needs_a_date_ahead(client, login, coop, chair, starts_at, message):
+    login(chair.user)
+    response = client.post(
+        f"/c/{coop.slug}/assemblies/new",
+        data={"title": "ALV najaar", "starts_at": starts_at, "place": "Buurthuis"},
+    )
+    assert response.status_code == 422
+    page = text(response)
+    field = page.split('id="starts_at"')[0].rsplit('<div class="field', 1)[1]
+    assert "has-error" in field
+    assert message in field
+    assert 'value="ALV najaar"' in page  # what was typed stays
+    assert assemblies_of(coop) == 0
+
+
+def test_the_board_changes_the_details_of_a_draft(client, login, coop, chair):
+    draft = AssemblyFactory(
+        cooperative=coop, status=AssemblyStatus.DRAFT, title="ALV", place="Buurthuis"
+    )
+    db.session.flush()
+    login(chair.user)
+    assert "Datum, plaats of titel veranderen" in text(client.get(base(draft)))
+    form = text(client.get(base(draft) + "/edit"))
+    local = draft.starts_at.astimezone(AMSTERDAM)
+    assert f'value="{local:%Y-%m-%dT%H:%M}"' in form
+    assert 'value="Buurthuis"' in form
+    later = (utcnow() + timedelta(days=40)).strftime("%Y-%m-%dT19:30")
+    bad = client.post(
+        base(draft) + "/edit", data={"title": "ALV voorjaar", "starts_at": "2001-05-05T19:30"}
+    )
+    assert bad.status_code == 422
+    assert 'value="ALV voorjaar"' in text(bad)
+    assert draft.title == "ALV"
+    response = client.post(
+        base(draft) + "/edit",
+        data={"title": "ALV voorjaar", "starts_at": later, "place": "De Boog"},
+    )
+    assert response.status_code == 302
+    db.session.refresh(draft)
+    assert (draft.title, draft.place) == ("ALV voorjaar", "De Boog")
+    assert f"{draft.starts_at.astimezone(AMSTERDAM):%Y-%m-%dT%H:%M}" == later
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "assembly.updated").order_by(AuditEvent.id)
+    )
+    assert event is not None
+    assert event.data["place"] == "De Boog"
+
+
+def test_a_convened_assembly_keeps_its_details(client, login, coop, chair):
+    convened = AssemblyFactory(cooperative=coop, title="ALV")
+    db.session.flush()
+    login(chair.user)
+    page = text(client.get(base(convened)))
+    assert "Datum, plaats of titel veranderen" not in page
+    response = client.get(base(convened) + "/edit", follow_redirects=True)
+    assert "De gegevens kunnen niet meer veranderen." in text(response)
+    later = (utcnow() + timedelta(days=40)).strftime("%Y-%m-%dT19:30")
+    client.post(base(convened) + "/edit", data={"title": "Anders", "starts_at": later})
+    db.session.refresh(convened)
+    assert convened.title == "ALV"
+
+
+def test_only_the_board_changes_the_details(client, login, coop):
+    member = MembershipFactory(cooperative=coop)
+    draft = AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT, title="ALV")
+    db.session.flush()
+    login(member.user)
+    later = (utcnow() + timedelta(days=40)).strftime("%Y-%m-%dT19:30")
+    assert (
+        client.post(base(draft) + "/edit", data={"title": "X", "starts_at": later}).status_code
+        == 403
+    )
+    assert draft.title == "ALV"
+
+
+# Opening the session ------------------------------------------------------------------------------
+
+
+def test_opening_on_another_day_than_planned_needs_a_tick(client, login, coop, chair):
+    convened = AssemblyFactory(cooperative=coop)  # three weeks ahead
+    db.session.flush()
+    login(chair.user)
+    page = text(client.get(base(convened)))
+    assert "niet vandaag" in page
+    assert "Ja, de vergadering begint nu" in page
+    response = client.post(base(convened) + "/open", follow_redirects=True)
+    assert "Vink het vakje aan als de vergadering nu begint." in text(response)
+    assert convened.status is AssemblyStatus.CONVENED
+    assert convened.opened_at is None
+    assert client.post(base(convened) + "/open", data={"confirm": "yes"}).status_code == 302
+    db.session.refresh(convened)
+    assert convened.status is AssemblyStatus.IN_SESSION
+
+
+def test_opening_on_the_day_is_one_click(client, login, coop, chair):
+    today = AssemblyFactory(cooperative=coop, starts_at=utcnow())
+    db.session.flush()
+    login(chair.user)
+    assert "Ja, de vergadering begint nu" not in text(client.get(base(today)))
+    assert client.post(base(today) + "/open").status_code == 302
+    db.session.refresh(today)
+    assert today.status is AssemblyStatus.IN_SESSION
