@@ -376,23 +376,25 @@ class _SpeedProbe:
     two virtual CPUs share their host: on an idle machine a fixed loop of pure Python (a
     million steps) took from 42 to 79 ms of CPU time, changing from one second to the next
     (117 samples over 4 minutes, 2026-12-07). Twice a second a thread of this process
-    (otherwise waiting for the load process) times a fixed loop on its own CPU clock:
-    about 1% of one core. The reference is the fastest of 20 runs of the loop just before
-    the votes start."""
+    (otherwise waiting for the load process) times a fixed loop: on its own CPU clock (how
+    fast a CPU runs it) and on the wall clock (which adds the waits for a CPU, busy with
+    the server), about 1% of one core. The reference is the fastest of 20 runs of the loop
+    just before the votes start."""
 
     LOOP = 100_000  # a few milliseconds
 
     def __init__(self) -> None:
-        self.reference = min(self._time() for _ in range(20))
-        self.samples: list[float] = []
+        self.reference = min(self._time()[0] for _ in range(20))
+        self.samples: list[tuple[float, float]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _time(self) -> float:
-        start, total = time.thread_time(), 0
+    def _time(self) -> tuple[float, float]:
+        """(CPU seconds, wall seconds) of the loop."""
+        cpu, wall, total = time.thread_time(), time.perf_counter(), 0
         for i in range(self.LOOP):
             total += i * i % 7
-        return time.thread_time() - start
+        return time.thread_time() - cpu, time.perf_counter() - wall
 
     def _run(self) -> None:
         while not self._stop.wait(0.5):
@@ -409,13 +411,14 @@ class _SpeedProbe:
     def summary(self) -> str:
         if not self.samples:
             return "machine speed during the votes: no sample"
-        ms = sorted(sample * 1000 for sample in self.samples)
-        slow = sum(1 for sample in ms if sample > 1250 * self.reference) / len(ms)
+        cpu = sorted(sample[0] * 1000 for sample in self.samples)
+        wall = statistics.median(sample[1] * 1000 for sample in self.samples)
+        slow = sum(1 for sample in cpu if sample > 1250 * self.reference) / len(cpu)
         return (
-            f"machine speed during the votes: a fixed loop took {statistics.median(ms):.1f} ms "
-            f"(median of {len(ms)}; {self.reference * 1000:.1f} ms before the votes, "
-            f"{ms[-1]:.1f} ms at the slowest); {slow:.0%} of the samples took over 1.25 times "
-            "as long as before"
+            f"machine speed during the votes: a fixed loop took {statistics.median(cpu):.1f} ms "
+            f"of CPU (median of {len(cpu)}; {self.reference * 1000:.1f} ms before the votes, "
+            f"{cpu[-1]:.1f} ms at the slowest; {wall:.1f} ms on the wall clock); {slow:.0%} of "
+            "the samples took over 1.25 times as long as before"
         )
 
 

@@ -254,7 +254,9 @@ def create_assembly(cooperative, *, title, starts_at, place, online_url, is_seco
 
 
 def update_assembly(assembly: Assembly, *, title, starts_at, place, online_url, is_second, by):
-    """Change a draft's details (once convened, the invitation has gone out with them)."""
+    """Change a draft's details (once convened, the invitation has gone out with them).
+    The audit event holds each changed detail as [before, after]."""
+    _lock_assembly(assembly)
     if assembly.status is not AssemblyStatus.DRAFT:
         raise DomainError(_l("The assembly is convened; its details can no longer change."))
     _check_starts_at(starts_at)
@@ -267,11 +269,20 @@ def update_assembly(assembly: Assembly, *, title, starts_at, place, online_url, 
         ("is_second", bool(is_second)),
     ):
         if getattr(assembly, name) != value:
+            changed[name] = [getattr(assembly, name), value]
             setattr(assembly, name, value)
-            changed[name] = value
     if changed:
         db.session.flush()
         audit.record(assembly.cooperative, by, "assembly.updated", assembly, **changed)
+
+
+def _lock_assembly(assembly: Assembly) -> None:
+    """Lock the assembly's row and read it again (PostgreSQL; SQLite lets one writing
+    request in at a time): a change of the details and a convening, or two convenings,
+    happen one after the other, each seeing what the other wrote (the invitation never
+    goes out with a date changed meanwhile)."""
+    if _is_postgres():
+        db.session.refresh(assembly, with_for_update=True)
 
 
 def _must_be_draft(assembly: Assembly) -> None:
@@ -387,6 +398,7 @@ def voting_members(cooperative) -> list[Membership]:
 def convene(assembly: Assembly, *, by, on: date | None = None) -> list[tuple[Membership, Notice]]:
     """Convene: check the notice period, record a notice per member with voting rights.
     The view mails them after the commit."""
+    _lock_assembly(assembly)
     if assembly.status is not AssemblyStatus.DRAFT:
         raise DomainError(_l("This assembly has already been convened."))
     if not assembly.items:

@@ -53,7 +53,6 @@ from coop.assemblies.models import (
     MotionStatus,
     Weighting,
 )
-from coop.core.web import long_date
 from coop.db import today
 from coop.errors import DomainError, NotFound, put_on_form
 from coop.extensions import db
@@ -177,7 +176,20 @@ def _can(functions) -> bool:
 
 
 def _starts_at_utc(form):
-    return form.starts_at.data.replace(tzinfo=AMSTERDAM).astimezone(UTC)
+    """The date and time as typed, in the Netherlands, in UTC. A time that does not exist
+    there (the hour the clocks go forward) is refused, not moved; so is a date too far
+    back to convert (the year 1)."""
+    typed = form.starts_at.data
+    try:
+        moment = typed.replace(tzinfo=AMSTERDAM).astimezone(UTC)
+    except OverflowError:
+        raise DomainError(_("Choose a date and time in the future."), field="starts_at") from None
+    if moment.astimezone(AMSTERDAM).replace(tzinfo=None) != typed:
+        raise DomainError(
+            _("This time does not exist: the clocks go forward an hour then. Choose another time."),
+            field="starts_at",
+        )
+    return moment
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -238,7 +250,9 @@ def _details_page(form, assembly):
     ), (422 if form.errors or form.form_errors else 200)
 
 
-def _assembly_page(assembly, *, item_form=None, motion_form=None, proxy_form=None, status=200):
+def _assembly_page(
+    assembly, *, item_form=None, motion_form=None, proxy_form=None, open_error=None, status=200
+):
     me = g.membership
     settings = services.governance(g.cooperative)
     motions = services.motions_of(assembly)
@@ -292,6 +306,7 @@ def _assembly_page(assembly, *, item_form=None, motion_form=None, proxy_form=Non
         can_organise=_can(ORGANISERS),
         is_chair=_can(CHAIR),
         on_the_day=_on_the_day(assembly),
+        open_error=open_error,
         statuses=ASSEMBLY_STATUS_LABELS,
         choice_labels=CHOICE_LABELS,
     ), status
@@ -411,16 +426,15 @@ def convene(slug, assembly_id):
 @board_of(role=CHAIR)
 def open_session(slug, assembly_id):
     assembly = _assembly(assembly_id)
-    if not _on_the_day(assembly) and request.form.get("confirm") != "yes":
+    if (
+        assembly.status is AssemblyStatus.CONVENED
+        and not _on_the_day(assembly)
+        and request.form.get("confirm") != "yes"
+    ):
         # Opened by mistake weeks early, the minutes would say so: the chair confirms.
-        flash(
-            _(
-                "The assembly is planned for %(when)s. Tick the box if the meeting begins now.",
-                when=long_date(assembly.starts_at),
-            ),
-            "error",
+        return _assembly_page(
+            assembly, open_error=_("Tick this box if the meeting begins now."), status=422
         )
-        return _to_assembly(assembly, "steps-h")
     try:
         services.open_session(assembly, by=g.membership)
     except DomainError as error:

@@ -215,7 +215,37 @@ def test_results_with_a_quorum_say_whether_it_was_reached(client, login, coop, c
     assert motion.result.quorum_percent == 50
     login(chair.user)
     page = text(client.get(base(assembly) + f"/motions/{motion.id}"))
-    assert re.search(r"<dt>Quorum gehaald</dt><dd>(ja|nee)</dd>", page)
+    assert "<dt>Quorum gehaald</dt><dd>ja</dd>" in page
+
+
+def test_results_counted_before_the_rules_were_kept_show_as_before(client, login, coop, chair):
+    assembly, motion = closed_vote(coop, chair)
+    motion.result.quorum_percent = motion.result.blank_votes_count = None
+    db.session.flush()
+    login(chair.user)
+    page = text(client.get(base(assembly) + f"/motions/{motion.id}"))
+    assert "<dt>Quorum gehaald</dt><dd>ja</dd>" in page
+    assert "tellen niet mee als uitgebrachte stem" not in page
+
+
+def test_an_election_says_that_blank_votes_are_not_counted(client, login, coop, chair):
+    members = [MembershipFactory(cooperative=coop) for _ in range(2)]
+    assembly = AssemblyFactory(cooperative=coop, status=AssemblyStatus.IN_SESSION)
+    election = MotionFactory(
+        agenda_item__assembly=assembly, decision_kind=DecisionKind.ELECTION, secret=True
+    )
+    anna = services.add_candidate(election, name="Anna de Vries", number=None, by=chair)
+    services.open_vote(election, by=chair)
+    for member in members:
+        services.check_in(assembly, member, by=chair)
+    services.cast_vote(election, voter=members[0], choice=Choice.FOR, candidate_id=anna.id)
+    services.cast_vote(election, voter=members[1], choice=Choice.ABSTAIN)
+    services.close_vote(election, by=chair)
+    db.session.flush()
+    assert (election.result.blank_votes_count, election.result.cast) == (False, 1)
+    login(chair.user)
+    page = text(client.get(base(assembly) + f"/motions/{election.id}"))
+    assert "Blanco stemmen tellen niet mee als uitgebrachte stem." in page
 
 
 def test_results_say_nothing_about_abstentions_when_they_count(client, login, coop, chair):
@@ -291,6 +321,10 @@ def assemblies_of(coop) -> int:
         ("1900-01-01T20:00", "Kies een datum en tijd in de toekomst."),
         ((utcnow() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), "in de toekomst"),
         ("2099-01-01T20:00", "Kies een datum binnen 5 jaar vanaf nu."),
+        # Before 1 January 1 in UTC: the Netherlands were 19 minutes ahead then.
+        ("0001-01-01T00:10", "Kies een datum en tijd in de toekomst."),
+        # The hour the clocks go forward: 02:30 does not exist that night.
+        ("2027-03-28T02:30", "Deze tijd bestaat niet: de klok gaat dan een uur vooruit."),
     ],
 )
 def test_a_new_assembly_needs_a_date_ahead(client, login, coop, chair, starts_at, message):
@@ -338,7 +372,8 @@ def test_the_board_changes_the_details_of_a_draft(client, login, coop, chair):
         select(AuditEvent).where(AuditEvent.action == "assembly.updated").order_by(AuditEvent.id)
     )
     assert event is not None
-    assert event.data["place"] == "De Boog"
+    assert event.data["place"] == ["Buurthuis", "De Boog"]
+    assert event.data["title"] == ["ALV", "ALV voorjaar"]
 
 
 def test_a_convened_assembly_keeps_its_details(client, login, coop, chair):
@@ -378,8 +413,11 @@ def test_opening_on_another_day_than_planned_needs_a_tick(client, login, coop, c
     page = text(client.get(base(convened)))
     assert "niet vandaag" in page
     assert "Ja, de vergadering begint nu" in page
-    response = client.post(base(convened) + "/open", follow_redirects=True)
-    assert "Vink het vakje aan als de vergadering nu begint." in text(response)
+    response = client.post(base(convened) + "/open")
+    assert response.status_code == 422
+    box = text(response).split('id="confirm-open"')[0].rsplit('<div class="field', 1)[1]
+    assert "has-error" in box
+    assert "Vink dit vakje aan als de vergadering nu begint." in text(response)
     assert convened.status is AssemblyStatus.CONVENED
     assert convened.opened_at is None
     assert client.post(base(convened) + "/open", data={"confirm": "yes"}).status_code == 302
@@ -395,3 +433,13 @@ def test_opening_on_the_day_is_one_click(client, login, coop, chair):
     assert client.post(base(today) + "/open").status_code == 302
     db.session.refresh(today)
     assert today.status is AssemblyStatus.IN_SESSION
+
+
+def test_the_tick_is_asked_only_of_a_convened_assembly(client, login, coop, chair):
+    draft = AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT)
+    db.session.flush()
+    login(chair.user)
+    response = client.post(base(draft) + "/open", follow_redirects=True)
+    assert "Je kunt alleen een bijeengeroepen vergadering openen." in text(response)
+    assert "Vink dit vakje aan" not in text(response)
+    assert draft.status is AssemblyStatus.DRAFT

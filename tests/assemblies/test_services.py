@@ -408,6 +408,21 @@ def test_no_paper_votes_when_everyone_present_voted_online(meeting):
     assert meeting.motion.paper_total == 0
 
 
+def test_only_a_draft_changes_its_details():
+    cooperative = CooperativeFactory()
+    assembly, chair = _draft(cooperative)
+    later = utcnow() + timedelta(days=30)
+    details = {"title": "ALV", "place": "", "online_url": "", "is_second": False, "by": chair}
+    services.update_assembly(assembly, starts_at=later, **details)
+    assert assembly.starts_at == later
+    with pytest.raises(DomainError, match="in the future"):
+        services.update_assembly(assembly, starts_at=utcnow() - timedelta(days=1), **details)
+    services.convene(assembly, by=chair)
+    with pytest.raises(DomainError, match="details can no longer change"):
+        services.update_assembly(assembly, starts_at=later + timedelta(days=1), **details)
+    assert assembly.starts_at == later
+
+
 def test_tally_with_paper_votes_and_proxies(meeting):
     holder, grantor = meeting.members[0], meeting.members[3]
     services.grant_proxy(meeting.assembly, grantor, holder_number=holder.number, by=grantor)

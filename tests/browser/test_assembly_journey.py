@@ -153,7 +153,7 @@ def test_assembly_journey(page: Page, new_page, world: World, mailbox, check_pag
     # The meeting is planned three weeks ahead: opening it today needs a tick.
     page.reload()
     page.get_by_role("button", name="Open the assembly").click()
-    expect(flash(page)).to_contain_text("Tick the box if the meeting begins now.")
+    expect(page.get_by_text("Tick this box if the meeting begins now.")).to_be_visible()
     page.get_by_label("Yes, the meeting begins now").check()
     page.get_by_role("button", name="Open the assembly").click()
     expect(flash(page)).to_contain_text("The assembly is open.")
