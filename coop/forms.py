@@ -10,8 +10,9 @@ from flask import current_app, has_request_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm as _FlaskForm
-from wtforms import SelectChoice
+from wtforms import Form, SelectChoice
 from wtforms.i18n import messages_path
+from wtforms.meta import DefaultMeta
 from wtforms.validators import ValidationError
 
 
@@ -42,6 +43,17 @@ class FlaskForm(_FlaskForm):
     user's language from a catalogue loaded once per locale."""
 
     class Meta(_FlaskForm.Meta):
+        def get_translations(self, form):
+            if not has_request_context() or not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return _TRANSLATIONS
+
+
+class SubForm(Form):
+    """A form within a form (``FormField``): WTForms' messages in the user's language, as
+    in ``FlaskForm``, and no CSRF token of its own (the outer form has it)."""
+
+    class Meta(DefaultMeta):
         def get_translations(self, form):
             if not has_request_context() or not current_app.config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)

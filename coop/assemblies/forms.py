@@ -8,7 +8,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -36,7 +35,7 @@ from coop.assemblies.models import (
     Majority,
     Weighting,
 )
-from coop.forms import FlaskForm, PlainText, choices, strip_filter
+from coop.forms import FlaskForm, PlainText, SubForm, choices, strip_filter
 
 KIND_LABELS = {
     DecisionKind.ORDINARY: _l("Ordinary decision"),
@@ -74,11 +73,13 @@ REQUIRED = _l("Fill in this field.")
 
 class _Range(NumberRange):
     """NumberRange whose message shows the bounds as numbers are written in the user's
-    language ("1.000.000" in Dutch)."""
+    language ("1.000.000" in Dutch). It replaces WTForms' "Not a valid integer value."
+    for what is not a whole number (1.5, 1e20): one message that says what to give."""
 
     def __call__(self, form, field):
         data = field.data
         if data is None or not self.min <= data <= self.max:
+            field.errors[:] = [e for e in field.errors if e not in field.process_errors]
             raise ValidationError(
                 self.message % {"min": format_decimal(self.min), "max": format_decimal(self.max)}
             )
@@ -95,13 +96,13 @@ def _count(label, *, minimum=0, maximum=1_000_000, required=True):
     )
 
 
-class KindRuleForm(Form):
+class KindRuleForm(SubForm):
     quorum_percent = IntegerField(
         _l("Quorum (percent of the members present or represented)"),
         description=_l("Leave empty for no quorum."),
         validators=[
             Optional(),
-            NumberRange(min=0, max=100, message=_l("Give a percentage from 0 to 100.")),
+            _Range(min=0, max=100, message=_l("Give a percentage from 0 to 100.")),
         ],
     )
     majority = SelectField(
@@ -120,7 +121,7 @@ class RulesForm(FlaskForm):
         description=_l("At least 7 days, the legal minimum."),
         validators=[
             InputRequired(REQUIRED),
-            NumberRange(min=0, max=365, message=_l("Give a number from %(min)s to %(max)s.")),
+            _Range(min=7, max=365, message=_l("Give a number from %(min)s to %(max)s.")),
         ],
     )
     ordinary = FormField(KindRuleForm, label=KIND_LABELS[DecisionKind.ORDINARY])

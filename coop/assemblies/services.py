@@ -172,6 +172,10 @@ def update_rules(cooperative, *, data: dict, decision_rules: dict, by) -> Govern
         )
     if (data.get("max_proxies_per_holder") or 0) < 0:
         raise DomainError(_l("Give 0 or more."), field="max_proxies_per_holder")
+    if data.get("proxies_allowed") and not data.get("max_proxies_per_holder"):
+        raise DomainError(
+            _l("Give 1 or more, or do not allow proxies."), field="max_proxies_per_holder"
+        )
     clean_kinds = {}
     for kind in DecisionKind:
         given = decision_rules.get(kind.value) or {}
@@ -181,11 +185,14 @@ def update_rules(cooperative, *, data: dict, decision_rules: dict, by) -> Govern
             not numerator or not denominator or not 0 < numerator <= denominator
         ):
             raise DomainError(
-                _l("Give a fraction between 0 and 1, for example 3 of 4."), field=kind.value
+                _l("Give a fraction between 0 and 1, for example 3 of 4."),
+                field=f"{kind.value}.numerator",
             )
         quorum = given.get("quorum_percent")
         if quorum is not None and not 0 <= quorum <= 100:
-            raise DomainError(_l("Give a percentage from 0 to 100."), field=kind.value)
+            raise DomainError(
+                _l("Give a percentage from 0 to 100."), field=f"{kind.value}.quorum_percent"
+            )
         clean_kinds[kind.value] = {
             "quorum_percent": quorum or None,
             "majority": majority.value,
@@ -339,14 +346,18 @@ def add_document(item: AgendaItem, *, filename: str, data: bytes, by) -> AgendaD
     if assembly.status is AssemblyStatus.CLOSED:
         raise DomainError(_l("The assembly is closed."), field="file")
     if not data:
-        raise DomainError(_l("Choose a file."), field="file")
+        message = _l("The file is empty.") if filename else _l("Choose a file.")
+        raise DomainError(message, field="file")
     if len(data) > MAX_DOCUMENT_BYTES:
         raise DomainError(_l("The file is larger than 10 MB."), field="file")
     if not data.startswith(b"%PDF-"):
         raise DomainError(_l("Only PDF files can be added."), field="file")
-    name = secure_filename(filename or "")[:150] or "document"
-    if not name.lower().endswith(".pdf"):
-        name += ".pdf"
+    stem = secure_filename(filename or "")
+    if stem.lower().endswith(".pdf"):
+        stem = stem[:-4]
+    if len(stem) > 146:  # long: keep its start and its end (often a year or a version)
+        stem = f"{stem[:100]}-{stem[-45:]}"
+    name = f"{stem or 'document'}.pdf"
     document = AgendaDocument(
         agenda_item_id=item.id,
         filename=name,

@@ -251,7 +251,14 @@ def _details_page(form, assembly):
 
 
 def _assembly_page(
-    assembly, *, item_form=None, motion_form=None, proxy_form=None, open_error=None, status=200
+    assembly,
+    *,
+    item_form=None,
+    motion_form=None,
+    proxy_form=None,
+    open_error=None,
+    document_error=None,
+    status=200,
 ):
     me = g.membership
     settings = services.governance(g.cooperative)
@@ -307,6 +314,7 @@ def _assembly_page(
         is_chair=_can(CHAIR),
         on_the_day=_on_the_day(assembly),
         open_error=open_error,
+        document_error=document_error or (None, None),
         statuses=ASSEMBLY_STATUS_LABELS,
         choice_labels=CHOICE_LABELS,
     ), status
@@ -380,7 +388,10 @@ def add_document(slug, assembly_id, agenda_item_id):
             )
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            # At the file field of its item, where the page comes back to.
+            return _assembly_page(
+                assembly, document_error=(agenda_item_id, error.message), status=422
+            )
         else:
             db.session.commit()
             flash(_("%(name)s is added.", name=document.filename), "success")

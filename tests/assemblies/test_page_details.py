@@ -25,6 +25,7 @@ from coop.db import utcnow
 from coop.extensions import db
 from coop.members.models import Function
 from tests.factories import (
+    AgendaItemFactory,
     AssemblyFactory,
     CooperativeFactory,
     MembershipFactory,
@@ -443,3 +444,126 @@ def test_the_tick_is_asked_only_of_a_convened_assembly(client, login, coop, chai
     assert "Je kunt alleen een bijeengeroepen vergadering openen." in text(response)
     assert "Vink dit vakje aan" not in text(response)
     assert draft.status is AssemblyStatus.DRAFT
+
+
+# The rules page ---------------------------------------------------------------------------------
+
+RULES = {
+    "notice_days": 14,
+    "proxies_allowed": "y",
+    "max_proxies_per_holder": 1,
+    "weighting": "per_member",
+    "ordinary-majority": "more_than_half",
+    "statutes-majority": "two_thirds",
+    "dissolution-majority": "two_thirds",
+    "dissolution-quorum_percent": 50,
+    "election-majority": "more_than_half",
+}
+
+
+def field_error(page: str, field_id: str) -> str:
+    """The field block (label, hint, error) around the input ``field_id``."""
+    return page.split(f'id="{field_id}"')[0].rsplit('<div class="field', 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field_id", "message"),
+    [
+        (
+            {"ordinary-majority": "fraction", "ordinary-numerator": 5, "ordinary-denominator": 3},
+            "ordinary-numerator",
+            "Vul een deel in tussen 0 en 1, bijvoorbeeld 3 van 4.",
+        ),
+        ({"ordinary-majority": "fraction"}, "ordinary-numerator", "Vul een deel in tussen 0 en 1"),
+        (
+            {"statutes-quorum_percent": "1e20"},
+            "statutes-quorum_percent",
+            "Vul een percentage in van 0 tot en met 100.",
+        ),
+        ({"notice_days": 3}, "notice_days", "Vul een getal in van 7 tot en met 365."),
+        ({"notice_days": "1.5"}, "notice_days", "Vul een getal in van 7 tot en met 365."),
+        (
+            {"max_proxies_per_holder": 0},
+            "max_proxies_per_holder",
+            "Vul 1 of meer in, of sta geen volmachten toe.",
+        ),
+    ],
+)
+def test_bad_rules_show_at_their_field_in_dutch(
+    client, login, coop, chair, fields, field_id, message
+):
+    login(chair.user)
+    response = client.post(f"/c/{coop.slug}/assemblies/rules", data={**RULES, **fields})
+    assert response.status_code == 422
+    page = text(response)
+    block = field_error(page, field_id)
+    assert "has-error" in block
+    assert message in block
+    assert "Not a valid" not in page
+    for name, value in fields.items():
+        if name != "ordinary-majority":
+            assert f'value="{value}"' in page  # what was typed stays
+    assert services.governance(coop).id is None
+
+
+def test_no_proxies_need_no_number_of_proxies(client, login, coop, chair):
+    login(chair.user)
+    data = {**RULES, "max_proxies_per_holder": 0}
+    del data["proxies_allowed"]
+    assert client.post(f"/c/{coop.slug}/assemblies/rules", data=data).status_code == 302
+    assert services.governance(coop).proxies_allowed is False
+
+
+# Documents on the agenda ------------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n% begroting\n%%EOF\n"
+
+
+def upload(client, item, content, name):
+    import io
+
+    return client.post(
+        f"{base(item.assembly)}/items/{item.id}/documents",
+        data={"file": (io.BytesIO(content), name)},
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"MZ not a pdf", "begroting.pdf", "Je kunt alleen pdf-bestanden toevoegen."),
+        (b"", "begroting.pdf", "Het bestand is leeg."),
+        (b"", "", "Kies een bestand."),
+    ],
+)
+def test_a_refused_document_says_why_at_its_file_field(
+    client, login, coop, chair, content, name, message
+):
+    draft = AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT)
+    item = AgendaItemFactory(assembly=draft, title="Begroting")
+    other = AgendaItemFactory(assembly=draft, title="Jaarrekening")
+    login(chair.user)
+    response = upload(client, item, content, name)
+    assert response.status_code == 422
+    page = text(response)
+    assert re.search(rf'action="[^"]*/items/{item.id}/documents#file-{item.id}"', page)
+    form = page.split(f'id="file-{item.id}"')[0].rsplit("<form", 1)[1]
+    assert "has-error" in form
+    assert message in form
+    assert message not in page.split(f'id="file-{other.id}"')[0].rsplit("<form", 1)[1]
+    assert item.documents == []
+
+
+def test_a_long_file_name_keeps_its_start_and_its_end(client, login, coop, chair):
+    draft = AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT)
+    item = AgendaItemFactory(assembly=draft, title="Begroting")
+    login(chair.user)
+    name = "begroting-" + "heel-lang-" * 30 + "versie-2026.PDF"
+    assert upload(client, item, PDF, name).status_code == 302
+    db.session.refresh(item)
+    saved = item.documents[0].filename
+    assert saved.startswith("begroting-heel-lang-")
+    assert saved.endswith("versie-2026.pdf")
+    assert len(saved) <= 150
+    page = text(client.get(base(draft)))
+    assert '<ul class="documents">' in page  # long names wrap on a phone (app.css)
