@@ -78,7 +78,13 @@ def convocation(assembly, membership):
         url=_assembly_url(assembly),
         document_url=lambda document: _document_url(assembly, document),
     )
-    message.add_attachment(ics(assembly), maintype="text", subtype="calendar", filename="alv.ics")
+    message.add_attachment(
+        ics(assembly),
+        maintype="text",
+        subtype="calendar",
+        filename="alv.ics",
+        params={"charset": "utf-8"},
+    )
     return message
 
 

@@ -265,7 +265,7 @@ def update_assembly(assembly: Assembly, *, title, starts_at, place, online_url, 
     The audit event holds each changed detail as [before, after]."""
     _lock_assembly(assembly)
     if assembly.status is not AssemblyStatus.DRAFT:
-        raise DomainError(_l("The assembly is convened; its details can no longer change."))
+        raise DomainError(_l("The details can only change until the assembly is convened."))
     _check_starts_at(starts_at)
     changed = {}
     for name, value in (

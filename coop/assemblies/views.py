@@ -216,7 +216,7 @@ def edit(slug, assembly_id):
     """Change the details of a draft (a wrong date, another place)."""
     assembly = _assembly(assembly_id)
     if assembly.status is not AssemblyStatus.DRAFT:
-        flash(_("The assembly is convened; its details can no longer change."), "error")
+        flash(_("The details can only change until the assembly is convened."), "error")
         return _to_assembly(assembly)
     form = AssemblyForm(obj=assembly if request.method == "GET" else None)
     if request.method == "GET":

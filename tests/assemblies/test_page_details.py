@@ -384,7 +384,10 @@ def test_a_convened_assembly_keeps_its_details(client, login, coop, chair):
     page = text(client.get(base(convened)))
     assert "Datum, plaats of titel veranderen" not in page
     response = client.get(base(convened) + "/edit", follow_redirects=True)
-    assert "De gegevens kunnen niet meer veranderen." in text(response)
+    assert (
+        "Je kunt de gegevens alleen veranderen zolang de vergadering niet is bijeengeroepen."
+        in text(response)
+    )
     later = (utcnow() + timedelta(days=40)).strftime("%Y-%m-%dT19:30")
     client.post(base(convened) + "/edit", data={"title": "Anders", "starts_at": later})
     db.session.refresh(convened)
@@ -567,3 +570,46 @@ def test_a_long_file_name_keeps_its_start_and_its_end(client, login, coop, chair
     assert len(saved) <= 150
     page = text(client.get(base(draft)))
     assert '<ul class="documents">' in page  # long names wrap on a phone (app.css)
+
+
+# Mails ------------------------------------------------------------------------------------------
+
+
+def test_proxy_mails_speak_to_their_reader(client, login, coop, mailbox):
+    from tests.mailcapture import text_of
+
+    grantor, holder = (MembershipFactory(cooperative=coop) for _ in range(2))
+    in_english(holder)
+    convened = AssemblyFactory(cooperative=coop)
+    db.session.flush()
+    login(grantor.user)
+    response = client.post(base(convened) + "/proxy", data={"holder_number": holder.number})
+    assert response.status_code == 302
+    mine = text_of(mailbox.last_to(grantor.user.email))
+    assert f"Je gaf een volmacht aan {holder.name} voor de algemene ledenvergadering op" in mine
+    assert "De volmacht vervalt als je je aanmeldt of hem intrekt." in mine
+    theirs = text_of(mailbox.last_to(holder.user.email))
+    assert f"{grantor.name} gave you a proxy for the general assembly on" in theirs
+    assert f"you vote for {grantor.name}." in theirs
+    proxy = services.active_proxies(convened, grantor=grantor)[0]
+    assert client.post(base(convened) + f"/proxy/{proxy.id}/revoke").status_code == 302
+    mine = text_of(mailbox.last_to(grantor.user.email))
+    assert f"Je trok je volmacht aan {holder.name} in" in mine
+    theirs = text_of(mailbox.last_to(holder.user.email))
+    assert f"you no longer vote for {grantor.name}." in theirs
+
+
+def test_decisions_are_dated_when_they_were_taken(app, client, login, coop, chair):
+    from flask_babel import force_locale
+
+    from coop.core.web import long_date
+
+    assembly, motion = closed_vote(coop, chair)  # planned three weeks ahead, voted today
+    with app.test_request_context(), force_locale("nl"):
+        taken, planned = long_date(motion.closed_at), long_date(assembly.starts_at)
+    login(chair.user)
+    page = text(client.get(f"/c/{coop.slug}/assemblies/decisions"))
+    row = page.split(motion.title)[0].rsplit("<tr>", 1)[1]
+    assert assembly.title in row
+    assert taken in row
+    assert planned not in row

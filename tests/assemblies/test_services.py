@@ -418,7 +418,7 @@ def test_only_a_draft_changes_its_details():
     with pytest.raises(DomainError, match="in the future"):
         services.update_assembly(assembly, starts_at=utcnow() - timedelta(days=1), **details)
     services.convene(assembly, by=chair)
-    with pytest.raises(DomainError, match="details can no longer change"):
+    with pytest.raises(DomainError, match="details can only change until the assembly is convened"):
         services.update_assembly(assembly, starts_at=later + timedelta(days=1), **details)
     assert assembly.starts_at == later
 

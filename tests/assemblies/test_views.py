@@ -99,6 +99,7 @@ def test_board_plans_and_convenes_and_members_get_the_invitation(client, login, 
     attachments = [part for part in message.iter_attachments()]
     assert attachments
     assert attachments[0].get_content_type() == "text/calendar"
+    assert attachments[0].get_content_charset() == "utf-8"  # names with ö and dashes
     ics = attachments[0].get_content()
     ics = ics.decode() if isinstance(ics, bytes) else ics
     assert "BEGIN:VEVENT" in ics

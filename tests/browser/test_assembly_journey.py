@@ -203,7 +203,7 @@ def test_assembly_journey(page: Page, new_page, world: World, mailbox, check_pag
     # The chair sees the turnout and closes the vote; the result is stored and shown.
     page.reload()
     expect(
-        page.get_by_text("Present: 2. Represented by proxy: 1. Voted online: 3.")
+        page.get_by_text("Present: 2. Represented by proxy: 1. Voted on the website or a phone: 3.")
     ).to_be_visible()
     page.get_by_role("button", name="Close the vote and count").click()
     expect(flash(page)).to_contain_text("The vote is closed and counted.")
@@ -243,9 +243,7 @@ def test_assembly_journey(page: Page, new_page, world: World, mailbox, check_pag
     check_page("rules")
     page.get_by_label("Notice period for convening (days)").fill("5")
     page.get_by_role("button", name="Save the rules").click()
-    expect(
-        page.get_by_text("The notice period is at least 7 days (the legal minimum).")
-    ).to_be_visible()
+    expect(page.get_by_text("Give a number from 7 to 365.")).to_be_visible()
     check_page("rules-errors")
     page.goto(f"/c/{world.slug}/assemblies/new")
     page.get_by_role("button", name="Create the assembly").click()
