@@ -132,6 +132,7 @@ EXPECTED_POLICY = {
     "assemblies.index": "member_of",
     "assemblies.new": "board_of",
     "assemblies.edit": "board_of",
+    "assemblies.remove_candidate": "board_of",
     "assemblies.assembly": "member_of",
     "assemblies.add_item": "board_of",
     "assemblies.move_item": "board_of",
@@ -287,6 +288,13 @@ def _assembly_values(cooperative, member) -> dict:
     assembly = motion.assembly
     proxy = ProxyFactory(assembly=assembly, grantor=member)
     from coop.assemblies import services as assembly_services
+    from coop.assemblies.models import Candidate
+    from coop.extensions import db
+
+    # On the same motion as the other routes use (the matrix checks access, not the kind).
+    candidate = Candidate(motion_id=motion.id, name="Anna de Vries")
+    db.session.add(candidate)
+    db.session.flush()
 
     document = assembly_services.add_document(
         motion.agenda_item, filename="jaarrekening.pdf", data=b"%PDF-1.4\n%%EOF\n", by=None
@@ -297,6 +305,7 @@ def _assembly_values(cooperative, member) -> dict:
         "motion_id": motion.id,
         "agenda_item_id": motion.agenda_item_id,
         "proxy_id": proxy.id,
+        "candidate_id": candidate.id,
     }
 
 

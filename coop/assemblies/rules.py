@@ -201,24 +201,26 @@ def fill_seats(
     the blank ballots. A candidate among the first ``seats`` is elected when their votes
     meet the majority rule of the votes cast (each voter counts once) and no candidate
     outside the first ``seats`` has as many votes: a tie at the last seat elects no one
-    for that seat. Returns (elected per candidate, the seat numbers left empty by a
-    tie)."""
+    for that seat. Returns (elected per candidate, the seat numbers left empty by a tie:
+    only where the tied votes would have met the majority, otherwise the majority is the
+    reason)."""
     elected = [False] * len(weights)
     tied_seats = []
     boundary = weights[seats] if len(weights) > seats else None
     for index, weight in enumerate(weights[:seats]):
         if weight <= 0:
             continue
-        if boundary is not None and weight == boundary:
-            tied_seats.append(index + 1)
-            continue
-        elected[index] = majority_met(
+        enough = majority_met(
             for_=weight,
             against=voters - weight,
             abstain=blank,
             blank_votes_count=blank_votes_count,
             rule=rule,
         )
+        if enough and boundary is not None and weight == boundary:
+            tied_seats.append(index + 1)
+            continue
+        elected[index] = enough
     return elected, tied_seats
 
 

@@ -992,9 +992,27 @@ def add_candidate(motion: Motion, *, name: str, number: int | None, by) -> Candi
         )
         if member is None or not member.is_active:
             raise DomainError(_l("There is no active member with this number."), field="number")
-        name = name or member.name
+        if name and name.casefold() != member.name.casefold():
+            raise DomainError(
+                _l(
+                    "Member %(number)s is %(member)s, not %(name)s. Leave the name empty to "
+                    "use the member's name.",
+                    number=number,
+                    member=member.name,
+                    name=name,
+                ),
+                field="name",
+            )
+        name = member.name
     if not name:
         raise DomainError(_l("Give a name or a member number."), field="name")
+    for other in motion.candidates:
+        same_member = member is not None and other.membership_id == member.id
+        if same_member or other.name.casefold() == name.casefold():
+            raise DomainError(
+                _l("%(name)s is already a candidate.", name=other.name),
+                field="number" if same_member else "name",
+            )
     candidate = Candidate(
         motion_id=motion.id, name=name, membership_id=member.id if member is not None else None
     )
@@ -1002,6 +1020,29 @@ def add_candidate(motion: Motion, *, name: str, number: int | None, by) -> Candi
     db.session.flush()
     db.session.expire(motion, ["candidates"])
     audit.record(motion.assembly.cooperative, by, "motion.candidate_added", motion, candidate=name)
+    return candidate
+
+
+def remove_candidate(motion: Motion, candidate_id: int, *, by) -> Candidate:
+    """Take a candidate off the list while the vote has not been opened (no vote can
+    name them yet)."""
+    if motion.assembly.status is AssemblyStatus.CLOSED:
+        raise DomainError(_l("The assembly is closed."))
+    if motion.status is not MotionStatus.DRAFT:
+        raise DomainError(_l("The vote has started; candidates can no longer change."))
+    candidate = next((c for c in motion.candidates if c.id == candidate_id), None)
+    if candidate is None:
+        raise NotFound(_l("This candidate does not exist."))
+    db.session.delete(candidate)
+    db.session.flush()
+    db.session.expire(motion, ["candidates"])
+    audit.record(
+        motion.assembly.cooperative,
+        by,
+        "motion.candidate_removed",
+        motion,
+        candidate=candidate.name,
+    )
     return candidate
 
 

@@ -778,6 +778,27 @@ def add_candidate(slug, assembly_id, motion_id):
     return _motion_page(assembly, motion, candidate_form=form, status=422)
 
 
+@bp.post("/<int:assembly_id>/motions/<int:motion_id>/candidates/<int:candidate_id>/remove")
+@board_of(role=ORGANISERS)
+def remove_candidate(slug, assembly_id, motion_id, candidate_id):
+    assembly = _assembly(assembly_id)
+    motion = _motion(assembly, motion_id)
+    try:
+        candidate = services.remove_candidate(motion, candidate_id, by=g.membership)
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s is no longer a candidate.", name=candidate.name), "success")
+    return redirect(
+        url_for(
+            ".motion", slug=slug, assembly_id=assembly.id, motion_id=motion.id, _anchor="cand-h"
+        )
+    )
+
+
 @bp.post("/<int:assembly_id>/motions/<int:motion_id>/open")
 @board_of(role=CHAIR)
 def open_vote(slug, assembly_id, motion_id):
@@ -898,6 +919,11 @@ def vote(slug, assembly_id, motion_id):
                 break
             except DomainError as error:
                 db.session.rollback()
+                if error.field == "choice":
+                    # About what was picked: back on the form, with the picks kept.
+                    picked = next(n for n in ("choice", "candidates", "candidate") if n in form)
+                    form[picked].errors = [*form[picked].errors, error.message]
+                    return _vote_again(assembly, motion, form)
                 flash(error.message, "error")
                 return redirect(back)
             except OperationalError as error:
@@ -923,6 +949,11 @@ def vote(slug, assembly_id, motion_id):
             on_behalf_of=on_behalf_of,
             choice=label,
         )
+    return _vote_again(assembly, motion, form)
+
+
+def _vote_again(assembly, motion, form):
+    """The motion page with this vote form as it was sent, with its errors (422)."""
     key = g.membership.id
     if form.on_behalf_of.data and form.on_behalf_of.data.isdigit():
         key = int(form.on_behalf_of.data)

@@ -613,3 +613,91 @@ def test_decisions_are_dated_when_they_were_taken(app, client, login, coop, chai
     assert assembly.title in row
     assert taken in row
     assert planned not in row
+
+
+# Elections --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def election(coop, chair):
+    assembly = AssemblyFactory(cooperative=coop, status=AssemblyStatus.IN_SESSION)
+    motion = MotionFactory(
+        agenda_item__assembly=assembly, decision_kind=DecisionKind.ELECTION, secret=True, seats=2
+    )
+    db.session.flush()
+    return motion
+
+
+def test_a_candidate_is_on_the_list_once(client, login, coop, chair, election):
+    member = MembershipFactory(cooperative=coop)
+    login(chair.user)
+    path = base(election.assembly) + f"/motions/{election.id}/candidates"
+    assert client.post(path, data={"name": "Els de Boer"}).status_code == 302
+    again = client.post(path, data={"name": "els de boer "})
+    assert again.status_code == 422
+    assert "Els de Boer staat al op de lijst." in field_error(text(again), "name")
+    assert client.post(path, data={"number": member.number}).status_code == 302
+    again = client.post(path, data={"number": member.number})
+    assert f"{member.name} staat al op de lijst." in field_error(text(again), "number")
+    assert [c.name for c in election.candidates] == ["Els de Boer", member.name]
+
+
+def test_a_name_and_a_member_number_must_agree(client, login, coop, chair, election):
+    member = MembershipFactory(cooperative=coop)
+    login(chair.user)
+    path = base(election.assembly) + f"/motions/{election.id}/candidates"
+    refused = client.post(path, data={"name": "Jan Jansen", "number": member.number})
+    assert refused.status_code == 422
+    message = f"Lid {member.number} is {member.name}, niet Jan Jansen."
+    assert message in field_error(text(refused), "name")
+    assert 'value="Jan Jansen"' in text(refused)
+    assert election.candidates == []
+    same = client.post(path, data={"name": member.name.upper(), "number": member.number})
+    assert same.status_code == 302
+    db.session.expire(election, ["candidates"])
+    assert [(c.name, c.membership_id) for c in election.candidates] == [(member.name, member.id)]
+
+
+def test_the_board_takes_a_candidate_off_the_list_until_the_vote_opens(
+    client, login, coop, chair, election
+):
+    anna = services.add_candidate(election, name="Anna de Vries", number=None, by=chair)
+    bram = services.add_candidate(election, name="Bram Jansen", number=None, by=chair)
+    db.session.flush()
+    login(chair.user)
+    page = text(client.get(base(election.assembly) + f"/motions/{election.id}"))
+    assert "Anna de Vries verwijderen" in page
+    remove = base(election.assembly) + f"/motions/{election.id}/candidates/{anna.id}/remove"
+    response = client.post(remove, follow_redirects=True)
+    assert "Anna de Vries staat niet meer op de lijst." in text(response)
+    db.session.expire(election, ["candidates"])
+    assert [c.name for c in election.candidates] == ["Bram Jansen"]
+    assert client.post(remove).status_code == 404  # gone already
+    services.open_vote(election, by=chair)
+    db.session.flush()
+    later = base(election.assembly) + f"/motions/{election.id}/candidates/{bram.id}/remove"
+    response = client.post(later, follow_redirects=True)
+    assert "De stemming is begonnen" in text(response)
+    assert "Bram Jansen verwijderen" not in text(response)
+    db.session.expire(election, ["candidates"])
+    assert [c.name for c in election.candidates] == ["Bram Jansen"]
+
+
+def test_too_many_picks_come_back_ticked_with_the_message(client, login, coop, chair, election):
+    names = ("Anna de Vries", "Bram Jansen", "Cees Bakker")
+    ids = [services.add_candidate(election, name=n, number=None, by=chair).id for n in names]
+    services.open_vote(election, by=chair)
+    voter = MembershipFactory(cooperative=coop)
+    services.check_in(election.assembly, voter, by=chair)
+    db.session.flush()
+    login(voter.user)
+    response = client.post(
+        base(election.assembly) + f"/motions/{election.id}/vote",
+        data={"candidates": [str(i) for i in ids]},
+    )
+    assert response.status_code == 422
+    page = text(response)
+    assert "Kies niet meer dan 2 kandidaten." in page
+    for candidate_id in ids:
+        assert re.search(rf'value="{candidate_id}" id="choice-\d+-{candidate_id}" checked', page)
+    assert services.voted_ids(election, [voter.id]) == set()

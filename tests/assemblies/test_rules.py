@@ -175,7 +175,9 @@ def rules_en(kwargs) -> str:
     ("weights", "seats", "voters", "elected", "tied"),
     [
         ([10, 7, 3], 2, 10, [True, True, False], []),  # both more than half of 10 voters
-        ([10, 5, 5], 2, 10, [True, False, False], [2]),  # tie at the last seat: empty
+        ([10, 6, 6], 2, 10, [True, False, False], [2]),  # tie at the last seat: empty
+        # 5 of 10 is not more than half: the seat stays empty without the tie mattering
+        ([10, 5, 5], 2, 10, [True, False, False], []),
         ([5, 5, 1], 2, 8, [True, True, False], []),  # a tie inside the seats is no problem
         ([6, 6, 6], 2, 9, [False, False, False], [1, 2]),  # the tie covers both seats
         ([9, 4, 1], 2, 10, [True, False, False], []),  # 4 of 10 is not more than half

@@ -1018,7 +1018,15 @@ def test_election_with_two_seats(meeting):
 def test_a_tie_at_the_last_seat_elects_no_one_for_that_seat(meeting):
     election, (anna, bram, cees) = _seats_election(meeting, 2, "Anna", "Bram", "Cees")
     m = meeting.members
-    for member, picks in ((m[0], [anna, bram]), (m[1], [anna, cees]), (m[2], [anna])):
+    services.check_in(meeting.assembly, m[3], by=meeting.chair)
+    ballots = (
+        (m[0], [anna, bram]),
+        (m[1], [anna, bram]),
+        (m[2], [anna, cees]),
+        (m[3], [anna, cees]),
+        (meeting.chair, [bram, cees]),
+    )
+    for member, picks in ballots:
         services.cast_vote(
             election, voter=member, choice=Choice.FOR, candidate_ids=[p.id for p in picks]
         )
@@ -1028,10 +1036,25 @@ def test_a_tie_at_the_last_seat_elects_no_one_for_that_seat(meeting):
         ("Bram", False),
         ("Cees", False),
     ]
+    # 3 of 5 would have been enough for Bram or Cees: the tie is why the seat stays empty.
     assert result.outcome_en == (
-        "elected to 1 of 2 seats: Anna (3 votes); 3 votes cast; needed: more than half; "
-        "candidates tied for the last seat with 1 votes each, so no one is elected to that seat"
+        "elected to 1 of 2 seats: Anna (4 votes); 5 votes cast; needed: more than half; "
+        "candidates tied for the last seat with 3 votes each, so no one is elected to that seat"
     )
+
+
+def test_a_tie_among_candidates_without_enough_votes_is_no_reason(meeting):
+    election, (anna, bram, cees) = _seats_election(meeting, 2, "Anna", "Bram", "Cees")
+    m = meeting.members
+    for member, picks in ((m[0], [anna, bram]), (m[1], [anna, cees]), (m[2], [anna])):
+        services.cast_vote(
+            election, voter=member, choice=Choice.FOR, candidate_ids=[p.id for p in picks]
+        )
+    result = services.close_vote(election, by=meeting.chair)
+    assert [c["elected"] for c in result.candidates] == [True, False, False]
+    # 1 of 3 is not more than half: the majority, not the tie, leaves the seat empty.
+    assert "tied" not in result.outcome_en
+    assert result.outcome_en.startswith("elected to 1 of 2 seats: Anna (3 votes); 3 votes cast")
 
 
 def test_seats_only_for_elections_and_within_limits(meeting):

@@ -214,10 +214,12 @@ def test_instructions_election_minutes_and_decisions(
         holder.get_by_text(f"Voting instruction from {followup.grantor.name}: For")
     ).to_be_visible()
     cast(holder, BUDGET, "Against", grantor_name=followup.grantor.name)
-    expect(flash(holder)).to_contain_text(
-        f"{followup.grantor.name} asked you to vote 'For' on this motion. "
-        f"Your vote for {followup.grantor.name} was not recorded."
-    )
+    expect(
+        holder.get_by_text(
+            f"{followup.grantor.name} asked you to vote 'For' on this motion. "
+            f"Your vote for {followup.grantor.name} was not recorded."
+        )
+    ).to_be_visible()
     cast(holder, BUDGET, "For", grantor_name=followup.grantor.name)
     expect(holder.get_by_text(f"You voted “For” for {followup.grantor.name}")).to_be_visible()
     cast(holder, BUDGET, "Against")
