@@ -701,3 +701,18 @@ def test_too_many_picks_come_back_ticked_with_the_message(client, login, coop, c
     for candidate_id in ids:
         assert re.search(rf'value="{candidate_id}" id="choice-\d+-{candidate_id}" checked', page)
     assert services.voted_ids(election, [voter.id]) == set()
+
+
+def test_the_top_of_a_form_links_to_each_field_with_a_message(client, login, coop, chair):
+    login(chair.user)
+    response = client.post(
+        f"/c/{coop.slug}/assemblies/rules",
+        data={**RULES, "statutes-quorum_percent": "500", "notice_days": 3},
+    )
+    assert response.status_code == 422
+    summary = text(response).split('<div class="alert alert-error" role="alert">')[1]
+    summary = summary.split("</div>")[0]
+    assert "Kijk de velden met een foutmelding nog eens na." in summary
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
+    assert [anchor for anchor, _ in links] == ["notice_days", "statutes-quorum_percent"]
+    assert links[1][1].startswith("Statutenwijziging: Quorum")
