@@ -12,15 +12,22 @@ class NotFound(DomainError):
     pass
 
 
+def field_of(form, path: str | None):
+    """The field named by ``path`` (``"part.field"`` for a field of a form within the
+    form), or None."""
+    holder, *parts = (path or "").split(".")
+    field = form[holder] if holder and holder in form else None
+    for part in parts:
+        inner = getattr(field, "form", None)
+        field = inner[part] if inner is not None and part in inner else None
+    return field
+
+
 def put_on_form(form, error: DomainError) -> bool:
-    """Attach a domain error to its field (``"part.field"`` for a field of a form within
-    the form); True when it found the field."""
-    target, *rest = (error.field or "").split(".")
-    holder = form
-    while rest and target in holder and hasattr(holder[target], "form"):
-        holder, (target, *rest) = holder[target].form, rest
-    if target and not rest and target in holder:
-        holder[target].errors = [*holder[target].errors, error.message]
+    """Attach a domain error to its field (see ``field_of``); True when it found it."""
+    field = field_of(form, error.field)
+    if field is not None:
+        field.errors = [*field.errors, error.message]
         return True
     form.form_errors.append(error.message)
     return False

@@ -160,44 +160,69 @@ RULE_FIELDS = (
 )
 
 
-def update_rules(cooperative, *, data: dict, decision_rules: dict, by) -> GovernanceRules:
+def rule_errors(data: dict, decision_rules: dict) -> list[DomainError]:
+    """Every way the rules as given break the law or make no sense, each at its field
+    (a value the form could not read is None and not judged here)."""
+    errors = []
     notice = data.get("notice_days")
-    if notice is None or notice < MIN_NOTICE_DAYS:
-        raise DomainError(
-            _l(
-                "The notice period is at least %(days)s days (the legal minimum).",
-                days=MIN_NOTICE_DAYS,
-            ),
-            field="notice_days",
+    if notice is not None and notice < MIN_NOTICE_DAYS:
+        errors.append(
+            DomainError(
+                _l(
+                    "The notice period is at least %(days)s days (the legal minimum).",
+                    days=MIN_NOTICE_DAYS,
+                ),
+                field="notice_days",
+            )
         )
-    if (data.get("max_proxies_per_holder") or 0) < 0:
-        raise DomainError(_l("Give 0 or more."), field="max_proxies_per_holder")
-    if data.get("proxies_allowed") and not data.get("max_proxies_per_holder"):
-        raise DomainError(
-            _l("Give 1 or more, or do not allow proxies."), field="max_proxies_per_holder"
+    proxies = data.get("max_proxies_per_holder")
+    if proxies is not None and proxies < 0:
+        errors.append(DomainError(_l("Give 0 or more."), field="max_proxies_per_holder"))
+    elif data.get("proxies_allowed") and proxies == 0:
+        errors.append(
+            DomainError(
+                _l("Give 1 or more, or do not allow proxies."), field="max_proxies_per_holder"
+            )
         )
+    for kind in DecisionKind:
+        given = decision_rules.get(kind.value) or {}
+        numerator, denominator = given.get("numerator"), given.get("denominator")
+        if given.get("majority") == Majority.FRACTION.value and (
+            not numerator or not denominator or not 0 < numerator <= denominator
+        ):
+            errors.append(
+                DomainError(
+                    _l("Give a fraction between 0 and 1, for example 3 of 4."),
+                    field=f"{kind.value}.numerator",
+                )
+            )
+        quorum = given.get("quorum_percent")
+        if quorum is not None and not 0 <= quorum <= 100:
+            errors.append(
+                DomainError(
+                    _l("Give a percentage from 0 to 100."), field=f"{kind.value}.quorum_percent"
+                )
+            )
+    return errors
+
+
+def update_rules(cooperative, *, data: dict, decision_rules: dict, by) -> GovernanceRules:
+    """Store the rules; the first of ``rule_errors`` when they cannot be."""
+    if data.get("notice_days") is None:
+        raise DomainError(_l("Give a number of days."), field="notice_days")
+    errors = rule_errors(data, decision_rules)
+    if errors:
+        raise errors[0]
     clean_kinds = {}
     for kind in DecisionKind:
         given = decision_rules.get(kind.value) or {}
         majority = Majority(given.get("majority") or Majority.MORE_THAN_HALF.value)
-        numerator, denominator = given.get("numerator"), given.get("denominator")
-        if majority is Majority.FRACTION and (
-            not numerator or not denominator or not 0 < numerator <= denominator
-        ):
-            raise DomainError(
-                _l("Give a fraction between 0 and 1, for example 3 of 4."),
-                field=f"{kind.value}.numerator",
-            )
-        quorum = given.get("quorum_percent")
-        if quorum is not None and not 0 <= quorum <= 100:
-            raise DomainError(
-                _l("Give a percentage from 0 to 100."), field=f"{kind.value}.quorum_percent"
-            )
+        fraction = majority is Majority.FRACTION
         clean_kinds[kind.value] = {
-            "quorum_percent": quorum or None,
+            "quorum_percent": given.get("quorum_percent") or None,
             "majority": majority.value,
-            "numerator": numerator if majority is Majority.FRACTION else None,
-            "denominator": denominator if majority is Majority.FRACTION else None,
+            "numerator": given.get("numerator") if fraction else None,
+            "denominator": given.get("denominator") if fraction else None,
         }
     settings = governance(cooperative)
     if settings.id is None:

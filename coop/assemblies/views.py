@@ -54,7 +54,7 @@ from coop.assemblies.models import (
     Weighting,
 )
 from coop.db import today
-from coop.errors import DomainError, NotFound, put_on_form
+from coop.errors import DomainError, NotFound, field_of, put_on_form
 from coop.extensions import db
 from coop.forms import choices
 from coop.members.models import Function, Membership
@@ -142,7 +142,14 @@ def rules(slug):
             sub.denominator.data = rule.get("denominator")
         return _rules_page(form, from_statutes=from_statutes)
     form = RulesForm()
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        # The rules' own checks too, on what could be read: all messages at once.
+        data = {key: form[key].data for key in services.RULE_FIELDS}
+        kinds = {kind.value: dict(form[kind.value].data) for kind in DecisionKind}
+        for error in services.rule_errors(data, kinds):
+            if not field_of(form, error.field).errors:
+                put_on_form(form, error)
+    else:
         data = {key: form[key].data for key in services.RULE_FIELDS}
         data["weighting"] = Weighting(form.weighting.data)
         kinds = {kind.value: dict(form[kind.value].data) for kind in DecisionKind}

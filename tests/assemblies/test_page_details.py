@@ -716,3 +716,27 @@ def test_the_top_of_a_form_links_to_each_field_with_a_message(client, login, coo
     links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
     assert [anchor for anchor, _ in links] == ["notice_days", "statutes-quorum_percent"]
     assert links[1][1].startswith("Statutenwijziging: Quorum")
+
+
+def test_all_rule_errors_show_at_once(client, login, coop, chair):
+    """The form's own checks and the rules' checks together, not in rounds."""
+    login(chair.user)
+    response = client.post(
+        f"/c/{coop.slug}/assemblies/rules",
+        data={
+            **RULES,
+            "statutes-quorum_percent": "500",  # the form's check
+            "max_proxies_per_holder": 0,  # the rules' check
+            "ordinary-majority": "fraction",  # the rules' check
+            "ordinary-numerator": 5,
+            "ordinary-denominator": 3,
+        },
+    )
+    assert response.status_code == 422
+    page = text(response)
+    assert "Vul een percentage in van 0 tot en met 100." in field_error(
+        page, "statutes-quorum_percent"
+    )
+    assert "Vul 1 of meer in" in field_error(page, "max_proxies_per_holder")
+    assert "Vul een deel in tussen 0 en 1" in field_error(page, "ordinary-numerator")
+    assert services.governance(coop).id is None
