@@ -1189,8 +1189,8 @@ class AlreadyVoted(DomainError):
 
 
 PAPER_COUNTED = _l(
-    "The votes in the room were counted on paper, yours too. "
-    "If your vote was not counted, tell the chair."
+    "The votes in the room were counted on paper, so you cannot vote here. Did you come in "
+    "after the count? Then tell the chair: your vote can still be added on paper."
 )
 
 
@@ -1702,6 +1702,8 @@ def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by
     _lock_motion(motion)
     if motion.status is not MotionStatus.OPEN:
         raise DomainError(_l("Paper votes can be entered while the vote is open."))
+    if motion.assembly.status is not AssemblyStatus.IN_SESSION:
+        raise DomainError(_l("Paper votes are counted in the meeting, once it is open."))
     settings = governance(motion.assembly.cooperative)
     if settings.weighting is Weighting.PER_SHARE:
         # A total on paper cannot say whose vote weighed how much.

@@ -718,6 +718,8 @@ def _motion_page(assembly, motion, *, forms=None, paper_form=None, candidate_for
     weighted = settings.weighting is Weighting.PER_SHARE
     weights = services.member_weights(assembly, voters, settings) if weighted else {}
     result = motion.result
+    attending = services.attendance_of(assembly, me)
+    rule = services.decision_rule(settings, motion.decision_kind)
     turnout = (
         services.turnout(motion) if _can(CHAIR) and motion.status is MotionStatus.OPEN else None
     )
@@ -733,14 +735,26 @@ def _motion_page(assembly, motion, *, forms=None, paper_form=None, candidate_for
         motion=motion,
         vote_forms=vote_forms,
         instructions=instructions,
-        attending=services.attendance_of(assembly, me),
+        attending=attending,
+        # At the door when the room was counted on paper: no vote here (``cast_vote``).
+        counted_on_paper=bool(motion.paper_total and attending and not attending.online),
         result=result,
         open_votes=services.open_votes_of(motion) if result else [],
         ballots=services.counted_ballots(motion) if result else [],
         choices=CHOICE_LABELS,
         kinds=KIND_LABELS,
         majority_labels=MAJORITY_LABELS,
-        rule=services.decision_rule(settings, motion.decision_kind),
+        rule=rule,
+        # A second assembly decides without the quorum, when the rules say so.
+        no_quorum_as_second=bool(
+            rule.quorum_percent and assembly.is_second and settings.second_assembly_without_quorum
+        ),
+        second_may_decide=bool(
+            result
+            and not result.quorum_met
+            and not assembly.is_second
+            and settings.second_assembly_without_quorum
+        ),
         weights=weights,
         paper_not_weighed=services.PAPER_NOT_WEIGHED if weighted else None,
         is_chair=_can(CHAIR),

@@ -22,6 +22,7 @@ from coop.assemblies.models import (
 )
 from coop.audit import AuditEvent
 from coop.db import utcnow
+from coop.errors import DomainError
 from coop.extensions import db
 from coop.members.models import Function
 from tests.factories import (
@@ -549,7 +550,7 @@ def test_a_refused_document_says_why_at_its_file_field(
     response = upload(client, item, content, name)
     assert response.status_code == 422
     page = text(response)
-    assert re.search(rf'action="[^"]*/items/{item.id}/documents#file-{item.id}"', page)
+    assert re.search(rf'action="[^"]*/items/{item.id}/documents#document-{item.id}"', page)
     form = page.split(f'id="file-{item.id}"')[0].rsplit("<form", 1)[1]
     assert "has-error" in form
     assert message in form
@@ -740,3 +741,76 @@ def test_all_rule_errors_show_at_once(client, login, coop, chair):
     assert "Vul 1 of meer in" in field_error(page, "max_proxies_per_holder")
     assert "Vul een deel in tussen 0 en 1" in field_error(page, "ordinary-numerator")
     assert services.governance(coop).id is None
+
+
+# Paper votes and the second assembly ------------------------------------------------------------
+
+
+def test_a_member_at_the_door_after_the_paper_count_is_told_what_to_do(client, login, coop, chair):
+    late, online = (MembershipFactory(cooperative=coop) for _ in range(2))
+    rules = services.default_rules(coop)
+    rules.electronic_participation = True
+    db.session.add(rules)
+    assembly = AssemblyFactory(cooperative=coop, status=AssemblyStatus.IN_SESSION)
+    motion = MotionFactory(agenda_item__assembly=assembly, status=MotionStatus.OPEN)
+    services.check_in(assembly, chair, by=chair)
+    services.set_paper_votes(motion, for_=1, against=0, abstain=0, by=chair)
+    services.check_in(assembly, late, by=chair)  # at the door, after the count
+    services.check_in(assembly, online, by=online, online=True)
+    db.session.flush()
+    login(late.user)
+    page = text(client.get(base(assembly) + f"/motions/{motion.id}"))
+    assert "Ben je binnengekomen na het tellen? Zeg het dan tegen de voorzitter" in page
+    assert "Breng stem uit" not in page
+    login(online.user)
+    page = text(client.get(base(assembly) + f"/motions/{motion.id}"))
+    assert "Leden die online meedoen, kunnen hier nog stemmen." in page
+    assert "Breng stem uit" in page
+
+
+def test_no_paper_votes_before_the_meeting(client, login, coop, chair):
+    convened = AssemblyFactory(cooperative=coop)
+    motion = MotionFactory(agenda_item__assembly=convened, status=MotionStatus.OPEN)
+    db.session.flush()
+    login(chair.user)
+    page = text(client.get(base(convened) + f"/motions/{motion.id}"))
+    assert "Papieren stemmen opslaan" not in page
+    with pytest.raises(DomainError, match="Papieren stemmen tel je in de vergadering"):
+        services.set_paper_votes(motion, for_=1, against=0, abstain=0, by=chair)
+    assert motion.paper_total == 0
+
+
+def test_a_quorum_not_reached_points_to_a_second_assembly(client, login, coop, chair):
+    for _ in range(5):
+        MembershipFactory(cooperative=coop)  # 9 with voting rights, 3 present: no quorum
+    assembly, motion = closed_vote(coop, chair, kind=DecisionKind.DISSOLUTION)
+    assert motion.result.quorum_met is False
+    login(chair.user)
+    page = text(client.get(base(assembly) + f"/motions/{motion.id}"))
+    assert "Een tweede vergadering mag hierover besluiten zonder quorum." in page
+    assert "Een tweede vergadering plannen" in page
+    second = AssemblyFactory(cooperative=coop, status=AssemblyStatus.IN_SESSION, is_second=True)
+    again = MotionFactory(
+        agenda_item__assembly=second, status=MotionStatus.OPEN, decision_kind=motion.decision_kind
+    )
+    db.session.flush()
+    assert "Tweede vergadering" in text(client.get(base(second)))
+    page = text(client.get(base(second) + f"/motions/{again.id}"))
+    assert "geen quorum: dit is een tweede vergadering" in page
+    assert "quorum 50%" not in page
+
+
+def test_a_form_error_without_a_field_gets_no_empty_summary(client, login, coop, chair):
+    assembly = AssemblyFactory(cooperative=coop, status=AssemblyStatus.IN_SESSION)
+    motion = MotionFactory(agenda_item__assembly=assembly, status=MotionStatus.OPEN)
+    services.check_in(assembly, chair, by=chair)
+    db.session.flush()
+    login(chair.user)
+    response = client.post(
+        base(assembly) + f"/motions/{motion.id}/paper",
+        data={"paper_for": 5, "paper_against": 0, "paper_abstain": 0},
+    )
+    assert response.status_code == 422
+    page = text(response)
+    assert "Je vulde 5 papieren stemmen in, maar het kunnen er hoogstens 1 zijn" in page
+    assert "Kijk de velden met een foutmelding nog eens na." not in page
