@@ -20,7 +20,8 @@ def field_of(form, path: str | None):
     for part in parts:
         inner = getattr(field, "form", None)
         field = inner[part] if inner is not None and part in inner else None
-    return field
+    # A whole sub-form has no errors of its own to add to.
+    return None if hasattr(field, "form") else field
 
 
 def put_on_form(form, error: DomainError) -> bool:

@@ -1005,6 +1005,7 @@ def add_candidate(motion: Motion, *, name: str, number: int | None, by) -> Candi
     if motion.assembly.status is AssemblyStatus.CLOSED:
         # The record of a closed assembly (and so its minutes) no longer changes.
         raise DomainError(_l("The assembly is closed."))
+    _lock_motion(motion)  # an opening waits, or is seen
     if motion.status is not MotionStatus.DRAFT:
         raise DomainError(_l("The vote has started; candidates can no longer change."))
     member = None
@@ -1033,7 +1034,9 @@ def add_candidate(motion: Motion, *, name: str, number: int | None, by) -> Candi
         raise DomainError(_l("Give a name or a member number."), field="name")
     for other in motion.candidates:
         same_member = member is not None and other.membership_id == member.id
-        if same_member or other.name.casefold() == name.casefold():
+        # Two members may share a name; a name without a member may not repeat one.
+        both_members = member is not None and other.membership_id is not None
+        if same_member or (not both_members and other.name.casefold() == name.casefold()):
             raise DomainError(
                 _l("%(name)s is already a candidate.", name=other.name),
                 field="number" if same_member else "name",
@@ -1050,7 +1053,8 @@ def add_candidate(motion: Motion, *, name: str, number: int | None, by) -> Candi
 
 def remove_candidate(motion: Motion, candidate_id: int, *, by) -> Candidate:
     """Take a candidate off the list while the vote has not been opened (no vote can
-    name them yet)."""
+    name them yet; the status lock keeps an opening out meanwhile)."""
+    _lock_motion(motion)
     if motion.assembly.status is AssemblyStatus.CLOSED:
         raise DomainError(_l("The assembly is closed."))
     if motion.status is not MotionStatus.DRAFT:

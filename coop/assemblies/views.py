@@ -149,6 +149,12 @@ def rules(slug):
         for error in services.rule_errors(data, kinds):
             if not field_of(form, error.field).errors:
                 put_on_form(form, error)
+    elif errors := services.rule_errors(
+        {key: form[key].data for key in services.RULE_FIELDS},
+        {kind.value: dict(form[kind.value].data) for kind in DecisionKind},
+    ):
+        for error in errors:
+            put_on_form(form, error)
     else:
         data = {key: form[key].data for key in services.RULE_FIELDS}
         data["weighting"] = Weighting(form.weighting.data)
@@ -393,8 +399,13 @@ def add_document(slug, assembly_id, agenda_item_id):
             document = services.add_document(
                 item, filename=upload.filename if upload else "", data=data, by=g.membership
             )
+        except NotFound:
+            abort(404)
         except DomainError as error:
             db.session.rollback()
+            if assembly.status is AssemblyStatus.CLOSED:  # no file fields on the page
+                flash(error.message, "error")
+                return _to_assembly(assembly)
             # At the file field of its item, where the page comes back to.
             return _assembly_page(
                 assembly, document_error=(agenda_item_id, error.message), status=422
@@ -737,7 +748,12 @@ def _motion_page(assembly, motion, *, forms=None, paper_form=None, candidate_for
         instructions=instructions,
         attending=attending,
         # At the door when the room was counted on paper: no vote here (``cast_vote``).
-        counted_on_paper=bool(motion.paper_total and attending and not attending.online),
+        counted_on_paper=bool(
+            assembly.status is AssemblyStatus.IN_SESSION
+            and motion.paper_total
+            and attending
+            and not attending.online
+        ),
         result=result,
         open_votes=services.open_votes_of(motion) if result else [],
         ballots=services.counted_ballots(motion) if result else [],
@@ -975,9 +991,9 @@ def vote(slug, assembly_id, motion_id):
 
 def _vote_again(assembly, motion, form):
     """The motion page with this vote form as it was sent, with its errors (422)."""
-    key = g.membership.id
-    if form.on_behalf_of.data and form.on_behalf_of.data.isdigit():
-        key = int(form.on_behalf_of.data)
+    key, value = g.membership.id, form.on_behalf_of.data or ""
+    if value.isascii() and value.isdigit() and len(value) <= 10:
+        key = int(value)
     return _motion_page(assembly, motion, forms={key: form}, status=422)
 
 

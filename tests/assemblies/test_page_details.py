@@ -587,15 +587,17 @@ def test_proxy_mails_speak_to_their_reader(client, login, coop, mailbox):
     response = client.post(base(convened) + "/proxy", data={"holder_number": holder.number})
     assert response.status_code == 302
     mine = text_of(mailbox.last_to(grantor.user.email))
-    assert f"Je gaf een volmacht aan {holder.name} voor de algemene ledenvergadering op" in mine
-    assert "De volmacht vervalt als je je aanmeldt of hem intrekt." in mine
+    assert (
+        f"Je hebt een volmacht gegeven aan {holder.name} voor de algemene ledenvergadering" in mine
+    )
+    assert "De volmacht vervalt als je je aanmeldt, zelf stemt of hem intrekt." in mine
     theirs = text_of(mailbox.last_to(holder.user.email))
     assert f"{grantor.name} gave you a proxy for the general assembly on" in theirs
     assert f"you vote for {grantor.name}." in theirs
     proxy = services.active_proxies(convened, grantor=grantor)[0]
     assert client.post(base(convened) + f"/proxy/{proxy.id}/revoke").status_code == 302
     mine = text_of(mailbox.last_to(grantor.user.email))
-    assert f"Je trok je volmacht aan {holder.name} in" in mine
+    assert f"Je hebt je volmacht aan {holder.name} ingetrokken." in mine
     theirs = text_of(mailbox.last_to(holder.user.email))
     assert f"you no longer vote for {grantor.name}." in theirs
 
@@ -769,12 +771,16 @@ def test_a_member_at_the_door_after_the_paper_count_is_told_what_to_do(client, l
 
 
 def test_no_paper_votes_before_the_meeting(client, login, coop, chair):
+    rules = services.default_rules(coop)
+    rules.advance_voting = True  # a vote open before the meeting
+    db.session.add(rules)
     convened = AssemblyFactory(cooperative=coop)
     motion = MotionFactory(agenda_item__assembly=convened, status=MotionStatus.OPEN)
     db.session.flush()
     login(chair.user)
     page = text(client.get(base(convened) + f"/motions/{motion.id}"))
-    assert "Papieren stemmen opslaan" not in page
+    assert "Voor de voorzitter" in page  # the chair's box, to close the vote
+    assert f"/motions/{motion.id}/paper" not in page
     with pytest.raises(DomainError, match="Papieren stemmen tel je in de vergadering"):
         services.set_paper_votes(motion, for_=1, against=0, abstain=0, by=chair)
     assert motion.paper_total == 0
@@ -814,3 +820,85 @@ def test_a_form_error_without_a_field_gets_no_empty_summary(client, login, coop,
     page = text(response)
     assert "Je vulde 5 papieren stemmen in, maar het kunnen er hoogstens 1 zijn" in page
     assert "Kijk de velden met een foutmelding nog eens na." not in page
+
+
+def test_after_the_paper_count_a_vote_already_cast_shows_as_cast(client, login, coop, chair):
+    grantor, holder = (MembershipFactory(cooperative=coop) for _ in range(2))
+    assembly = AssemblyFactory(cooperative=coop, status=AssemblyStatus.IN_SESSION)
+    motion = MotionFactory(agenda_item__assembly=assembly, status=MotionStatus.OPEN)
+    services.grant_proxy(assembly, grantor, holder_number=holder.number, by=grantor)
+    services.check_in(assembly, holder, by=chair)  # at the door, with a grantor
+    services.cast_vote(motion, voter=holder, choice=Choice.FOR)  # own vote, by phone
+    services.set_paper_votes(motion, for_=1, against=0, abstain=0, by=chair)
+    db.session.flush()
+    login(holder.user)
+    page = text(client.get(base(assembly) + f"/motions/{motion.id}"))
+    assert "Deze stem is uitgebracht." in page  # the holder's own vote
+    assert f"Stem voor {grantor.name} (volmacht)" not in page  # no form for the grantor
+    assert "Breng stem uit" not in page
+    assert "Zeg het dan tegen de voorzitter" in page
+    with pytest.raises(DomainError):  # and the service agrees: the room was counted
+        services.cast_vote(motion, voter=holder, choice=Choice.FOR, on_behalf_of=grantor)
+
+
+def test_a_tampered_proxy_field_is_no_error_page(client, login, coop):
+    member = MembershipFactory(cooperative=coop)
+    assembly = AssemblyFactory(cooperative=coop, status=AssemblyStatus.IN_SESSION)
+    motion = MotionFactory(agenda_item__assembly=assembly, status=MotionStatus.OPEN)
+    services.check_in(assembly, member, by=member)
+    db.session.flush()
+    login(member.user)
+    for value in ("\u00b2", "9" * 5000):
+        response = client.post(
+            base(assembly) + f"/motions/{motion.id}/vote", data={"on_behalf_of": value}
+        )
+        assert response.status_code == 422
+    # The summary's link leads to the choice that needs attention.
+    page = text(response)
+    assert '<a href="#choice">' in page
+    assert 'id="choice"' in page
+
+
+def test_two_members_with_the_same_name_can_both_stand(client, login, coop, chair, election):
+    first = MembershipFactory(cooperative=coop, name="Jan de Vries")
+    second = MembershipFactory(cooperative=coop, name="Jan de Vries")
+    login(chair.user)
+    path = base(election.assembly) + f"/motions/{election.id}/candidates"
+    assert client.post(path, data={"number": first.number}).status_code == 302
+    assert client.post(path, data={"number": second.number}).status_code == 302
+    assert client.post(path, data={"name": "Jan de Vries"}).status_code == 422  # which one?
+    db.session.expire(election, ["candidates"])
+    assert [c.membership_id for c in election.candidates] == [first.id, second.id]
+
+
+def test_rules_errors_of_the_rules_themselves_show_together(client, login, coop, chair):
+    login(chair.user)
+    response = client.post(
+        f"/c/{coop.slug}/assemblies/rules",
+        data={
+            **RULES,
+            "max_proxies_per_holder": 0,
+            "ordinary-majority": "fraction",
+            "ordinary-numerator": 5,
+            "ordinary-denominator": 3,
+        },
+    )
+    assert response.status_code == 422
+    page = text(response)
+    assert "Vul 1 of meer in" in field_error(page, "max_proxies_per_holder")
+    assert "Vul een deel in tussen 0 en 1" in field_error(page, "ordinary-numerator")
+
+
+def test_a_document_for_an_item_of_another_assembly_is_not_found(client, login, coop, chair):
+    draft = AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT)
+    elsewhere = AgendaItemFactory(assembly=AssemblyFactory(cooperative=coop))
+    db.session.flush()
+    login(chair.user)
+    import io
+
+    response = client.post(
+        f"{base(draft)}/items/{elsewhere.id}/documents",
+        data={"file": (io.BytesIO(PDF), "begroting.pdf")},
+    )
+    assert response.status_code == 404
+    assert elsewhere.documents == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from coop.accounts.models import User
@@ -86,6 +88,9 @@ def test_visitor_with_weak_password_keeps_everything_typed(client):
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="account-password-error"' in page
+    # The summary at the top links to the field, by its own label (the account part of the
+    # form has none to put before it).
+    assert re.search(r'<a href="#account-password">[A-Z][^<]*</a>', page)
     assert 'value="Zamenhofdreef"' in page
     assert 'value="nieuw@example.test"' in page
     assert applications_of(coop) == []
