@@ -510,6 +510,7 @@ def attendance(slug, assembly_id):
         found=found,
         present_ids={a.membership_id for a in present},
         present=present,
+        advance_voting=services.governance(g.cooperative).advance_voting,
         proxies=services.active_proxies(assembly),
         form=CheckInForm(formdata=None),
     )

@@ -902,3 +902,20 @@ def test_a_document_for_an_item_of_another_assembly_is_not_found(client, login, 
     )
     assert response.status_code == 404
     assert elsewhere.documents == []
+
+
+def test_the_attendance_list_matches_voting_in_advance(client, login, coop, chair):
+    grantor, holder = (MembershipFactory(cooperative=coop) for _ in range(2))
+    convened = AssemblyFactory(cooperative=coop)
+    services.grant_proxy(convened, grantor, holder_number=holder.number, by=grantor)
+    db.session.flush()
+    login(chair.user)
+    page = text(client.get(base(convened) + "/attendance"))
+    assert f"dus {grantor.name} is nog niet vertegenwoordigd" in page
+    rules = services.default_rules(coop)
+    rules.advance_voting = True  # a vote in advance for the grantor represents them in it
+    db.session.add(rules)
+    db.session.flush()
+    page = text(client.get(base(convened) + "/attendance"))
+    assert f"{grantor.name} is alleen vertegenwoordigd bij de stemmingen waarin" in page
+    assert "nog niet vertegenwoordigd" not in page
