@@ -285,12 +285,15 @@ def create_assembly(cooperative, *, title, starts_at, place, online_url, is_seco
     return assembly
 
 
+DETAILS_FIXED = _l("The details can only change until the assembly is convened.")
+
+
 def update_assembly(assembly: Assembly, *, title, starts_at, place, online_url, is_second, by):
     """Change a draft's details (once convened, the invitation has gone out with them).
     The audit event holds each changed detail as [before, after]."""
     _lock_assembly(assembly)
     if assembly.status is not AssemblyStatus.DRAFT:
-        raise DomainError(_l("The details can only change until the assembly is convened."))
+        raise DomainError(DETAILS_FIXED)
     _check_starts_at(starts_at)
     changed = {}
     for name, value in (
@@ -1192,6 +1195,12 @@ class AlreadyVoted(DomainError):
     pass
 
 
+def counted_on_paper(assembly: Assembly, motion: Motion, *, in_room: bool) -> bool:
+    """Whether a member checked in at the door (``in_room``) was counted in the paper
+    totals of the motion, and so cannot vote online on it (nor for their grantors)."""
+    return bool(assembly.status is AssemblyStatus.IN_SESSION and in_room and motion.paper_total)
+
+
 PAPER_COUNTED = _l(
     "The votes in the room were counted on paper, so you cannot vote here. Did you come in "
     "after the count? Then tell the chair: your vote can still be added on paper."
@@ -1258,7 +1267,7 @@ def cast_vote(
     in_session = assembly.status is AssemblyStatus.IN_SESSION
     if in_session and not state.checked_in:
         raise DomainError(_l("Check in first: only members who attend can vote."))
-    if in_session and state.in_room and motion.paper_total:
+    if counted_on_paper(assembly, motion, in_room=state.in_room):
         raise DomainError(PAPER_COUNTED)
     member, proxy = voter, None
     if on_behalf_of is not None and on_behalf_of.id != voter.id:

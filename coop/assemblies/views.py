@@ -142,23 +142,16 @@ def rules(slug):
             sub.denominator.data = rule.get("denominator")
         return _rules_page(form, from_statutes=from_statutes)
     form = RulesForm()
-    if not form.validate_on_submit():
-        # The rules' own checks too, on what could be read: all messages at once.
-        data = {key: form[key].data for key in services.RULE_FIELDS}
-        kinds = {kind.value: dict(form[kind.value].data) for kind in DecisionKind}
-        for error in services.rule_errors(data, kinds):
-            if not field_of(form, error.field).errors:
-                put_on_form(form, error)
-    elif errors := services.rule_errors(
-        {key: form[key].data for key in services.RULE_FIELDS},
-        {kind.value: dict(form[kind.value].data) for kind in DecisionKind},
-    ):
-        for error in errors:
+    valid = form.validate_on_submit()
+    data = {key: form[key].data for key in services.RULE_FIELDS}
+    kinds = {kind.value: dict(form[kind.value].data) for kind in DecisionKind}
+    # The rules' own checks beside the form's, on what could be read: all messages at once.
+    for error in services.rule_errors(data, kinds):
+        valid = False
+        if not field_of(form, error.field).errors:
             put_on_form(form, error)
-    else:
-        data = {key: form[key].data for key in services.RULE_FIELDS}
+    if valid:
         data["weighting"] = Weighting(form.weighting.data)
-        kinds = {kind.value: dict(form[kind.value].data) for kind in DecisionKind}
         try:
             services.update_rules(g.cooperative, data=data, decision_rules=kinds, by=g.membership)
         except DomainError as error:
@@ -229,7 +222,7 @@ def edit(slug, assembly_id):
     """Change the details of a draft (a wrong date, another place)."""
     assembly = _assembly(assembly_id)
     if assembly.status is not AssemblyStatus.DRAFT:
-        flash(_("The details can only change until the assembly is convened."), "error")
+        flash(str(services.DETAILS_FIXED), "error")
         return _to_assembly(assembly)
     form = AssemblyForm(obj=assembly if request.method == "GET" else None)
     if request.method == "GET":
@@ -749,11 +742,8 @@ def _motion_page(assembly, motion, *, forms=None, paper_form=None, candidate_for
         instructions=instructions,
         attending=attending,
         # At the door when the room was counted on paper: no vote here (``cast_vote``).
-        counted_on_paper=bool(
-            assembly.status is AssemblyStatus.IN_SESSION
-            and motion.paper_total
-            and attending
-            and not attending.online
+        counted_on_paper=services.counted_on_paper(
+            assembly, motion, in_room=attending is not None and not attending.online
         ),
         result=result,
         open_votes=services.open_votes_of(motion) if result else [],
