@@ -197,21 +197,29 @@ class ItemForm(FlaskForm):
     )
 
 
-class MotionForm(FlaskForm):
-    item_id = SelectField(_l("Agenda item"), coerce=int, validate_choice=True)
-    parent_id = SelectField(_l("Amendment to"), coerce=int, validate_choice=True)
-    title = StringField(
+def _motion_title():
+    return StringField(
         _l("Motion"),
         # Not "title": the agenda item form on the same page has that id.
         id="motion_title",
         filters=[strip_filter],
         validators=[DataRequired(REQUIRED), Length(max=200), PlainText()],
     )
-    text = TextAreaField(
+
+
+def _motion_text():
+    return TextAreaField(
         _l("Text of the motion"),
         filters=[strip_filter],
         validators=[Length(max=10000), PlainText(multiline=True)],
     )
+
+
+class MotionForm(FlaskForm):
+    item_id = SelectField(_l("Agenda item"), coerce=int, validate_choice=True)
+    parent_id = SelectField(_l("Amendment to"), coerce=int, validate_choice=True)
+    title = _motion_title()
+    text = _motion_text()
     decision_kind = SelectField(
         _l("Kind of decision"),
         choices=choices((k.value, label) for k, label in KIND_LABELS.items()),
@@ -236,6 +244,20 @@ class MotionForm(FlaskForm):
     )
     adopts_minutes_of = SelectField(
         _l("This motion adopts the minutes of"), coerce=int, default=0, validate_choice=True
+    )
+
+
+class MotionTextForm(FlaskForm):
+    """A motion's title and text, corrected before its vote opens."""
+
+    title = _motion_title()
+    text = _motion_text()
+
+
+class DeleteAssemblyForm(FlaskForm):
+    confirm = BooleanField(
+        _l("Yes, delete this draft with its agenda, documents and motions"),
+        validators=[DataRequired(_l("Tick the box to delete the draft."))],
     )
 
 

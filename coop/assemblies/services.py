@@ -295,20 +295,72 @@ def update_assembly(assembly: Assembly, *, title, starts_at, place, online_url, 
     if assembly.status is not AssemblyStatus.DRAFT:
         raise DomainError(DETAILS_FIXED)
     _check_starts_at(starts_at)
+    changed = _change(
+        assembly,
+        title=title,
+        starts_at=starts_at,
+        place=place or "",
+        online_url=online_url or "",
+        is_second=bool(is_second),
+    )
+    if changed:
+        audit.record(assembly.cooperative, by, "assembly.updated", assembly, **changed)
+
+
+def _change(instance, **values) -> dict:
+    """Set the values that differ; returns them as {name: [before, after]} (enums by their
+    value), for the audit event."""
     changed = {}
-    for name, value in (
-        ("title", title),
-        ("starts_at", starts_at),
-        ("place", place or ""),
-        ("online_url", online_url or ""),
-        ("is_second", bool(is_second)),
-    ):
-        if getattr(assembly, name) != value:
-            changed[name] = [getattr(assembly, name), value]
-            setattr(assembly, name, value)
+    for name, value in values.items():
+        before = getattr(instance, name)
+        if before != value:
+            changed[name] = [getattr(v, "value", v) for v in (before, value)]
+            setattr(instance, name, value)
     if changed:
         db.session.flush()
-        audit.record(assembly.cooperative, by, "assembly.updated", assembly, **changed)
+    return changed
+
+
+def delete_assembly(assembly: Assembly, *, by) -> None:
+    """Delete a draft (planned by mistake, or twice) with its agenda, documents and
+    motions. Nobody was invited yet, so nothing else points at it; statutes proposed on
+    its agenda are withdrawn on the statutes page first."""
+    _lock_assembly(assembly)
+    if assembly.status is not AssemblyStatus.DRAFT:
+        raise DomainError(
+            _l("Only an assembly that is not convened yet can be deleted."), field="confirm"
+        )
+    motions = motions_of(assembly)
+    _check_no_statutes(motions, field="confirm")
+    for motion in sorted(motions, key=lambda m: not m.is_amendment):  # amendments first
+        _delete_motion(motion)
+    for item in list(assembly.items):
+        _delete_item(item)
+    audit.record(
+        assembly.cooperative,
+        by,
+        "assembly.deleted",
+        assembly,
+        title=assembly.title,
+        starts_at=assembly.starts_at,
+        motions=[m.title for m in motions],
+    )
+    db.session.delete(assembly)
+    db.session.flush()
+
+
+def _check_no_statutes(motions: list[Motion], *, field: str | None = None) -> None:
+    from coop.statutes.models import Statutes
+
+    ids = [m.id for m in motions]
+    if ids and db.session.scalar(select(Statutes.id).where(Statutes.motion_id.in_(ids)).limit(1)):
+        raise DomainError(
+            _l(
+                "New statutes are proposed with this motion. Withdraw the proposal on the "
+                "statutes page first."
+            ),
+            field=field,
+        )
 
 
 def _lock_assembly(assembly: Assembly) -> None:
@@ -320,9 +372,12 @@ def _lock_assembly(assembly: Assembly) -> None:
         db.session.refresh(assembly, with_for_update=True)
 
 
+AGENDA_FIXED = _l("The assembly is convened; its agenda can no longer change.")
+
+
 def _must_be_draft(assembly: Assembly) -> None:
     if assembly.status is not AssemblyStatus.DRAFT:
-        raise DomainError(_l("The assembly is convened; its agenda can no longer change."))
+        raise DomainError(AGENDA_FIXED)
 
 
 def add_item(assembly: Assembly, *, title: str, description: str, kind: ItemKind, by) -> AgendaItem:
@@ -359,6 +414,52 @@ def move_item(item: AgendaItem, *, up: bool, by) -> None:
     db.session.flush()
     db.session.expire(assembly, ["items"])
     audit.record(assembly.cooperative, by, "assembly.item_moved", item, position=item.position)
+
+
+def update_item(item: AgendaItem, *, title: str, description: str, kind: ItemKind, by) -> None:
+    """Change an item of a draft agenda. An item with motions stays one for decision."""
+    assembly = item.assembly
+    _lock_assembly(assembly)
+    _must_be_draft(assembly)
+    if kind is not ItemKind.DECISION and item.motions:
+        raise DomainError(
+            _l("This item has motions, so it stays an item for decision."), field="kind"
+        )
+    changed = _change(item, title=title, description=description or "", kind=kind)
+    if changed:
+        audit.record(assembly.cooperative, by, "assembly.item_updated", item, **changed)
+
+
+def remove_item(item: AgendaItem, *, by) -> None:
+    """Take an item off a draft agenda, with its documents; the items after it move up."""
+    assembly = item.assembly
+    _lock_assembly(assembly)
+    _must_be_draft(assembly)
+    if item.motions:
+        raise DomainError(_l("This item has motions. Remove them first."))
+    documents = [d.filename for d in item.documents]
+    audit.record(
+        assembly.cooperative,
+        by,
+        "assembly.item_removed",
+        item,
+        title=item.title,
+        documents=documents,
+    )
+    _delete_item(item)
+    for position, each in enumerate(assembly.items, start=1):
+        each.position = position
+    db.session.flush()
+
+
+def _delete_item(item: AgendaItem) -> None:
+    for document in item.documents:
+        db.session.delete(document)
+    db.session.flush()
+    # Collections may still hold what was just deleted: read them again when needed.
+    db.session.expire(item, ["documents", "motions"])
+    item.assembly.items.remove(item)  # delete-orphan
+    db.session.flush()
 
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -415,6 +516,33 @@ def get_document(assembly: Assembly, document_id: int) -> AgendaDocument:
     if document is None or document.agenda_item.assembly_id != assembly.id:
         raise NotFound(_l("This document does not exist."))
     return document
+
+
+def remove_document(document: AgendaDocument, *, by) -> None:
+    """Remove a document from a draft agenda. Once the invitation is out, members may have
+    read it: it stays, and a new version can be added."""
+    item = document.agenda_item
+    assembly = item.assembly
+    _lock_assembly(assembly)
+    if assembly.status is not AssemblyStatus.DRAFT:
+        raise DomainError(
+            _l(
+                "The invitation has gone out with this document, so it stays. You can add "
+                "a new version."
+            )
+        )
+    audit.record(
+        assembly.cooperative,
+        by,
+        "assembly.document_removed",
+        document,
+        item=item.id,
+        filename=document.filename,
+        sha256=document.sha256,
+    )
+    db.session.delete(document)
+    db.session.flush()
+    db.session.expire(item, ["documents"])
 
 
 def local_date(moment: datetime) -> date:
@@ -1076,6 +1204,82 @@ def remove_candidate(motion: Motion, candidate_id: int, *, by) -> Candidate:
         candidate=candidate.name,
     )
     return candidate
+
+
+def motion_fixed(motion: Motion) -> DomainError | None:
+    """Why a motion can no longer change or go (None while it can): its vote opened, its
+    assembly closed, a member gave a voting instruction on it, or statutes are proposed
+    with it."""
+    if motion.assembly.status is AssemblyStatus.CLOSED:
+        return DomainError(_l("The assembly is closed."))
+    if motion.status is not MotionStatus.DRAFT:
+        return DomainError(_l("The vote on this motion has started, so it can no longer change."))
+    try:
+        _check_no_statutes([motion])
+    except DomainError as error:
+        return error
+    instructed = (
+        select(ProxyInstruction.id)
+        .join(Proxy, Proxy.id == ProxyInstruction.proxy_id)
+        .where(ProxyInstruction.motion_id == motion.id, Proxy.status == ProxyStatus.ACTIVE)
+    )
+    if db.session.scalar(instructed.limit(1)) is not None:
+        return DomainError(
+            _l(
+                "A member gave a voting instruction on this motion with a proxy, so it can "
+                "no longer change. You can add an amendment."
+            )
+        )
+    return None
+
+
+def _check_motion_changes(motion: Motion) -> None:
+    _lock_motion(motion)  # no vote opens meanwhile
+    error = motion_fixed(motion)
+    if error is not None:
+        raise error
+
+
+def update_motion(motion: Motion, *, title: str, text: str, by) -> None:
+    """Correct a motion's title or text before its vote opens (see ``_check_motion_changes``)."""
+    _check_motion_changes(motion)
+    changed = _change(motion, title=title, text=text or "")
+    if changed:
+        audit.record(motion.assembly.cooperative, by, "motion.updated", motion, **changed)
+
+
+def remove_motion(motion: Motion, *, by) -> None:
+    """Take a motion off the agenda before its vote opens, with its candidates; its
+    amendments go first, by hand."""
+    _check_motion_changes(motion)
+    if motion.amendments:
+        raise DomainError(_l("This motion has amendments. Remove them first."))
+    audit.record(
+        motion.assembly.cooperative,
+        by,
+        "motion.removed",
+        motion,
+        title=motion.title,
+        kind=motion.decision_kind.value,
+        amends=motion.parent_id,
+    )
+    _delete_motion(motion)
+
+
+def _delete_motion(motion: Motion) -> None:
+    item, parent = motion.agenda_item, motion.parent
+    for candidate in motion.candidates:
+        db.session.delete(candidate)
+    # Instructions of proxies that ended (an active one keeps the motion: motion_fixed).
+    db.session.execute(delete(ProxyInstruction).where(ProxyInstruction.motion_id == motion.id))
+    db.session.flush()
+    # Collections may still hold what was just deleted: read them again when needed.
+    db.session.expire(motion, ["candidates", "amendments"])
+    db.session.delete(motion)
+    db.session.flush()
+    db.session.expire(item, ["motions"])
+    if parent is not None:
+        db.session.expire(parent, ["amendments"])
 
 
 def motions_of(assembly: Assembly) -> list[Motion]:

@@ -35,10 +35,12 @@ from coop.assemblies.forms import (
     AssemblyForm,
     CandidateForm,
     CheckInForm,
+    DeleteAssemblyForm,
     DocumentForm,
     ElectionVoteForm,
     ItemForm,
     MotionForm,
+    MotionTextForm,
     PaperVotesForm,
     ProxyForm,
     RulesForm,
@@ -224,10 +226,8 @@ def edit(slug, assembly_id):
     if assembly.status is not AssemblyStatus.DRAFT:
         flash(str(services.DETAILS_FIXED), "error")
         return _to_assembly(assembly)
-    form = AssemblyForm(obj=assembly if request.method == "GET" else None)
-    if request.method == "GET":
-        form.starts_at.data = assembly.starts_at.astimezone(AMSTERDAM).replace(tzinfo=None)
-    elif form.validate_on_submit():
+    form = _details_form(assembly) if request.method == "GET" else AssemblyForm()
+    if request.method == "POST" and form.validate_on_submit():
         try:
             services.update_assembly(assembly, **_assembly_details(form), by=g.membership)
         except DomainError as error:
@@ -237,6 +237,38 @@ def edit(slug, assembly_id):
             flash(_("The details are saved."), "success")
             return _to_assembly(assembly)
     return _details_page(form, assembly)
+
+
+def _details_form(assembly):
+    form = AssemblyForm(obj=assembly)
+    form.starts_at.data = assembly.starts_at.astimezone(AMSTERDAM).replace(tzinfo=None)
+    return form
+
+
+@bp.post("/<int:assembly_id>/delete")
+@board_of(role=ORGANISERS)
+def delete(slug, assembly_id):
+    """Delete a draft (planned by mistake, or twice); asks for a tick."""
+    assembly = _assembly(assembly_id)
+    form = DeleteAssemblyForm()
+    if form.validate_on_submit():
+        title = assembly.title
+        try:
+            services.delete_assembly(assembly, by=g.membership)
+        except DomainError as error:
+            db.session.rollback()
+            if assembly.status is not AssemblyStatus.DRAFT:  # its page has no delete form
+                flash(error.message, "error")
+                return _to_assembly(assembly)
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The draft “%(title)s” is deleted.", title=title), "success")
+            return redirect(url_for(".index", slug=slug))
+    if assembly.status is not AssemblyStatus.DRAFT:
+        flash(str(services.DETAILS_FIXED), "error")
+        return _to_assembly(assembly)
+    return _details_page(_details_form(assembly), assembly, delete_form=form)
 
 
 def _assembly_details(form) -> dict:
@@ -249,11 +281,19 @@ def _assembly_details(form) -> dict:
     }
 
 
-def _details_page(form, assembly):
-    """The form for a new assembly, or for the details of a draft (``assembly``)."""
+def _details_page(form, assembly, delete_form=None):
+    """The form for a new assembly, or for the details of a draft (``assembly``), with
+    the form to delete it."""
+    if assembly is not None and delete_form is None:
+        delete_form = DeleteAssemblyForm(formdata=None)
+    failed = any(f is not None and (f.errors or f.form_errors) for f in (form, delete_form))
     return render_template(
-        "assemblies/new.html", cooperative=g.cooperative, form=form, assembly=assembly
-    ), (422 if form.errors or form.form_errors else 200)
+        "assemblies/new.html",
+        cooperative=g.cooperative,
+        form=form,
+        assembly=assembly,
+        delete_form=delete_form,
+    ), (422 if failed else 200)
 
 
 def _assembly_page(
@@ -377,6 +417,102 @@ def move_item(slug, assembly_id, agenda_item_id):
     else:
         db.session.commit()
     return _to_assembly(assembly, "agenda")
+
+
+def _item(assembly, agenda_item_id):
+    try:
+        return services.get_item(assembly, agenda_item_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/<int:assembly_id>/items/<int:agenda_item_id>/edit", methods=["GET", "POST"])
+@board_of(role=ORGANISERS)
+def edit_item(slug, assembly_id, agenda_item_id):
+    """Change an item of a draft agenda, remove its documents, or take it off."""
+    assembly = _assembly(assembly_id)
+    item = _item(assembly, agenda_item_id)
+    if assembly.status is not AssemblyStatus.DRAFT:
+        flash(str(services.AGENDA_FIXED), "error")
+        return _to_assembly(assembly, "agenda")
+    form = ItemForm(obj=item if request.method == "GET" else None)
+    if request.method == "GET":
+        form.kind.data = item.kind.value
+    elif form.validate_on_submit():
+        try:
+            services.update_item(
+                item,
+                title=form.title.data,
+                description=form.description.data,
+                kind=ItemKind(form.kind.data),
+                by=g.membership,
+            )
+        except DomainError as error:
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The agenda item is saved."), "success")
+            return _to_assembly(assembly, "agenda")
+    return render_template(
+        "assemblies/item.html",
+        cooperative=g.cooperative,
+        assembly=assembly,
+        item=item,
+        form=form,
+        item_kinds=ITEM_KIND_LABELS,
+    ), (422 if form.errors or form.form_errors else 200)
+
+
+def _to_item(assembly, item_id, anchor=None):
+    """Back to the item's page while the agenda can change, otherwise to the agenda."""
+    if assembly.status is not AssemblyStatus.DRAFT:
+        return _to_assembly(assembly, "agenda")
+    return redirect(
+        url_for(
+            ".edit_item",
+            slug=g.cooperative.slug,
+            assembly_id=assembly.id,
+            agenda_item_id=item_id,
+            _anchor=anchor,
+        )
+    )
+
+
+@bp.post("/<int:assembly_id>/items/<int:agenda_item_id>/remove")
+@board_of(role=ORGANISERS)
+def remove_item(slug, assembly_id, agenda_item_id):
+    assembly = _assembly(assembly_id)
+    item = _item(assembly, agenda_item_id)
+    title = item.title
+    try:
+        services.remove_item(item, by=g.membership)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _to_item(assembly, agenda_item_id, "remove-h")
+    db.session.commit()
+    flash(_("“%(title)s” is taken off the agenda.", title=title), "success")
+    return _to_assembly(assembly, "agenda")
+
+
+@bp.post("/<int:assembly_id>/documents/<int:document_id>/remove")
+@board_of(role=ORGANISERS)
+def remove_document(slug, assembly_id, document_id):
+    assembly = _assembly(assembly_id)
+    try:
+        document = services.get_document(assembly, document_id)
+    except NotFound:
+        abort(404)
+    item_id, name = document.agenda_item_id, document.filename
+    try:
+        services.remove_document(document, by=g.membership)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s is removed.", name=name), "success")
+    return _to_item(assembly, item_id, "documents-h")
 
 
 @bp.post("/<int:assembly_id>/items/<int:agenda_item_id>/documents")
@@ -782,6 +918,64 @@ def _motion_page(assembly, motion, *, forms=None, paper_form=None, candidate_for
 def motion(slug, assembly_id, motion_id):
     assembly = _assembly(assembly_id)
     return _motion_page(assembly, _motion(assembly, motion_id))
+
+
+@bp.route("/<int:assembly_id>/motions/<int:motion_id>/edit", methods=["GET", "POST"])
+@board_of(role=ORGANISERS)
+def edit_motion(slug, assembly_id, motion_id):
+    """Correct a motion's title or text, or take it off, before its vote opens."""
+    assembly = _assembly(assembly_id)
+    motion = _motion(assembly, motion_id)
+    back = url_for(".motion", slug=slug, assembly_id=assembly.id, motion_id=motion.id)
+    fixed = services.motion_fixed(motion)
+    if fixed is not None:
+        flash(fixed.message, "error")
+        return redirect(back)
+    form = MotionTextForm(obj=motion if request.method == "GET" else None)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.update_motion(
+                motion, title=form.title.data, text=form.text.data, by=g.membership
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(back)
+        db.session.commit()
+        flash(_("The motion is saved."), "success")
+        return redirect(back)
+    return render_template(
+        "assemblies/motion_edit.html",
+        cooperative=g.cooperative,
+        assembly=assembly,
+        motion=motion,
+        form=form,
+    ), (422 if form.errors else 200)
+
+
+@bp.post("/<int:assembly_id>/motions/<int:motion_id>/remove")
+@board_of(role=ORGANISERS)
+def remove_motion(slug, assembly_id, motion_id):
+    assembly = _assembly(assembly_id)
+    motion = _motion(assembly, motion_id)
+    title = motion.title
+    try:
+        services.remove_motion(motion, by=g.membership)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(
+            url_for(
+                ".edit_motion",
+                slug=slug,
+                assembly_id=assembly.id,
+                motion_id=motion_id,
+                _anchor="remove-h",
+            )
+        )
+    db.session.commit()
+    flash(_("“%(title)s” is taken off the agenda.", title=title), "success")
+    return _to_assembly(assembly, "agenda")
 
 
 @bp.post("/<int:assembly_id>/motions/<int:motion_id>/candidates")

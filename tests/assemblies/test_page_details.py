@@ -350,7 +350,9 @@ def test_the_board_changes_the_details_of_a_draft(client, login, coop, chair):
     )
     db.session.flush()
     login(chair.user)
-    assert "Datum, plaats of titel veranderen" in text(client.get(base(draft)))
+    assert "Datum, plaats of titel veranderen, of het concept verwijderen" in text(
+        client.get(base(draft))
+    )
     form = text(client.get(base(draft) + "/edit"))
     local = draft.starts_at.astimezone(AMSTERDAM)
     assert f'value="{local:%Y-%m-%dT%H:%M}"' in form
@@ -383,7 +385,7 @@ def test_a_convened_assembly_keeps_its_details(client, login, coop, chair):
     db.session.flush()
     login(chair.user)
     page = text(client.get(base(convened)))
-    assert "Datum, plaats of titel veranderen" not in page
+    assert "Datum, plaats of titel veranderen, of het concept verwijderen" not in page
     response = client.get(base(convened) + "/edit", follow_redirects=True)
     assert (
         "Je kunt de gegevens alleen veranderen zolang de vergadering niet is bijeengeroepen."

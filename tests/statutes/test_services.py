@@ -13,6 +13,7 @@ from coop import audit
 from coop.assemblies import services as assembly_services
 from coop.assemblies.models import (
     AgendaDocument,
+    Assembly,
     AssemblyStatus,
     Choice,
     DecisionKind,
@@ -219,6 +220,32 @@ def _proposed_with_amendment_document_and_instruction(coop, test_version):
         instructions={motion.id: Choice.AGAINST},
     )  # fmt: skip
     return draft, assembly, item, motion, amendment, other
+
+
+def test_the_assembly_keeps_a_proposal_until_it_is_withdrawn(coop, test_version):
+    draft = services.start_draft(coop.cooperative, template_version=test_version, by=coop.chair)
+    assembly = AssemblyFactory(cooperative=coop.cooperative, status=AssemblyStatus.DRAFT)
+    item = assembly_services.add_item(
+        assembly, title="Statutenwijziging", description="", kind=ItemKind.DECISION, by=coop.chair
+    )
+    motion = services.propose(
+        draft, item=item, title="Nieuwe statuten", comparison_pdf=None, by=coop.chair
+    )
+    # The agenda's own ways to change or remove the motion would leave the proposal
+    # pointing at nothing: the statutes page withdraws it.
+    for change in (
+        lambda: assembly_services.update_motion(motion, title="Anders", text="", by=coop.chair),
+        lambda: assembly_services.remove_motion(motion, by=coop.chair),
+        lambda: assembly_services.delete_assembly(assembly, by=coop.chair),
+    ):
+        with pytest.raises(DomainError, match="statut"):
+            change()
+    assert motion.title == "Nieuwe statuten"
+    services.withdraw(draft, by=coop.chair)
+    assembly_id = assembly.id
+    assembly_services.delete_assembly(assembly, by=coop.chair)
+    db.session.expire_all()
+    assert db.session.scalar(select(Assembly).where(Assembly.id == assembly_id)) is None
 
 
 def test_a_withdrawn_proposal_leaves_the_agenda(coop, test_version):

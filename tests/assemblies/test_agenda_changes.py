@@ -1,0 +1,474 @@
+"""Changing a draft agenda: an agenda item changed or taken off (with its documents), a
+document removed, a motion corrected or taken off before its vote opens, and a draft
+assembly deleted. What members may have relied on (an invitation sent, a vote opened, a
+voting instruction given) stays."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from sqlalchemy import func, select
+
+from coop.assemblies import services
+from coop.assemblies.models import (
+    AgendaDocument,
+    AgendaItem,
+    Assembly,
+    AssemblyStatus,
+    Candidate,
+    Choice,
+    DecisionKind,
+    ItemKind,
+    Motion,
+    MotionStatus,
+    ProxyInstruction,
+)
+from coop.audit import AuditEvent
+from coop.errors import DomainError
+from coop.extensions import db
+from coop.members.models import Function
+from tests.factories import (
+    AgendaItemFactory,
+    AssemblyFactory,
+    CooperativeFactory,
+    MembershipFactory,
+    MotionFactory,
+    board_member,
+)
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def coop():
+    return CooperativeFactory()
+
+
+@pytest.fixture
+def chair(coop):
+    return board_member(coop, Function.CHAIR)
+
+
+@pytest.fixture
+def draft(coop):
+    return AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT)
+
+
+def base(assembly) -> str:
+    return f"/c/{assembly.cooperative.slug}/assemblies/{assembly.id}"
+
+
+def events(action: str) -> list[AuditEvent]:
+    return db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+    ).all()
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def agenda(assembly, chair, *titles, kind=ItemKind.INFORMATION):
+    return [
+        services.add_item(assembly, title=t, description="", kind=kind, by=chair) for t in titles
+    ]
+
+
+# Agenda items ---------------------------------------------------------------------------------
+
+
+def test_an_item_of_a_draft_changes_and_the_audit_keeps_before_and_after(coop, chair, draft):
+    (item,) = agenda(draft, chair, "Jaarrekening")
+    services.update_item(
+        item, title="Jaarrekening 2026", description="Met toelichting", kind=ItemKind.DECISION,
+        by=chair,
+    )  # fmt: skip
+    assert (item.title, item.description, item.kind) == (
+        "Jaarrekening 2026",
+        "Met toelichting",
+        ItemKind.DECISION,
+    )
+    (event,) = events("assembly.item_updated")
+    assert event.data["title"] == ["Jaarrekening", "Jaarrekening 2026"]
+    assert event.data["kind"] == ["information", "decision"]
+    # Nothing changed: no event.
+    services.update_item(
+        item, title="Jaarrekening 2026", description="Met toelichting", kind=ItemKind.DECISION,
+        by=chair,
+    )  # fmt: skip
+    assert len(events("assembly.item_updated")) == 1
+
+
+def test_an_item_with_motions_stays_one_for_decision(coop, chair, draft):
+    motion = MotionFactory(agenda_item__assembly=draft)
+    with pytest.raises(DomainError) as refused:
+        services.update_item(
+            motion.agenda_item, title="X", description="", kind=ItemKind.INFORMATION, by=chair
+        )
+    assert refused.value.field == "kind"
+    assert motion.agenda_item.kind is ItemKind.DECISION
+
+
+def test_the_agenda_of_a_convened_assembly_no_longer_changes(coop, chair):
+    convened = AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT)
+    (item,) = agenda(convened, chair, "Begroting")
+    document = services.add_document(item, filename="begroting.pdf", data=PDF, by=chair)
+    convened.status = AssemblyStatus.CONVENED
+    db.session.flush()
+    for change in (
+        lambda: services.update_item(
+            item, title="Y", description="", kind=ItemKind.INFORMATION, by=chair
+        ),
+        lambda: services.remove_item(item, by=chair),
+        lambda: services.remove_document(document, by=chair),
+    ):
+        with pytest.raises(DomainError):
+            change()
+    db.session.expire_all()
+    assert item.title == "Begroting"
+    assert [d.filename for d in item.documents] == ["begroting.pdf"]
+
+
+def test_an_item_taken_off_takes_its_documents_and_the_others_move_up(coop, chair, draft):
+    first, second, third = agenda(draft, chair, "Opening", "Jaarverslag", "Rondvraag")
+    services.add_document(second, filename="jaarverslag.pdf", data=PDF, by=chair)
+    services.remove_item(second, by=chair)
+    db.session.expire_all()
+    assert [(i.position, i.title) for i in draft.items] == [(1, "Opening"), (2, "Rondvraag")]
+    assert count(AgendaDocument) == 0
+    (event,) = events("assembly.item_removed")
+    assert event.data == {"title": "Jaarverslag", "documents": ["jaarverslag.pdf"]}
+
+
+def test_an_item_with_motions_is_not_taken_off(coop, chair, draft):
+    motion = MotionFactory(agenda_item__assembly=draft)
+    with pytest.raises(DomainError, match="voorstellen"):
+        services.remove_item(motion.agenda_item, by=chair)
+    assert db.session.get(AgendaItem, motion.agenda_item_id) is not None
+
+
+def test_a_document_of_a_draft_is_removed_and_recorded(coop, chair, draft):
+    (item,) = agenda(draft, chair, "Begroting")
+    kept = services.add_document(item, filename="begroting.pdf", data=PDF, by=chair)
+    wrong = services.add_document(item, filename="oud.pdf", data=PDF + b"x", by=chair)
+    services.remove_document(wrong, by=chair)
+    assert [d.id for d in item.documents] == [kept.id]
+    (event,) = events("assembly.document_removed")
+    assert event.data["filename"] == "oud.pdf"
+    assert event.data["sha256"] == wrong.sha256
+
+
+# Motions ---------------------------------------------------------------------------------------
+
+
+def test_a_motion_is_corrected_before_its_vote_opens(coop, chair):
+    motion = MotionFactory(agenda_item__assembly__cooperative=coop, title="Verbowen")
+    services.update_motion(motion, title="Verbouwen", text="Nieuwe tekst", by=chair)
+    assert (motion.title, motion.text) == ("Verbouwen", "Nieuwe tekst")
+    (event,) = events("motion.updated")
+    assert event.data["title"] == ["Verbowen", "Verbouwen"]
+
+
+@pytest.mark.parametrize("status", [MotionStatus.OPEN, MotionStatus.CLOSED])
+def test_a_motion_whose_vote_started_does_not_change(coop, chair, status):
+    motion = MotionFactory(
+        agenda_item__assembly__cooperative=coop,
+        agenda_item__assembly__status=AssemblyStatus.IN_SESSION,
+        status=status,
+    )
+    for change in (
+        lambda: services.update_motion(motion, title="Anders", text="", by=chair),
+        lambda: services.remove_motion(motion, by=chair),
+    ):
+        with pytest.raises(DomainError, match="begonnen"):
+            change()
+    assert db.session.get(Motion, motion.id).title != "Anders"
+
+
+def test_a_motion_with_a_voting_instruction_does_not_change_until_the_proxy_ends(coop, chair):
+    assembly = AssemblyFactory(cooperative=coop)  # convened
+    motion = MotionFactory(agenda_item__assembly=assembly)
+    grantor, holder = MembershipFactory(cooperative=coop), MembershipFactory(cooperative=coop)
+    proxy = services.grant_proxy(
+        assembly, grantor, holder_number=holder.number, by=grantor,
+        instructions={motion.id: Choice.AGAINST},
+    )  # fmt: skip
+    with pytest.raises(DomainError, match="steminstructie"):
+        services.update_motion(motion, title="Anders", text="", by=chair)
+    assert services.motion_fixed(motion) is not None
+    services.revoke_proxy(proxy, by=grantor)
+    assert services.motion_fixed(motion) is None
+    # The instruction of the revoked proxy goes with the motion.
+    services.remove_motion(motion, by=chair)
+    assert count(ProxyInstruction) == 0
+    assert db.session.get(Motion, motion.id) is None
+
+
+def test_a_motion_goes_with_its_candidates_after_its_amendments(coop, chair, draft):
+    (item,) = agenda(draft, chair, "Verkiezing", kind=ItemKind.DECISION)
+    election = services.add_motion(
+        draft, item=item, title="Bestuur", text="", decision_kind=DecisionKind.ELECTION, by=chair
+    )
+    services.add_candidate(election, name="Anna de Vries", number=None, by=chair)
+    motion = services.add_motion(
+        draft, item=item, title="Begroting", text="", decision_kind=DecisionKind.ORDINARY, by=chair
+    )
+    amendment = services.add_motion(
+        draft, item=item, title="Minder", text="", decision_kind=DecisionKind.ORDINARY,
+        parent=motion, by=chair,
+    )  # fmt: skip
+    with pytest.raises(DomainError, match="amendementen"):
+        services.remove_motion(motion, by=chair)
+    services.remove_motion(amendment, by=chair)
+    services.remove_motion(motion, by=chair)
+    services.remove_motion(election, by=chair)
+    assert count(Motion) == 0
+    assert count(Candidate) == 0
+    assert [e.data["title"] for e in events("motion.removed")] == ["Minder", "Begroting", "Bestuur"]
+
+
+# Deleting a draft ------------------------------------------------------------------------------
+
+
+def test_a_draft_is_deleted_with_everything_on_its_agenda(coop, chair, draft):
+    kept = AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT)
+    agenda(kept, chair, "Blijft")
+    info, decision = agenda(draft, chair, "Opening", "Begroting")
+    decision.kind = ItemKind.DECISION
+    services.add_document(info, filename="uitleg.pdf", data=PDF, by=chair)
+    motion = services.add_motion(
+        draft, item=decision, title="Begroting", text="", decision_kind=DecisionKind.ORDINARY,
+        by=chair,
+    )  # fmt: skip
+    services.add_motion(
+        draft, item=decision, title="Minder", text="", decision_kind=DecisionKind.ORDINARY,
+        parent=motion, by=chair,
+    )  # fmt: skip
+    election = services.add_motion(
+        draft, item=decision, title="Bestuur", text="", decision_kind=DecisionKind.ELECTION,
+        by=chair,
+    )  # fmt: skip
+    services.add_candidate(election, name="Anna de Vries", number=None, by=chair)
+    draft_id, title = draft.id, draft.title
+    services.delete_assembly(draft, by=chair)
+    db.session.expire_all()
+    assert db.session.get(Assembly, draft_id) is None
+    assert (count(Motion), count(Candidate), count(AgendaDocument)) == (0, 0, 0)
+    assert [i.title for i in kept.items] == ["Blijft"]
+    (event,) = events("assembly.deleted")
+    assert event.data["title"] == title
+    assert sorted(event.data["motions"]) == ["Begroting", "Bestuur", "Minder"]
+
+
+@pytest.mark.parametrize(
+    "status", [AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION, AssemblyStatus.CLOSED]
+)
+def test_only_a_draft_can_be_deleted(coop, chair, status):
+    assembly = AssemblyFactory(cooperative=coop, status=status)
+    with pytest.raises(DomainError) as refused:
+        services.delete_assembly(assembly, by=chair)
+    assert refused.value.field == "confirm"
+    assert db.session.get(Assembly, assembly.id) is not None
+
+
+# Pages -----------------------------------------------------------------------------------------
+
+
+def test_the_board_changes_an_item_on_its_page(client, login, coop, chair, draft):
+    (item,) = agenda(draft, chair, "Jaarrekening")
+    login(chair.user)
+    page = text(client.get(base(draft)))
+    assert "Jaarrekening wijzigen of verwijderen" in page
+    url = f"{base(draft)}/items/{item.id}/edit"
+    form = text(client.get(url))
+    assert 'value="Jaarrekening"' in form
+    assert "Agendapunt wijzigen" in form
+    response = client.post(
+        url, data={"title": "Jaarrekening 2026", "description": "", "kind": "decision"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"{base(draft)}#agenda")
+    assert "Het agendapunt is opgeslagen." in text(client.get(base(draft)))
+    db.session.expire_all()
+    assert db.session.get(AgendaItem, item.id).title == "Jaarrekening 2026"
+
+
+def test_a_wrong_item_comes_back_with_the_message_at_the_field(client, login, coop, chair, draft):
+    motion = MotionFactory(agenda_item__assembly=draft, agenda_item__title="Begroting")
+    login(chair.user)
+    response = client.post(
+        f"{base(draft)}/items/{motion.agenda_item_id}/edit",
+        data={"title": "Begroting 2027", "description": "Uitleg", "kind": "information"},
+    )
+    assert response.status_code == 422
+    page = text(response)
+    assert "Dit punt heeft voorstellen, dus het blijft een punt om over te besluiten." in page
+    assert 'value="Begroting 2027"' in page  # what was typed stays
+    assert "Uitleg" in page
+    assert db.session.get(AgendaItem, motion.agenda_item_id).title == "Begroting"
+    empty = client.post(
+        f"{base(draft)}/items/{motion.agenda_item_id}/edit",
+        data={"title": "", "description": "", "kind": "decision"},
+    )
+    assert empty.status_code == 422
+    assert 'id="title-error"' in text(empty)
+
+
+def test_the_board_takes_an_item_off_in_english(client, login, coop, chair, draft):
+    chair.user.locale = "en"
+    first, second = agenda(draft, chair, "Opening", "Rondvraag")
+    services.add_document(second, filename="vragen.pdf", data=PDF, by=chair)
+    login(chair.user)
+    page = text(client.get(f"{base(draft)}/items/{second.id}/edit"))
+    assert "Change the agenda item" in page
+    assert "Its documents are removed too." in page
+    assert "Take “Rondvraag” off the agenda" in page
+    response = client.post(f"{base(draft)}/items/{second.id}/remove", follow_redirects=True)
+    assert "“Rondvraag” is taken off the agenda." in text(response)
+    assert [i.title for i in draft.items] == ["Opening"]
+
+
+def test_an_item_with_motions_tells_the_board_what_to_do_first(client, login, coop, chair, draft):
+    motion = MotionFactory(agenda_item__assembly=draft)
+    login(chair.user)
+    url = f"{base(draft)}/items/{motion.agenda_item_id}/edit"
+    page = text(client.get(url))
+    assert "Dit punt heeft voorstellen. Verwijder die eerst" in page
+    assert motion.title in page
+    refused = client.post(f"{base(draft)}/items/{motion.agenda_item_id}/remove")
+    assert refused.headers["Location"].endswith(f"{url}#remove-h")
+    assert "Dit punt heeft voorstellen. Verwijder ze eerst." in text(client.get(url))
+
+
+def test_a_document_is_removed_from_the_item_page(client, login, coop, chair, draft):
+    (item,) = agenda(draft, chair, "Begroting")
+    document = services.add_document(item, filename="oud.pdf", data=PDF, by=chair)
+    login(chair.user)
+    url = f"{base(draft)}/items/{item.id}/edit"
+    assert "oud.pdf verwijderen" in text(client.get(url))
+    response = client.post(f"{base(draft)}/documents/{document.id}/remove")
+    assert response.headers["Location"].endswith(f"{url}#documents-h")
+    page = text(client.get(url))
+    assert "oud.pdf is verwijderd." in page
+    assert "Dit punt heeft geen documenten." in page
+
+
+def test_a_convened_agenda_sends_the_board_back_with_the_reason(client, login, coop, chair):
+    assembly = AssemblyFactory(cooperative=coop)  # convened
+    item = AgendaItemFactory(assembly=assembly)
+    document = services.add_document(item, filename="begroting.pdf", data=PDF, by=chair)
+    login(chair.user)
+    assert "wijzigen of verwijderen" not in text(client.get(base(assembly)))
+    response = client.get(f"{base(assembly)}/items/{item.id}/edit", follow_redirects=True)
+    assert "De vergadering is bijeengeroepen. De agenda kan niet meer veranderen." in text(response)
+    response = client.post(
+        f"{base(assembly)}/documents/{document.id}/remove", follow_redirects=True
+    )
+    assert "De uitnodiging is met dit document verstuurd" in text(response)
+    assert db.session.get(AgendaDocument, document.id) is not None
+
+
+def test_another_assemblys_item_or_document_is_not_found(client, login, coop, chair, draft):
+    other = AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT)
+    (item,) = agenda(other, chair, "Elders")
+    document = services.add_document(item, filename="elders.pdf", data=PDF, by=chair)
+    login(chair.user)
+    assert client.get(f"{base(draft)}/items/{item.id}/edit").status_code == 404
+    assert client.post(f"{base(draft)}/items/{item.id}/remove").status_code == 404
+    assert client.post(f"{base(draft)}/documents/{document.id}/remove").status_code == 404
+    assert (count(AgendaItem), count(AgendaDocument)) == (1, 1)
+
+
+def test_the_board_corrects_a_motion(client, login, coop, chair, draft):
+    motion = MotionFactory(agenda_item__assembly=draft, title="Verbowen")
+    login(chair.user)
+    page = text(client.get(f"{base(draft)}/motions/{motion.id}"))
+    assert "Dit voorstel wijzigen of verwijderen" in page
+    url = f"{base(draft)}/motions/{motion.id}/edit"
+    assert 'value="Verbowen"' in text(client.get(url))
+    empty = client.post(url, data={"title": "  ", "text": "Tekst blijft"})
+    assert empty.status_code == 422
+    assert "Tekst blijft" in text(empty)
+    assert 'id="motion_title-error"' in text(empty)
+    response = client.post(url, data={"title": "Verbouwen", "text": "De ALV besluit."})
+    assert response.headers["Location"].endswith(f"{base(draft)}/motions/{motion.id}")
+    page = text(client.get(response.headers["Location"]))
+    assert "Het voorstel is opgeslagen." in page
+    assert "De ALV besluit." in page
+
+
+def test_an_open_vote_has_no_way_to_change_its_motion(client, login, coop, chair):
+    motion = MotionFactory(
+        agenda_item__assembly__cooperative=coop,
+        agenda_item__assembly__status=AssemblyStatus.IN_SESSION,
+        status=MotionStatus.OPEN,
+        title="Verbouwen",
+    )
+    assembly = motion.assembly
+    login(chair.user)
+    assert "Dit voorstel wijzigen of verwijderen" not in text(
+        client.get(f"{base(assembly)}/motions/{motion.id}")
+    )
+    response = client.post(
+        f"{base(assembly)}/motions/{motion.id}/edit", data={"title": "Anders", "text": ""}
+    )
+    assert response.headers["Location"].endswith(f"{base(assembly)}/motions/{motion.id}")
+    page = text(client.get(response.headers["Location"]))
+    assert "De stemming over dit voorstel is begonnen, dus het kan niet meer veranderen." in page
+    assert db.session.get(Motion, motion.id).title == "Verbouwen"
+
+
+def test_the_board_takes_a_motion_off_in_english(client, login, coop, chair, draft):
+    chair.user.locale = "en"
+    motion = MotionFactory(agenda_item__assembly=draft, title="Verbouwen")
+    login(chair.user)
+    page = text(client.get(f"{base(draft)}/motions/{motion.id}/edit"))
+    assert "Change the motion" in page
+    assert "You can correct the title and the text until the vote opens." in page
+    motion_id = motion.id
+    response = client.post(f"{base(draft)}/motions/{motion_id}/remove", follow_redirects=True)
+    assert "“Verbouwen” is taken off the agenda." in text(response)
+    db.session.expire_all()
+    assert db.session.get(Motion, motion_id) is None
+
+
+def test_a_draft_is_deleted_only_with_the_tick(client, login, coop, chair, draft):
+    login(chair.user)
+    page = text(client.get(f"{base(draft)}/edit"))
+    assert "Dit concept verwijderen" in page
+    refused = client.post(f"{base(draft)}/delete", data={})
+    assert refused.status_code == 422
+    page = text(refused)
+    assert "Vink het vakje aan om het concept te verwijderen." in page
+    assert 'id="confirm-error"' in page
+    assert f'value="{draft.title}"' in page  # the details form is still there
+    assert db.session.get(Assembly, draft.id) is not None
+    title, draft_id, url = draft.title, draft.id, base(draft)
+    response = client.post(f"{url}/delete", data={"confirm": "y"})
+    assert response.headers["Location"].endswith(f"/c/{coop.slug}/assemblies/")
+    assert f"Het concept “{title}” is verwijderd." in text(client.get(response.headers["Location"]))
+    db.session.expire_all()
+    assert db.session.get(Assembly, draft_id) is None
+
+
+def test_a_convened_assembly_is_not_deleted(client, login, coop, chair):
+    chair.user.locale = "en"
+    assembly = AssemblyFactory(cooperative=coop)  # convened
+    login(chair.user)
+    response = client.post(f"{base(assembly)}/delete", data={"confirm": "y"}, follow_redirects=True)
+    assert "Only an assembly that is not convened yet can be deleted." in text(response)
+    assert db.session.get(Assembly, assembly.id) is not None
+
+
+def test_a_member_cannot_change_the_agenda(client, login, coop, chair, draft):
+    (item,) = agenda(draft, chair, "Opening")
+    member = MembershipFactory(cooperative=coop)
+    login(member.user)
+    assert client.post(f"{base(draft)}/items/{item.id}/remove").status_code in (403, 404)
+    assert client.post(f"{base(draft)}/delete", data={"confirm": "y"}).status_code in (403, 404)
+    assert db.session.get(AgendaItem, item.id) is not None
