@@ -289,3 +289,63 @@ def check(page: Page, name: str) -> None:
     from tests.browser.helpers import check_page as check_with_axe
 
     check_with_axe(page, "test_instructions_election_minutes_and_decisions", name)
+
+
+def test_the_chair_corrects_the_draft_agenda_and_deletes_the_draft(
+    page: Page, followup: Followup, check_page
+):
+    """Before convening: an item renamed and a document removed, a motion corrected and
+    taken off, an empty item taken off, and then the whole draft deleted (after a tick)."""
+    assembly_url = f"/c/{followup.slug}/assemblies/{followup.assembly_id}"
+    page.set_default_timeout(5000)
+    log_in(page, followup.chair.email)
+    page.goto(assembly_url)
+
+    # The item "Board": renamed, its PDF added on the assembly page and removed again.
+    page.get_by_label("Add a PDF to Board").set_input_files(
+        {"name": "old-plan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
+    )
+    page.get_by_role("button", name="Add PDF").nth(2).click()
+    expect(flash(page)).to_contain_text("old-plan.pdf is added.")
+    page.get_by_role("link", name="Change or remove Board").click()
+    check_page("item")
+    page.get_by_label("Agenda item").fill("")
+    page.get_by_role("button", name="Save the agenda item").click()
+    expect(page.get_by_role("alert")).to_contain_text("Some fields need your attention.")
+    page.get_by_label("Agenda item").fill("Board election")
+    page.get_by_role("button", name="Save the agenda item").click()
+    expect(flash(page)).to_contain_text("The agenda item is saved.")
+    expect(page.locator("ol.agenda")).to_contain_text("Board election")
+    page.get_by_role("link", name="Change or remove Board election").click()
+    page.get_by_role("button", name="Remove old-plan.pdf").click()
+    expect(flash(page)).to_contain_text("old-plan.pdf is removed.")
+    expect(page.get_by_text("This item has no documents.")).to_be_visible()
+
+    # The budget motion: its title corrected, then taken off the agenda.
+    page.goto(assembly_url)
+    page.get_by_role("link", name=BUDGET).click()
+    page.get_by_role("link", name="Change or remove this motion").click()
+    check_page("motion")
+    page.get_by_role("textbox", name="Motion (required)").fill("Adopt the budget for 2028")
+    page.get_by_role("button", name="Save the motion").click()
+    expect(flash(page)).to_contain_text("The motion is saved.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Adopt the budget for 2028")
+    page.get_by_role("link", name="Change or remove this motion").click()
+    page.get_by_role("button", name="Take “Adopt the budget for 2028” off the agenda").click()
+    expect(flash(page)).to_contain_text("“Adopt the budget for 2028” is taken off the agenda.")
+
+    # The item "Budget", now without motions, goes too; the items after it move up.
+    page.get_by_role("link", name="Change or remove Budget").click()
+    page.get_by_role("button", name="Take “Budget” off the agenda").click()
+    expect(flash(page)).to_contain_text("“Budget” is taken off the agenda.")
+    expect(page.locator("ol.agenda > li")).to_have_count(2)
+
+    # The whole draft: only with the tick.
+    page.get_by_role("link", name="Change the date, place or title, or delete the draft").click()
+    check_page("details")
+    page.get_by_role("button", name="Delete the draft").click()
+    expect(page.get_by_text("Tick the box to delete the draft.").first).to_be_visible()
+    page.get_by_label("Yes, delete this draft with its agenda, documents and motions").check()
+    page.get_by_role("button", name="Delete the draft").click()
+    expect(flash(page)).to_contain_text("is deleted.")
+    expect(page.get_by_role("link", name=re.compile("Autumn assembly"))).to_have_count(0)
