@@ -12,6 +12,12 @@ class NotFound(DomainError):
     pass
 
 
+class Gone(Exception):
+    """What a request works on was deleted by another request while it waited for its
+    lock: the page answers 404 (not a DomainError, which views show on the page they
+    came from, a page that no longer exists)."""
+
+
 def field_of(form, path: str | None):
     """The field named by ``path`` (``"part.field"`` for a field of a form within the
     form), or None."""

@@ -25,7 +25,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm import defaultload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -57,7 +57,7 @@ from coop.assemblies.models import (
     default_decision_rules,
 )
 from coop.db import today, utcnow
-from coop.errors import DomainError, NotFound
+from coop.errors import DomainError, Gone, NotFound
 from coop.extensions import db
 from coop.members.models import Membership, MembershipStatus
 
@@ -349,27 +349,38 @@ def delete_assembly(assembly: Assembly, *, by) -> None:
     db.session.flush()
 
 
-def _check_no_statutes(motions: list[Motion], *, field: str | None = None) -> None:
+STATUTES_PROPOSED = _l(
+    "New statutes are proposed with this motion. Withdraw the proposal on the statutes page first."
+)
+
+
+def _statutes_of(motions: list[Motion]) -> list:
+    """The statutes proposed with these motions."""
     from coop.statutes.models import Statutes
 
     ids = [m.id for m in motions]
-    if ids and db.session.scalar(select(Statutes.id).where(Statutes.motion_id.in_(ids)).limit(1)):
-        raise DomainError(
-            _l(
-                "New statutes are proposed with this motion. Withdraw the proposal on the "
-                "statutes page first."
-            ),
-            field=field,
-        )
+    if not ids:
+        return []
+    return db.session.scalars(select(Statutes).where(Statutes.motion_id.in_(ids))).all()
+
+
+def _check_no_statutes(motions: list[Motion], *, field: str | None = None) -> None:
+    if _statutes_of(motions):
+        raise DomainError(STATUTES_PROPOSED, field=field)
 
 
 def _lock_assembly(assembly: Assembly) -> None:
     """Lock the assembly's row and read it again (PostgreSQL; SQLite lets one writing
-    request in at a time): a change of the details and a convening, or two convenings,
-    happen one after the other, each seeing what the other wrote (the invitation never
-    goes out with a date changed meanwhile)."""
+    request in at a time): changes of its details and its agenda, a convening and a
+    deletion happen one after the other, each seeing what the others wrote (the
+    invitation never goes out with a date or an agenda changed meanwhile, and nothing is
+    added to what is being deleted). Taken before a motion's status lock."""
     if _is_postgres():
-        db.session.refresh(assembly, with_for_update=True)
+        db.session.flush()  # a refresh would drop what this transaction changed and not wrote
+        try:
+            db.session.refresh(assembly, with_for_update=True)
+        except InvalidRequestError as error:  # deleted meanwhile (a draft)
+            raise Gone from error
 
 
 AGENDA_FIXED = _l("The assembly is convened; its agenda can no longer change.")
@@ -381,6 +392,7 @@ def _must_be_draft(assembly: Assembly) -> None:
 
 
 def add_item(assembly: Assembly, *, title: str, description: str, kind: ItemKind, by) -> AgendaItem:
+    _lock_assembly(assembly)
     _must_be_draft(assembly)
     last = db.session.scalar(
         select(func.max(AgendaItem.position)).where(AgendaItem.assembly_id == assembly.id)
@@ -402,6 +414,7 @@ def add_item(assembly: Assembly, *, title: str, description: str, kind: ItemKind
 
 def move_item(item: AgendaItem, *, up: bool, by) -> None:
     assembly = item.assembly
+    _lock_assembly(assembly)
     _must_be_draft(assembly)
     items = list(assembly.items)
     index = items.index(item)
@@ -472,6 +485,7 @@ def add_document(item: AgendaItem, *, filename: str, data: bytes, by) -> AgendaD
     from werkzeug.utils import secure_filename
 
     assembly = item.assembly
+    _lock_assembly(assembly)
     if assembly.status is AssemblyStatus.CLOSED:
         raise DomainError(_l("The assembly is closed."), field="file")
     if not data:
@@ -521,16 +535,19 @@ def get_document(assembly: Assembly, document_id: int) -> AgendaDocument:
 def remove_document(document: AgendaDocument, *, by) -> None:
     """Remove a document from a draft agenda. Once the invitation is out, members may have
     read it: it stays, and a new version can be added."""
+    from coop.statutes.services import comparison_filename
+
     item = document.agenda_item
     assembly = item.assembly
     _lock_assembly(assembly)
+    if assembly.status is AssemblyStatus.CLOSED:
+        raise DomainError(_l("The assembly is closed."))
     if assembly.status is not AssemblyStatus.DRAFT:
         raise DomainError(
-            _l(
-                "The invitation has gone out with this document, so it stays. You can add "
-                "a new version."
-            )
+            _l("Members can already see this document, so it stays. You can add a new version.")
         )
+    if any(document.filename == comparison_filename(s) for s in _statutes_of(item.motions)):
+        raise DomainError(STATUTES_PROPOSED)
     audit.record(
         assembly.cooperative,
         by,
@@ -825,6 +842,11 @@ ELECTION_NO_INSTRUCTION = _l(
 )
 
 
+NOT_INSTRUCTABLE = _l(
+    "You can give an instruction only for a motion of this assembly that is still to be voted on."
+)
+
+
 def _clean_instructions(assembly: Assembly, instructions: dict | None) -> dict[int, Choice]:
     """Check the instructions ({motion id: Choice or None for free}) before anything is
     written; the field name of a wrong one is ``instruction-<motion id>``."""
@@ -839,13 +861,7 @@ def _clean_instructions(assembly: Assembly, instructions: dict | None) -> dict[i
         if motion_id in elections:
             raise DomainError(ELECTION_NO_INSTRUCTION, field=f"instruction-{motion_id}")
         if motion_id not in allowed:
-            raise DomainError(
-                _l(
-                    "You can give an instruction only for a motion of this assembly that is "
-                    "still to be voted on."
-                ),
-                field=f"instruction-{motion_id}",
-            )
+            raise DomainError(NOT_INSTRUCTABLE, field=f"instruction-{motion_id}")
         if choice is None:
             continue
         if not isinstance(choice, Choice):
@@ -853,6 +869,14 @@ def _clean_instructions(assembly: Assembly, instructions: dict | None) -> dict[i
                 _l("Choose for, against, abstain or free."), field=f"instruction-{motion_id}"
             )
         clean[motion_id] = choice
+    if clean and _is_postgres():
+        # The motions stay until the proxy is written (a removal waits, then sees the
+        # instruction); one removed meanwhile is refused here, not by a foreign key.
+        kept = db.session.scalars(
+            select(Motion.id).where(Motion.id.in_(clean)).with_for_update(read=True, key_share=True)
+        ).all()
+        for motion_id in set(clean) - set(kept):
+            raise DomainError(NOT_INSTRUCTABLE, field=f"instruction-{motion_id}")
     return clean
 
 
@@ -1000,6 +1024,7 @@ def add_motion(
     seats: int = 1,
     by,
 ) -> Motion:
+    _lock_assembly(assembly)
     if assembly.status is AssemblyStatus.CLOSED:
         raise DomainError(_l("The assembly is closed."))
     if decision_kind is not DecisionKind.ELECTION:
@@ -1234,10 +1259,14 @@ def motion_fixed(motion: Motion) -> DomainError | None:
 
 
 def _check_motion_changes(motion: Motion) -> None:
+    _lock_assembly(motion.assembly)  # no amendment or candidate is added meanwhile
     _lock_motion(motion)  # no vote opens meanwhile
     error = motion_fixed(motion)
     if error is not None:
         raise error
+
+
+AMENDMENTS_VOTED = _l("An amendment to this motion was voted on, so the motion stays.")
 
 
 def update_motion(motion: Motion, *, title: str, text: str, by) -> None:
@@ -1252,6 +1281,8 @@ def remove_motion(motion: Motion, *, by) -> None:
     """Take a motion off the agenda before its vote opens, with its candidates; its
     amendments go first, by hand."""
     _check_motion_changes(motion)
+    if any(a.status is not MotionStatus.DRAFT for a in motion.amendments):
+        raise DomainError(AMENDMENTS_VOTED)
     if motion.amendments:
         raise DomainError(_l("This motion has amendments. Remove them first."))
     audit.record(
@@ -1306,7 +1337,10 @@ def _lock_motion(motion: Motion) -> None:
             {"namespace": MOTION_LOCK_NAMESPACE, "motion": motion.id},
         )
         query = query.with_for_update()
-    set_committed_value(motion, "status", db.session.scalar(query))
+    status = db.session.scalar(query)
+    if status is None:  # removed meanwhile (before its vote opened)
+        raise Gone
+    set_committed_value(motion, "status", status)
 
 
 def voting_possible(

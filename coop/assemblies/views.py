@@ -463,17 +463,14 @@ def edit_item(slug, assembly_id, agenda_item_id):
     ), (422 if form.errors or form.form_errors else 200)
 
 
-def _to_item(assembly, item_id, anchor=None):
-    """Back to the item's page while the agenda can change, otherwise to the agenda."""
+def _to_item(assembly, item_id):
+    """Back to the item's page (its top, where the message is) while the agenda can
+    change, otherwise to the agenda."""
     if assembly.status is not AssemblyStatus.DRAFT:
         return _to_assembly(assembly, "agenda")
     return redirect(
         url_for(
-            ".edit_item",
-            slug=g.cooperative.slug,
-            assembly_id=assembly.id,
-            agenda_item_id=item_id,
-            _anchor=anchor,
+            ".edit_item", slug=g.cooperative.slug, assembly_id=assembly.id, agenda_item_id=item_id
         )
     )
 
@@ -489,7 +486,7 @@ def remove_item(slug, assembly_id, agenda_item_id):
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-        return _to_item(assembly, agenda_item_id, "remove-h")
+        return _to_item(assembly, agenda_item_id)
     db.session.commit()
     flash(_("“%(title)s” is taken off the agenda.", title=title), "success")
     return _to_assembly(assembly, "agenda")
@@ -512,7 +509,7 @@ def remove_document(slug, assembly_id, document_id):
     else:
         db.session.commit()
         flash(_("%(name)s is removed.", name=name), "success")
-    return _to_item(assembly, item_id, "documents-h")
+    return _to_item(assembly, item_id)
 
 
 @bp.post("/<int:assembly_id>/items/<int:agenda_item_id>/documents")
@@ -908,6 +905,10 @@ def _motion_page(assembly, motion, *, forms=None, paper_form=None, candidate_for
         needs_check_in=assembly.status is AssemblyStatus.IN_SESSION
         and not services.is_checked_in(assembly, me),
         can_organise=_can(ORGANISERS),
+        # Why a motion whose vote has not started can no longer change (for the board).
+        motion_fixed=services.motion_fixed(motion)
+        if _can(ORGANISERS) and motion.status is MotionStatus.DRAFT
+        else None,
         candidate_names={c.id: c.name for c in motion.candidates},
         locale=_locale(),
     ), status
@@ -929,8 +930,7 @@ def edit_motion(slug, assembly_id, motion_id):
     back = url_for(".motion", slug=slug, assembly_id=assembly.id, motion_id=motion.id)
     fixed = services.motion_fixed(motion)
     if fixed is not None:
-        flash(fixed.message, "error")
-        return redirect(back)
+        return _fixed_motion(assembly, motion, fixed)
     form = MotionTextForm(obj=motion if request.method == "GET" else None)
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -938,19 +938,34 @@ def edit_motion(slug, assembly_id, motion_id):
                 motion, title=form.title.data, text=form.text.data, by=g.membership
             )
         except DomainError as error:
+            # Changed meanwhile (a vote opened, an instruction came in): the text typed
+            # stays on the form, with the reason.
             db.session.rollback()
-            flash(error.message, "error")
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The motion is saved."), "success")
             return redirect(back)
-        db.session.commit()
-        flash(_("The motion is saved."), "success")
-        return redirect(back)
     return render_template(
         "assemblies/motion_edit.html",
         cooperative=g.cooperative,
         assembly=assembly,
         motion=motion,
         form=form,
-    ), (422 if form.errors else 200)
+        amendments_voted=services.AMENDMENTS_VOTED
+        if any(a.status is not MotionStatus.DRAFT for a in motion.amendments)
+        else None,
+    ), (422 if form.errors or form.form_errors else 200)
+
+
+def _fixed_motion(assembly, motion, fixed):
+    """To the motion page, with why the motion can no longer change: the page says it
+    itself while the vote has not started (no message twice), otherwise a message."""
+    if motion.status is not MotionStatus.DRAFT or assembly.status is AssemblyStatus.CLOSED:
+        flash(fixed.message, "error")
+    return redirect(
+        url_for(".motion", slug=g.cooperative.slug, assembly_id=assembly.id, motion_id=motion.id)
+    )
 
 
 @bp.post("/<int:assembly_id>/motions/<int:motion_id>/remove")
@@ -961,17 +976,14 @@ def remove_motion(slug, assembly_id, motion_id):
     title = motion.title
     try:
         services.remove_motion(motion, by=g.membership)
-    except DomainError as error:
+    except DomainError:
         db.session.rollback()
-        flash(error.message, "error")
+        fixed = services.motion_fixed(motion)
+        if fixed is not None:
+            return _fixed_motion(assembly, motion, fixed)
+        # Amendments came in meanwhile: the edit page says to remove them first, and lists them.
         return redirect(
-            url_for(
-                ".edit_motion",
-                slug=slug,
-                assembly_id=assembly.id,
-                motion_id=motion_id,
-                _anchor="remove-h",
-            )
+            url_for(".edit_motion", slug=slug, assembly_id=assembly.id, motion_id=motion_id)
         )
     db.session.commit()
     flash(_("“%(title)s” is taken off the agenda.", title=title), "success")

@@ -22,6 +22,7 @@ from sqlalchemy import and_, bindparam, event, func, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import defer, joinedload, lazyload, load_only, with_expression
 
+from coop.errors import Gone
 from coop.extensions import db, login_manager
 
 LANGUAGE_COOKIE = "lang"
@@ -316,6 +317,11 @@ def register_error_pages(app: Flask) -> None:
     for code in ERRORS:
         if code != 500:
             app.register_error_handler(code, lambda error, code=code: render_error(code))
+
+    @app.errorhandler(Gone)
+    def gone(error):
+        db.session.rollback()
+        return render_error(404)
 
     @app.errorhandler(500)
     def server_error(error):

@@ -414,7 +414,7 @@ def propose(
     )
     if comparison_pdf:
         assembly_services.add_document(
-            item, filename=_comparison_filename(statutes), data=comparison_pdf, by=by
+            item, filename=comparison_filename(statutes), data=comparison_pdf, by=by
         )
     statutes.status = StatutesStatus.PROPOSED
     statutes.motion_id = motion.id
@@ -448,7 +448,7 @@ def withdraw(statutes: Statutes, *, by) -> None:
         db.session.execute(
             delete(AgendaDocument).where(
                 AgendaDocument.agenda_item_id == motion.agenda_item_id,
-                AgendaDocument.filename == _comparison_filename(statutes),
+                AgendaDocument.filename == comparison_filename(statutes),
             )
         )
         for m in reversed(motions):  # amendments first: they point at the motion
@@ -460,7 +460,8 @@ def withdraw(statutes: Statutes, *, by) -> None:
     )  # fmt: skip
 
 
-def _comparison_filename(statutes: Statutes) -> str:
+def comparison_filename(statutes: Statutes) -> str:
+    """The name of the document that compares a proposal with the statutes in force."""
     return f"statuten-versie-{statutes.number}.pdf"
 
 

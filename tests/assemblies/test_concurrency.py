@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from coop.accounts.models import User
@@ -251,3 +251,124 @@ def test_paper_totals_and_an_online_vote_never_count_one_member_twice(app, commi
         assert session.scalar(select(func.count(Vote.id))) == 1
         motion = session.get(Motion, motion_id)
         assert motion.paper_total == 0
+
+
+def _empty(engine) -> None:
+    """Every table but the seeded ones emptied (as the ``committed`` fixture leaves them)."""
+    from tests.conftest import SEEDED_TABLES
+
+    with engine.begin() as connection:
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables if t.name not in SEEDED_TABLES)
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+def _draft_with_motion(engine, members: int = 3):
+    """A draft assembly (``_setup``'s, made a draft) whose motion is still to be voted on;
+    returns (assembly_id, motion_id, item_id, [membership ids])."""
+    assembly_id, motion_id, ids = _setup(engine, members)
+    with Session(engine) as session:
+        motion = session.get(Motion, motion_id)
+        motion.status = MotionStatus.DRAFT
+        session.get(Assembly, assembly_id).status = AssemblyStatus.DRAFT
+        session.execute(Attendance.__table__.delete())  # nobody attends a draft
+        session.commit()
+        return assembly_id, motion_id, motion.agenda_item_id, ids
+
+
+def test_a_draft_deleted_while_the_agenda_grows_leaves_nothing_behind(app, committed):
+    """Deleting a draft while other board members add an item, a motion, an amendment and
+    a document: each addition is either deleted with the draft or finds it gone (404);
+    never an error, never a row pointing at nothing."""
+    for _ in range(3):
+        _delete_while_adding(app, committed)
+
+
+def _delete_while_adding(app, committed):
+    from coop.assemblies.models import AgendaDocument, DecisionKind
+    from coop.errors import Gone
+
+    assembly_id, motion_id, item_id, _ids = _draft_with_motion(committed)
+
+    def work(i):
+        assembly = db.session.get(Assembly, assembly_id)
+        item = db.session.get(AgendaItem, item_id)
+        try:
+            if i == 0:
+                services.delete_assembly(assembly, by=None)
+            elif i == 1:
+                services.add_item(
+                    assembly, title="Rondvraag", description="", kind=ItemKind.DECISION, by=None
+                )
+            elif i == 2:
+                services.add_motion(
+                    assembly, item=item, title="Nog een", text="",
+                    decision_kind=DecisionKind.ORDINARY, by=None,
+                )  # fmt: skip
+            elif i == 3:
+                services.add_motion(
+                    assembly, item=item, title="Minder", text="",
+                    decision_kind=DecisionKind.ORDINARY,
+                    parent=db.session.get(Motion, motion_id), by=None,
+                )  # fmt: skip
+            else:
+                services.add_document(item, filename="plan.pdf", data=b"%PDF-1.4", by=None)
+        except Gone:
+            db.session.rollback()
+            return "gone"
+        db.session.commit()
+        return "done"
+
+    outcomes, errors = _race(app, committed, 5, work)
+    assert errors == []
+    assert len(outcomes) == 5
+    with Session(committed) as session:
+        for model in (Assembly, AgendaItem, Motion, AgendaDocument):
+            assert session.scalar(select(func.count()).select_from(model)) == 0, model
+    _empty(committed)  # the next round starts afresh
+
+
+def test_a_motion_is_removed_or_instructed_on_never_both(app, committed):
+    """The board takes a motion off while a member gives a proxy with an instruction on
+    it: either the motion goes and the proxy is refused at the instruction, or the proxy
+    is given and the motion stays."""
+    for _ in range(3):
+        _remove_while_instructing(app, committed)
+
+
+def _remove_while_instructing(app, committed):
+    from coop.assemblies.models import ProxyInstruction
+
+    assembly_id, motion_id, _item_id, ids = _draft_with_motion(committed, 4)
+    with Session(committed) as session:  # proxies are given once convened
+        session.get(Assembly, assembly_id).status = AssemblyStatus.CONVENED
+        session.commit()
+
+    def work(i):
+        assembly = db.session.get(Assembly, assembly_id)
+        try:
+            if i == 0:
+                services.remove_motion(db.session.get(Motion, motion_id), by=None)
+            else:
+                grantor = db.session.get(Membership, ids[2])
+                services.grant_proxy(
+                    assembly, grantor, holder_number=2, by=grantor,
+                    instructions={motion_id: Choice.AGAINST},
+                )  # fmt: skip
+        except DomainError as error:
+            db.session.rollback()
+            return (i, "refused", error.field)
+        db.session.commit()
+        return (i, "done", None)
+
+    outcomes, errors = _race(app, committed, 2, work)
+    assert errors == []
+    removed = (0, "done", None) in outcomes
+    granted = (1, "done", None) in outcomes
+    assert removed != granted, outcomes
+    if removed:
+        assert (1, "refused", f"instruction-{motion_id}") in outcomes
+    with Session(committed) as session:
+        motions = session.scalar(select(func.count(Motion.id)))
+        instructions = session.scalar(select(func.count(ProxyInstruction.id)))
+    assert (motions, instructions) == ((0, 0) if removed else (1, 1))
+    _empty(committed)

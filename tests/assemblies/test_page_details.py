@@ -350,7 +350,7 @@ def test_the_board_changes_the_details_of_a_draft(client, login, coop, chair):
     )
     db.session.flush()
     login(chair.user)
-    assert "Datum, plaats of titel veranderen, of het concept verwijderen" in text(
+    assert "Datum, plaats of titel wijzigen, of het concept verwijderen" in text(
         client.get(base(draft))
     )
     form = text(client.get(base(draft) + "/edit"))
@@ -385,7 +385,7 @@ def test_a_convened_assembly_keeps_its_details(client, login, coop, chair):
     db.session.flush()
     login(chair.user)
     page = text(client.get(base(convened)))
-    assert "Datum, plaats of titel veranderen, of het concept verwijderen" not in page
+    assert "Datum, plaats of titel wijzigen, of het concept verwijderen" not in page
     response = client.get(base(convened) + "/edit", follow_redirects=True)
     assert (
         "Je kunt de gegevens alleen veranderen zolang de vergadering niet is bijeengeroepen."

@@ -228,19 +228,25 @@ def test_the_assembly_keeps_a_proposal_until_it_is_withdrawn(coop, test_version)
     item = assembly_services.add_item(
         assembly, title="Statutenwijziging", description="", kind=ItemKind.DECISION, by=coop.chair
     )
-    motion = services.propose(
-        draft, item=item, title="Nieuwe statuten", comparison_pdf=None, by=coop.chair
+    other = assembly_services.add_document(
+        item, filename="toelichting.pdf", data=b"%PDF-1.4 uitleg", by=coop.chair
     )
-    # The agenda's own ways to change or remove the motion would leave the proposal
-    # pointing at nothing: the statutes page withdraws it.
+    motion = services.propose(
+        draft, item=item, title="Nieuwe statuten", comparison_pdf=b"%PDF-1.4 x", by=coop.chair
+    )
+    (comparison,) = [d for d in item.documents if d.id != other.id]
+    # The agenda's own ways to change or remove the motion (or its comparison) would leave
+    # the proposal pointing at nothing: the statutes page withdraws it.
     for change in (
         lambda: assembly_services.update_motion(motion, title="Anders", text="", by=coop.chair),
         lambda: assembly_services.remove_motion(motion, by=coop.chair),
+        lambda: assembly_services.remove_document(comparison, by=coop.chair),
         lambda: assembly_services.delete_assembly(assembly, by=coop.chair),
     ):
         with pytest.raises(DomainError, match="statut"):
             change()
     assert motion.title == "Nieuwe statuten"
+    assembly_services.remove_document(other, by=coop.chair)  # the board's own document
     services.withdraw(draft, by=coop.chair)
     assembly_id = assembly.id
     assembly_services.delete_assembly(assembly, by=coop.chair)
