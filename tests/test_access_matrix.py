@@ -159,6 +159,7 @@ EXPECTED_POLICY = {
     "assemblies.projector": "member_of",
     "assemblies.decisions": "member_of",
     "assemblies.minutes": "member_of",
+    "assemblies.minutes_notes": "board_of",
     "assemblies.add_candidate": "board_of",
     "assemblies.add_document": "board_of",
     "assemblies.document": "member_of",

@@ -254,6 +254,28 @@ class MotionTextForm(FlaskForm):
     text = _motion_text()
 
 
+def minutes_notes_form(items, max_length: int, hints: dict, **kwargs) -> FlaskForm:
+    """A field ``note_<item id>`` per agenda item, for the secretary's notes; ``hints``:
+    what shows under an item's name (its decisions)."""
+
+    class MinutesNotesForm(FlaskForm):
+        pass
+
+    for item in items:
+        setattr(
+            MinutesNotesForm,
+            f"note_{item.id}",
+            TextAreaField(
+                f"{item.position}. {item.title}",
+                filters=[strip_filter],
+                validators=[Length(max=max_length), PlainText(multiline=True)],
+                default=item.minutes_note,
+                description=hints.get(item.id, ""),
+            ),
+        )
+    return MinutesNotesForm(**kwargs)
+
+
 class DeleteAssemblyForm(FlaskForm):
     confirm = BooleanField(
         _l("Yes, delete this draft with its agenda, documents and motions"),

@@ -139,6 +139,8 @@ class AgendaItem(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind), default=ItemKind.INFORMATION)
+    # What was said at the item, written by the secretary for the minutes.
+    minutes_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     assembly: Mapped[Assembly] = relationship(back_populates="items")
     motions: Mapped[list[Motion]] = relationship(back_populates="agenda_item", order_by="Motion.id")

@@ -1114,6 +1114,53 @@ def minutes_to_adopt(assembly: Assembly) -> list[Assembly]:
     ).all()
 
 
+MAX_NOTE = 20_000
+
+
+def minutes_notes_fixed(assembly: Assembly, *, lock: bool = False) -> DomainError | None:
+    """Why the secretary's notes in the minutes cannot change (None while they can): there
+    is nothing to note before the meeting opens, and the minutes are what members decide
+    on once the vote on adopting them opened. ``lock``: the motions adopting them are held
+    (FOR SHARE) so no such vote opens until this transaction ends."""
+    if assembly.status in (AssemblyStatus.DRAFT, AssemblyStatus.CONVENED):
+        return DomainError(_l("You write the minutes once the meeting has opened."))
+    if adopted_minutes(assembly) is not None:
+        return DomainError(_l("These minutes are adopted, so they no longer change."))
+    voting = select(Motion.status).where(Motion.adopts_minutes_of_id == assembly.id)
+    if lock:
+        voting = voting.with_for_update(read=True)
+    if any(status is not MotionStatus.DRAFT for status in db.session.scalars(voting)):
+        return DomainError(
+            _l("The general assembly votes on these minutes, so they no longer change.")
+        )
+    return None
+
+
+def update_minutes_notes(assembly: Assembly, notes: dict[int, str], *, by) -> None:
+    """Save the secretary's note per agenda item ({item id: text}) in the draft minutes.
+    The audit event holds each changed note as [before, after]."""
+    _lock_assembly(assembly)
+    error = minutes_notes_fixed(assembly, lock=True)
+    if error is not None:
+        raise error
+    items = {item.id: item for item in assembly.items}
+    changed = {}
+    for item_id, note in notes.items():
+        item = items.get(item_id)
+        if item is None:
+            raise NotFound(_l("This agenda item does not exist."))
+        note = (note or "").strip()
+        if len(note) > MAX_NOTE:
+            raise DomainError(
+                _l("Use at most %(max)s characters.", max=MAX_NOTE), field=f"note_{item_id}"
+            )
+        change = _change(item, minutes_note=note)
+        if change:
+            changed[str(item_id)] = change["minutes_note"]
+    if changed:
+        audit.record(assembly.cooperative, by, "assembly.minutes_notes", assembly, items=changed)
+
+
 def _check_minutes_motion(assembly, previous, decision_kind, parent) -> None:
     field = "adopts_minutes_of"
     if parent is not None or decision_kind is not DecisionKind.ORDINARY:

@@ -46,6 +46,7 @@ from coop.assemblies.forms import (
     RulesForm,
     SeatsVoteForm,
     VoteForm,
+    minutes_notes_form,
 )
 from coop.assemblies.models import (
     AssemblyStatus,
@@ -1232,8 +1233,52 @@ def projector(slug, assembly_id):
 @bp.get("/<int:assembly_id>/minutes")
 @member_of
 def minutes(slug, assembly_id):
-    """Draft minutes (notulen): attendance, proxies, the agenda with the decisions."""
-    return render_template("assemblies/minutes.html", **_minutes_context(assembly_id))
+    """Draft minutes (notulen): attendance, proxies, the agenda with the decisions and the
+    secretary's notes."""
+    context = _minutes_context(assembly_id)
+    context["can_write"] = (
+        _can(ORGANISERS) and services.minutes_notes_fixed(context["assembly"]) is None
+    )
+    return render_template("assemblies/minutes.html", **context)
+
+
+@bp.route("/<int:assembly_id>/minutes/notes", methods=["GET", "POST"])
+@board_of(role=ORGANISERS)
+def minutes_notes(slug, assembly_id):
+    """The secretary writes, per agenda item, what was said and agreed (the decisions
+    are in the minutes already)."""
+    assembly = _assembly(assembly_id)
+    back = url_for(".minutes", slug=slug, assembly_id=assembly.id)
+    fixed = services.minutes_notes_fixed(assembly)
+    if fixed is not None:
+        flash(fixed.message, "error")
+        return redirect(back)
+    items = list(assembly.items)
+    decided = {}
+    for motion in services.motions_of(assembly):
+        outcome = motion.result.outcome(_locale()) if motion.result else _("not voted on")
+        decided.setdefault(motion.agenda_item_id, []).append(f"{motion.title}: {outcome}")
+    hints = {item_id: "; ".join(lines) for item_id, lines in decided.items()}
+    form = minutes_notes_form(items, services.MAX_NOTE, hints)
+    if form.validate_on_submit():
+        try:
+            services.update_minutes_notes(
+                assembly, {i.id: form[f"note_{i.id}"].data for i in items}, by=g.membership
+            )
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The notes are in the draft minutes."), "success")
+            return redirect(back)
+    return render_template(
+        "assemblies/minutes_notes.html",
+        cooperative=g.cooperative,
+        assembly=assembly,
+        form=form,
+        items=items,
+    ), (422 if form.errors or form.form_errors else 200)
 
 
 def _minutes_context(assembly_id) -> dict:

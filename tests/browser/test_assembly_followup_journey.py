@@ -349,3 +349,21 @@ def test_the_chair_corrects_the_draft_agenda_and_deletes_the_draft(
     page.get_by_role("button", name="Delete the draft").click()
     expect(flash(page)).to_contain_text("is deleted.")
     expect(page.get_by_role("link", name=re.compile("Autumn assembly"))).to_have_count(0)
+
+
+def test_the_chair_writes_the_minutes_of_the_last_meeting(
+    page: Page, followup: Followup, check_page
+):
+    """After the meeting: a note at the item, next to its decision, in the draft minutes."""
+    minutes_url = f"/c/{followup.slug}/assemblies/{followup.previous_id}/minutes"
+    page.set_default_timeout(5000)
+    log_in(page, followup.chair.email)
+    page.goto(minutes_url)
+    page.get_by_role("link", name="Write the minutes").click()
+    expect(page.get_by_text(f"{OLD_DECISION}: adopted")).to_be_visible()  # its decision
+    check_page("minutes-notes")
+    page.get_by_label("1. Trees").fill("Bram asks which trees. The board will ask the city.")
+    page.get_by_role("button", name="Save the notes").click()
+    expect(flash(page)).to_contain_text("The notes are in the draft minutes.")
+    expect(page.get_by_text("Bram asks which trees. The board will ask the city.")).to_be_visible()
+    expect(page).to_have_url(re.compile(f"{minutes_url}$"))
