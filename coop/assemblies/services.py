@@ -26,7 +26,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
-from sqlalchemy.orm import defaultload, load_only
+from sqlalchemy.orm import contains_eager, defaultload, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from coop import audit
@@ -1361,9 +1361,26 @@ def _delete_motion(motion: Motion) -> None:
 
 
 def motions_of(assembly: Assembly) -> list[Motion]:
+    """The assembly's motions with their results (one query for all results)."""
     return db.session.scalars(
-        select(Motion).where(Motion.assembly_id == assembly.id).order_by(Motion.id)
+        select(Motion)
+        .where(Motion.assembly_id == assembly.id)
+        .options(selectinload(Motion.result))
+        .order_by(Motion.id)
     ).all()
+
+
+def load_agenda(assembly: Assembly) -> list[AgendaItem]:
+    """``assembly.items`` with their documents, in two queries (a page that lists the
+    agenda reads every item's documents)."""
+    items = db.session.scalars(
+        select(AgendaItem)
+        .where(AgendaItem.assembly_id == assembly.id)
+        .options(selectinload(AgendaItem.documents))
+        .order_by(AgendaItem.position, AgendaItem.id)
+    ).all()
+    set_committed_value(assembly, "items", list(items))
+    return assembly.items
 
 
 # The status lock of a vote: closing takes it exclusively, each vote shares it, so no vote
@@ -2506,6 +2523,7 @@ def decisions(cooperative) -> list[Motion]:
         .join(Assembly, Assembly.id == Motion.assembly_id)
         .join(MotionResult, MotionResult.motion_id == Motion.id)
         .where(Assembly.cooperative_id == cooperative.id, Motion.status == MotionStatus.CLOSED)
+        .options(contains_eager(Motion.result))  # the join above, not a query per motion
         .order_by(Assembly.starts_at, Motion.closed_at, Motion.id)
     ).all()
 

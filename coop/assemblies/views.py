@@ -310,7 +310,7 @@ def _assembly_page(
     me = g.membership
     settings = services.governance(g.cooperative)
     motions = services.motions_of(assembly)
-    decision_items = [i for i in assembly.items if i.kind is ItemKind.DECISION]
+    decision_items = [i for i in services.load_agenda(assembly) if i.kind is ItemKind.DECISION]
     if motion_form is None:
         motion_form = MotionForm(formdata=None)
         kind = DecisionKind(motion_form.decision_kind.data or DecisionKind.ORDINARY.value)
@@ -1283,6 +1283,7 @@ def minutes_notes(slug, assembly_id):
 
 def _minutes_context(assembly_id) -> dict:
     assembly = _assembly(assembly_id)
+    services.load_agenda(assembly)
     return {
         "cooperative": g.cooperative,
         "assembly": assembly,

@@ -1,0 +1,135 @@
+"""The assembly pages send as many SQL statements for a small assembly as for a large one:
+more members attending, proxies, agenda items with documents, motions with amendments,
+results and open votes, elections with candidates, earlier assemblies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from coop.assemblies import services
+from coop.assemblies.models import AssemblyStatus, Choice, DecisionKind, ItemKind
+from coop.extensions import db
+from coop.members.models import Function
+from tests.factories import AssemblyFactory, CooperativeFactory, MembershipFactory, board_member
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@dataclass
+class World:
+    slug: str
+    chair: object
+    held: object  # in session: attendance, proxies, votes, results
+    draft: object  # a draft agenda: items with documents, motions, candidates
+    motion: object  # a closed open-ballot motion of ``held``, with amendments
+    election: object  # a closed election of ``held``
+    item: object  # an item of ``draft``
+    draft_motion: object
+
+
+def build(size: int) -> World:
+    """An assembly whose every part grows with ``size``."""
+    coop = CooperativeFactory()
+    chair = board_member(coop, Function.CHAIR, Function.SECRETARY)
+    settings = services.governance(coop)
+    settings.electronic_participation = True
+    settings.max_proxies_per_holder = size
+    db.session.add(settings)
+    members = [MembershipFactory(cooperative=coop) for _ in range(3 * size)]
+    for _ in range(size):  # earlier assemblies, for the list
+        AssemblyFactory(cooperative=coop, status=AssemblyStatus.CLOSED)
+    held = AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT)
+    draft = AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT)
+    for assembly in (held, draft):
+        for n in range(size):
+            item = services.add_item(
+                assembly, title=f"Punt {n}", description="", kind=ItemKind.DECISION, by=chair
+            )
+            services.add_document(item, filename=f"stuk-{n}.pdf", data=PDF, by=chair)
+            motion = services.add_motion(
+                assembly, item=item, title=f"Voorstel {n}", text="",
+                decision_kind=DecisionKind.ORDINARY, by=chair,
+            )  # fmt: skip
+            services.add_motion(
+                assembly, item=item, title=f"Amendement {n}", text="",
+                decision_kind=DecisionKind.ORDINARY, parent=motion, by=chair,
+            )  # fmt: skip
+        election = services.add_motion(
+            assembly, item=assembly.items[0], title="Bestuur", text="",
+            decision_kind=DecisionKind.ELECTION, by=chair,
+        )  # fmt: skip
+        for n in range(size):
+            services.add_candidate(election, name=f"Kandidaat {n}", number=None, by=chair)
+    held.status = AssemblyStatus.CONVENED
+    # Proxies to the chair, given before the meeting.
+    for grantor in members[:size]:
+        services.grant_proxy(held, grantor, holder_number=chair.number, by=grantor)
+    held.status = AssemblyStatus.IN_SESSION
+    db.session.flush()
+    voters = members[size:]
+    for person in [chair, *voters]:
+        services.check_in(held, person, by=chair, online=person is not chair)
+    motions = services.motions_of(held)
+    motion = next(m for m in motions if m.title == "Voorstel 0")
+    election = next(m for m in motions if m.is_election)
+    # Every vote held and closed (amendments first): results, open votes and ballots, and
+    # decisions for the decision list.
+    for each in sorted(motions, key=lambda m: not m.is_amendment):
+        services.open_vote(each, by=chair)
+        for voter in voters:
+            if each.is_election:
+                services.cast_vote(
+                    each, voter=voter, choice=Choice.FOR, candidate_id=each.candidates[0].id
+                )
+            else:
+                services.cast_vote(each, voter=voter, choice=Choice.AGAINST)
+        services.close_vote(each, by=chair)
+    db.session.flush()
+    draft_motion = next(m for m in services.motions_of(draft) if m.title == "Voorstel 0")
+    return World(coop.slug, chair, held, draft, motion, election, draft.items[0], draft_motion)
+
+
+PAGES = {
+    "index": "/",
+    "decisions": "/decisions",
+    "decisions PDF": "/decisions.pdf",
+    "minutes PDF": "/{held}/minutes.pdf",
+    "assembly": "/{held}",
+    "draft": "/{draft}",
+    "motion": "/{held}/motions/{motion}",
+    "election": "/{held}/motions/{election}",
+    "draft motion": "/{draft}/motions/{draft_motion}",
+    "attendance": "/{held}/attendance",
+    "projector": "/{held}/projector",
+    "minutes": "/{held}/minutes",
+    "minutes notes": "/{held}/minutes/notes",
+    "item": "/{draft}/items/{item}/edit",
+    "edit motion": "/{draft}/motions/{draft_motion}/edit",
+    "details": "/{draft}/edit",
+}
+
+
+def count(client, login, queries, world: World, path: str) -> int:
+    url = f"/c/{world.slug}/assemblies" + path.format(
+        held=world.held.id,
+        draft=world.draft.id,
+        motion=world.motion.id,
+        election=world.election.id,
+        draft_motion=world.draft_motion.id,
+        item=world.item.id,
+    )
+    login(world.chair.user)
+    client.get(url)  # warm caches (translations, templates)
+    before = queries.count
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return queries.count - before
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_an_assembly_page_takes_as_many_queries_for_a_large_assembly(client, login, queries, page):
+    small = count(client, login, queries, build(1), PAGES[page])
+    large = count(client, login, queries, build(4), PAGES[page])
+    assert large == small, f"{page}: {small} queries for a small assembly, {large} for a large"
