@@ -25,7 +25,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import IntegrityError, InvalidRequestError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, defaultload, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -377,10 +377,10 @@ def _lock_assembly(assembly: Assembly) -> None:
     added to what is being deleted). Taken before a motion's status lock."""
     if _is_postgres():
         db.session.flush()  # a refresh would drop what this transaction changed and not wrote
-        try:
-            db.session.refresh(assembly, with_for_update=True)
-        except InvalidRequestError as error:  # deleted meanwhile (a draft)
-            raise Gone from error
+        locked = select(Assembly.id).where(Assembly.id == assembly.id).with_for_update()
+        if db.session.scalar(locked) is None:  # deleted meanwhile (a draft)
+            raise Gone
+        db.session.refresh(assembly)
 
 
 AGENDA_FIXED = _l("The assembly is convened; its agenda can no longer change.")
@@ -1117,19 +1117,20 @@ def minutes_to_adopt(assembly: Assembly) -> list[Assembly]:
 MAX_NOTE = 20_000
 
 
-def minutes_notes_fixed(assembly: Assembly, *, lock: bool = False) -> DomainError | None:
+def minutes_notes_fixed(assembly: Assembly) -> DomainError | None:
     """Why the secretary's notes in the minutes cannot change (None while they can): there
-    is nothing to note before the meeting opens, and the minutes are what members decide
-    on once the vote on adopting them opened. ``lock``: the motions adopting them are held
-    (FOR SHARE) so no such vote opens until this transaction ends."""
+    is nothing to note before the meeting opens; the minutes are what members decide on
+    while a vote on adopting them is open, and final once adopted. Rejected minutes can be
+    corrected for the next try. (Opening that vote waits for the assembly's row lock,
+    which a change of the notes holds: ``open_vote``.)"""
     if assembly.status in (AssemblyStatus.DRAFT, AssemblyStatus.CONVENED):
         return DomainError(_l("You write the minutes once the meeting has opened."))
     if adopted_minutes(assembly) is not None:
         return DomainError(_l("These minutes are adopted, so they no longer change."))
-    voting = select(Motion.status).where(Motion.adopts_minutes_of_id == assembly.id)
-    if lock:
-        voting = voting.with_for_update(read=True)
-    if any(status is not MotionStatus.DRAFT for status in db.session.scalars(voting)):
+    voting = select(Motion.id).where(
+        Motion.adopts_minutes_of_id == assembly.id, Motion.status == MotionStatus.OPEN
+    )
+    if db.session.scalar(voting.limit(1)) is not None:
         return DomainError(
             _l("The general assembly votes on these minutes, so they no longer change.")
         )
@@ -1140,7 +1141,7 @@ def update_minutes_notes(assembly: Assembly, notes: dict[int, str], *, by) -> No
     """Save the secretary's note per agenda item ({item id: text}) in the draft minutes.
     The audit event holds each changed note as [before, after]."""
     _lock_assembly(assembly)
-    error = minutes_notes_fixed(assembly, lock=True)
+    error = minutes_notes_fixed(assembly)
     if error is not None:
         raise error
     items = {item.id: item for item in assembly.items}
@@ -1422,6 +1423,14 @@ def open_vote(motion: Motion, *, by) -> None:
     assembly = motion.assembly
     if not voting_possible(assembly):
         raise DomainError(_l("Open the assembly first."))
+    if motion.adopts_minutes_of_id is not None:
+        # The minutes' notes stop changing: wait for a change being saved (it holds that
+        # assembly's row), and keep the next one out until this vote is open.
+        db.session.execute(
+            select(Assembly.id)
+            .where(Assembly.id == motion.adopts_minutes_of_id)
+            .with_for_update(read=True)
+        )
     _lock_motion(motion)
     if motion.status is not MotionStatus.DRAFT:
         raise DomainError(_l("The vote on this motion has already been opened."))

@@ -1250,14 +1250,15 @@ def minutes_notes(slug, assembly_id):
     assembly = _assembly(assembly_id)
     back = url_for(".minutes", slug=slug, assembly_id=assembly.id)
     fixed = services.minutes_notes_fixed(assembly)
-    if fixed is not None:
+    if fixed is not None and request.method == "GET":
         flash(fixed.message, "error")
         return redirect(back)
     items = list(assembly.items)
     decided = {}
     for motion in services.motions_of(assembly):
         outcome = motion.result.outcome(_locale()) if motion.result else _("not voted on")
-        decided.setdefault(motion.agenda_item_id, []).append(f"{motion.title}: {outcome}")
+        title = f"{_('Amendment:')} {motion.title}" if motion.is_amendment else motion.title
+        decided.setdefault(motion.agenda_item_id, []).append(f"{title}: {outcome}")
     hints = {item_id: "; ".join(lines) for item_id, lines in decided.items()}
     form = minutes_notes_form(items, services.MAX_NOTE, hints)
     if form.validate_on_submit():

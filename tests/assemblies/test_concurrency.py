@@ -372,3 +372,69 @@ def _remove_while_instructing(app, committed):
         instructions = session.scalar(select(func.count(ProxyInstruction.id)))
     assert (motions, instructions) == ((0, 0) if removed else (1, 1))
     _empty(committed)
+
+
+def test_minutes_notes_never_change_once_the_vote_on_them_opened(app, committed):
+    """The secretary saves notes in the minutes while the chair of the next meeting opens
+    the vote on adopting them: the notes are saved before the vote opens, or refused."""
+    for _ in range(4):
+        _notes_while_opening(app, committed)
+
+
+def _notes_while_opening(app, committed):
+    from datetime import timedelta
+
+    from coop.audit import AuditEvent
+
+    assembly_id, motion_id, item_id, _ids = _draft_with_motion(committed)
+    with Session(committed) as session:
+        held = session.get(Assembly, assembly_id)
+        held.status = AssemblyStatus.CLOSED
+        next_one = Assembly(
+            cooperative_id=held.cooperative_id,
+            title="Volgende ALV",
+            starts_at=held.starts_at + timedelta(days=90),
+            status=AssemblyStatus.IN_SESSION,
+        )
+        session.add(next_one)
+        session.flush()
+        item = AgendaItem(
+            assembly_id=next_one.id, position=1, title="Notulen", kind=ItemKind.DECISION
+        )
+        session.add(item)
+        session.flush()
+        adopt = Motion(
+            assembly_id=next_one.id,
+            agenda_item_id=item.id,
+            title="Notulen vaststellen",
+            adopts_minutes_of_id=held.id,
+        )
+        session.add(adopt)
+        session.commit()
+        adopt_id = adopt.id
+
+    def work(i):
+        try:
+            if i == 0:
+                services.open_vote(db.session.get(Motion, adopt_id), by=None)
+            else:
+                held = db.session.get(Assembly, assembly_id)
+                services.update_minutes_notes(held, {item_id: "Aantekening"}, by=None)
+        except DomainError:
+            db.session.rollback()
+            return (i, "refused")
+        db.session.commit()
+        return (i, "done")
+
+    outcomes, errors = _race(app, committed, 2, work)
+    assert errors == []
+    assert (0, "done") in outcomes
+    with Session(committed) as session:
+        actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+        note = session.get(AgendaItem, item_id).minutes_note
+    if (1, "done") in outcomes:
+        assert note == "Aantekening"
+        assert actions.index("assembly.minutes_notes") < actions.index("motion.vote_opened")
+    else:
+        assert note == ""
+    _empty(committed)

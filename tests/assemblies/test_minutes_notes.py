@@ -94,6 +94,12 @@ def test_notes_stop_changing_once_the_vote_on_the_minutes_opens(coop, secretary,
     with pytest.raises(DomainError, match="stemt over deze notulen"):
         services.update_minutes_notes(held, {opening.id: "Te laat"}, by=secretary)
     assert opening.minutes_note == "Na afloop aangevuld"
+    # Rejected: the secretary corrects them for the next try.
+    motion.status = MotionStatus.CLOSED
+    db.session.flush()
+    assert services.adopted_minutes(held) is None
+    services.update_minutes_notes(held, {opening.id: "Verbeterd"}, by=secretary)
+    assert opening.minutes_note == "Verbeterd"
 
 
 def test_adopted_minutes_are_final(coop, secretary, held):
@@ -159,7 +165,7 @@ def test_the_secretary_writes_the_minutes(client, login, coop, secretary, held):
     assert "Anna vraagt naar de zonnepanelen.\nHet bestuur zoekt het uit." in page
     pdf = pdf_text(client.get(url(held, ".pdf")).data)
     assert "De voorzitter opent om 20.00 uur." in pdf
-    assert "Anna vraagt naar de zonnepanelen." in pdf
+    assert "Anna vraagt naar de zonnepanelen.\nHet bestuur zoekt het uit." in pdf  # lines kept
 
 
 def test_a_note_too_long_comes_back_at_its_field_with_the_rest_kept(
@@ -201,3 +207,30 @@ def test_before_the_meeting_the_board_is_told_when_to_write(client, login, coop,
     assert "Write the minutes" not in text(client.get(url(assembly)))
     response = client.get(url(assembly, "/notes"), follow_redirects=True)
     assert "You write the minutes once the meeting has opened." in text(response)
+
+
+def test_notes_sent_while_the_vote_on_the_minutes_opened_stay_on_the_form(
+    client, login, coop, secretary, held
+):
+    opening, question = held.items
+    held.status = AssemblyStatus.CLOSED
+    later = AssemblyFactory(cooperative=coop, status=AssemblyStatus.IN_SESSION)
+    held.starts_at = later.starts_at.replace(year=later.starts_at.year - 1)
+    item = AgendaItemFactory(assembly=later)
+    motion = services.add_motion(
+        later, item=item, title="Notulen vaststellen", text="",
+        decision_kind=DecisionKind.ORDINARY, adopts_minutes_of=held, by=secretary,
+    )  # fmt: skip
+    login(secretary.user)
+    assert client.get(url(held, "/notes")).status_code == 200
+    services.open_vote(motion, by=secretary)  # meanwhile, in the other meeting
+    response = client.post(
+        url(held, "/notes"),
+        data={f"note_{opening.id}": "Lang verhaal", f"note_{question.id}": "Geen vragen."},
+    )
+    assert response.status_code == 422
+    page = text(response)
+    assert "De algemene ledenvergadering stemt over deze notulen" in page
+    assert "Lang verhaal" in page
+    db.session.expire_all()
+    assert [i.minutes_note for i in held.items] == ["", ""]
