@@ -41,15 +41,65 @@ def mail_to(account, subject, template: str, /, **context) -> EmailMessage:
     return build(account.email, account.locale, subject, template, **context)
 
 
+def _smtp() -> smtplib.SMTP:
+    config = current_app.config
+    smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10)
+    if config["MAIL_USE_TLS"]:
+        smtp.starttls()
+    if config["MAIL_USERNAME"]:
+        smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+    return smtp
+
+
+def send_all(messages: list[EmailMessage]) -> None:
+    """Send the messages, over one SMTP connection (an invitation to every member is one
+    connection, not one per member). A message the server refuses is logged and the others
+    still go; a connection that drops is opened again once; when the server cannot be
+    reached, the messages left are logged, not tried one by one."""
+    log = current_app.logger
+    if current_app.config["MAIL_BACKEND"] != "smtp":
+        for message in messages:
+            try:
+                send_now(message)
+            except OSError:
+                log.exception("mail to %s could not be sent", message["To"])
+        return
+    smtp, pending, retried = None, list(messages), False
+    try:
+        while pending:
+            message = pending[0]
+            try:
+                smtp = smtp or _smtp()
+            except OSError:
+                for message in pending:
+                    log.exception("mail to %s could not be sent", message["To"])
+                return
+            try:
+                smtp.send_message(message)
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException):
+                log.exception("mail to %s was refused", message["To"])  # the others still go
+            except OSError:  # the connection dropped: once more on a new one
+                smtp.close()
+                smtp = None
+                if not retried:
+                    retried = True
+                    continue
+                log.exception("mail to %s could not be sent", message["To"])
+            pending.pop(0)
+            retried = False
+    finally:
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except OSError:
+                smtp.close()
+
+
 def send_now(message: EmailMessage) -> None:
     config = current_app.config
     backend = config["MAIL_BACKEND"]
     if backend == "smtp":
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-            if config["MAIL_USE_TLS"]:
-                smtp.starttls()
-            if config["MAIL_USERNAME"]:
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        with _smtp() as smtp:
             smtp.send_message(message)
     elif backend == "console":
         outbox = Path(config["MAIL_OUTBOX"])
@@ -76,11 +126,9 @@ def after_commit(message: EmailMessage) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _send_outbox(session):
-    for message in session.info.pop(OUTBOX_KEY, []):
-        try:
-            send_now(message)
-        except OSError:
-            current_app.logger.exception("mail to %s could not be sent", message["To"])
+    messages = session.info.pop(OUTBOX_KEY, [])
+    if messages:
+        send_all(messages)
 
 
 @event.listens_for(Session, "after_rollback")

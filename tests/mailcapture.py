@@ -21,16 +21,24 @@ class _Handler:
     def __init__(self, box: Mailbox):
         self.box = box
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.lower().startswith("refused"):  # a mailbox the server does not know
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.box.lock:
             self.box.messages.append(message)
+            self.box.connections.append(session.peer)  # the client's (address, port)
         return "250 Message accepted for delivery"
 
 
 class Mailbox:
     def __init__(self):
         self.messages: list[EmailMessage] = []
+        self.connections: list[tuple] = []  # per message, the connection it came over
         self.lock = threading.Lock()
         self.host = "127.0.0.1"
         self.port = _free_port()
@@ -46,6 +54,7 @@ class Mailbox:
     def clear(self):
         with self.lock:
             self.messages.clear()
+            self.connections.clear()
 
     def to(self, address: str) -> list[EmailMessage]:
         with self.lock:

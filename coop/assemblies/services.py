@@ -26,7 +26,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, defaultload, load_only, selectinload
+from sqlalchemy.orm import contains_eager, defaultload, joinedload, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from coop import audit
@@ -575,13 +575,15 @@ def voting_members(cooperative) -> list[Membership]:
             Membership.cooperative_id == cooperative.id,
             Membership.status == MembershipStatus.ACTIVE,
         )
+        .options(joinedload(Membership.user))  # their address and language, for the mail
         .order_by(Membership.number)
     ).all()
 
 
-def convene(assembly: Assembly, *, by, on: date | None = None) -> list[tuple[Membership, Notice]]:
-    """Convene: check the notice period, record a notice per member with voting rights.
-    The view mails them after the commit."""
+def convene(assembly: Assembly, *, by, on: date | None = None) -> list[tuple[Membership, dict]]:
+    """Convene: check the notice period, record a notice per member with voting rights
+    (in one statement, however many members). The view mails them after the commit.
+    Returns (member, notice as recorded) pairs."""
     _lock_assembly(assembly)
     if assembly.status is not AssemblyStatus.DRAFT:
         raise DomainError(_l("This assembly has already been convened."))
@@ -606,17 +608,21 @@ def convene(assembly: Assembly, *, by, on: date | None = None) -> list[tuple[Mem
         [item.position, item.title, item.kind.value, [d.filename for d in item.documents]]
         for item in assembly.items
     ]
-    sent = []
-    for member in voting_members(assembly.cooperative):
-        notice = Notice(
-            assembly_id=assembly.id,
-            membership_id=member.id,
-            email=member.user.email,
-            subject=emails.convocation_subject(assembly, member.user.locale),
-            agenda=agenda,
+    sent = [
+        (
+            member,
+            {
+                "assembly_id": assembly.id,
+                "membership_id": member.id,
+                "email": member.user.email,
+                "subject": emails.convocation_subject(assembly, member.user.locale),
+                "agenda": agenda,
+            },
         )
-        db.session.add(notice)
-        sent.append((member, notice))
+        for member in voting_members(assembly.cooperative)
+    ]
+    if sent:
+        db.session.execute(insert(Notice), [notice for _, notice in sent])
     assembly.status = AssemblyStatus.CONVENED
     assembly.convened_at = utcnow()
     db.session.flush()

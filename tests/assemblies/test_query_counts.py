@@ -133,3 +133,30 @@ def test_an_assembly_page_takes_as_many_queries_for_a_large_assembly(client, log
     small = count(client, login, queries, build(1), PAGES[page])
     large = count(client, login, queries, build(4), PAGES[page])
     assert large == small, f"{page}: {small} queries for a small assembly, {large} for a large"
+
+
+def convene_with(client, login, queries, mailbox, members: int) -> int:
+    coop = CooperativeFactory()
+    chair = board_member(coop, Function.CHAIR)
+    for _ in range(members):
+        MembershipFactory(cooperative=coop)
+    assembly = AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT)
+    for n in range(3):
+        item = services.add_item(
+            assembly, title=f"Punt {n}", description="", kind=ItemKind.INFORMATION, by=chair
+        )
+        services.add_document(item, filename=f"stuk-{n}.pdf", data=PDF, by=chair)
+    login(chair.user)
+    mailbox.clear()
+    before = queries.count
+    response = client.post(f"/c/{coop.slug}/assemblies/{assembly.id}/convene")
+    assert response.status_code == 302
+    assert len(mailbox.messages) == members + 1  # and the chair
+    assert len(set(mailbox.connections)) == 1  # one SMTP connection for them all
+    return queries.count - before
+
+
+def test_convening_takes_as_many_queries_for_more_members(client, login, queries, mailbox):
+    few = convene_with(client, login, queries, mailbox, 2)
+    many = convene_with(client, login, queries, mailbox, 12)
+    assert many == few, f"convening: {few} queries for 3 members, {many} for 13"
