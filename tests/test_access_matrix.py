@@ -160,6 +160,8 @@ EXPECTED_POLICY = {
     "assemblies.decisions": "member_of",
     "assemblies.minutes": "member_of",
     "assemblies.minutes_notes": "board_of",
+    "assemblies.invitations": "board_of",
+    "assemblies.invite_new_members": "board_of",
     "assemblies.add_candidate": "board_of",
     "assemblies.add_document": "board_of",
     "assemblies.document": "member_of",

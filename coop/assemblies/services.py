@@ -601,13 +601,43 @@ def convene(assembly: Assembly, *, by, on: date | None = None) -> list[tuple[Mem
                 days=days,
             )
         )
-    from coop.assemblies import emails
-
     # The agenda as sent, with the names of the documents the mail links to.
     agenda = [
         [item.position, item.title, item.kind.value, [d.filename for d in item.documents]]
         for item in assembly.items
     ]
+    sent = _record_notices(assembly, voting_members(assembly.cooperative), agenda)
+    assembly.status = AssemblyStatus.CONVENED
+    assembly.convened_at = utcnow()
+    db.session.flush()
+    audit.record(
+        assembly.cooperative, by, "assembly.convened", assembly, recipients=len(sent), agenda=agenda
+    )
+    return sent
+
+
+def notices_of(assembly: Assembly) -> list[tuple[Notice, Membership]]:
+    """Who was sent the invitation, and what it said (by member number)."""
+    return db.session.execute(
+        select(Notice, Membership)
+        .join(Membership, Membership.id == Notice.membership_id)
+        .where(Notice.assembly_id == assembly.id)
+        .order_by(Membership.number)
+    ).all()
+
+
+def not_invited(assembly: Assembly) -> list[Membership]:
+    """Members with voting rights today who got no invitation (admitted since)."""
+    invited = set(
+        db.session.scalars(select(Notice.membership_id).where(Notice.assembly_id == assembly.id))
+    )
+    return [m for m in voting_members(assembly.cooperative) if m.id not in invited]
+
+
+def _record_notices(assembly, members, agenda) -> list[tuple[Membership, dict]]:
+    """A notice per member, in one statement: (member, notice as recorded) pairs."""
+    from coop.assemblies import emails
+
     sent = [
         (
             member,
@@ -619,16 +649,29 @@ def convene(assembly: Assembly, *, by, on: date | None = None) -> list[tuple[Mem
                 "agenda": agenda,
             },
         )
-        for member in voting_members(assembly.cooperative)
+        for member in members
     ]
     if sent:
         db.session.execute(insert(Notice), [notice for _, notice in sent])
-    assembly.status = AssemblyStatus.CONVENED
-    assembly.convened_at = utcnow()
-    db.session.flush()
-    audit.record(
-        assembly.cooperative, by, "assembly.convened", assembly, recipients=len(sent), agenda=agenda
-    )
+    return sent
+
+
+def invite_new_members(assembly: Assembly, *, by) -> list[tuple[Membership, dict]]:
+    """Send the invitation, with the agenda as it was sent to the others, to the members
+    admitted since the assembly was convened (until it opens)."""
+    _lock_assembly(assembly)
+    if assembly.status is not AssemblyStatus.CONVENED:
+        raise DomainError(_l("Invitations go out between convening and the opening."))
+    first = db.session.scalar(select(Notice).where(Notice.assembly_id == assembly.id).limit(1))
+    sent = _record_notices(assembly, not_invited(assembly), first.agenda if first else [])
+    if sent:
+        audit.record(
+            assembly.cooperative,
+            by,
+            "assembly.invited_later",
+            assembly,
+            members=[member.number for member, _ in sent],
+        )
     return sent
 
 

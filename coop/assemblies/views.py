@@ -18,7 +18,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 
@@ -576,6 +576,52 @@ def convene(slug, assembly_id):
         "success",
     )
     return _to_assembly(assembly)
+
+
+@bp.get("/<int:assembly_id>/invitations")
+@board_of()
+def invitations(slug, assembly_id):
+    """Who was sent the invitation and what it said: the proof of the convocation."""
+    assembly = _assembly(assembly_id)
+    notices = services.notices_of(assembly)
+    return render_template(
+        "assemblies/invitations.html",
+        cooperative=g.cooperative,
+        assembly=assembly,
+        notices=notices,
+        agenda=notices[0][0].agenda if notices else [],
+        not_invited=services.not_invited(assembly)
+        if assembly.status is AssemblyStatus.CONVENED
+        else [],
+        can_invite=_can(ORGANISERS),
+        item_kinds={k.value: label for k, label in ITEM_KIND_LABELS.items()},
+    )
+
+
+@bp.post("/<int:assembly_id>/invitations")
+@board_of(role=ORGANISERS)
+def invite_new_members(slug, assembly_id):
+    assembly = _assembly(assembly_id)
+    try:
+        sent = services.invite_new_members(assembly, by=g.membership)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        for member, _notice in sent:
+            mail.after_commit(emails.convocation(assembly, member))
+        db.session.commit()
+        if sent:
+            flash(
+                ngettext(
+                    "%(num)s member gets the invitation.",
+                    "%(num)s members get the invitation.",
+                    len(sent),
+                ),
+                "success",
+            )
+        else:
+            flash(_("Every member with voting rights has the invitation already."), "info")
+    return redirect(url_for(".invitations", slug=slug, assembly_id=assembly.id))
 
 
 @bp.post("/<int:assembly_id>/open")

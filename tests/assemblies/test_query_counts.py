@@ -62,7 +62,7 @@ def build(size: int) -> World:
         )  # fmt: skip
         for n in range(size):
             services.add_candidate(election, name=f"Kandidaat {n}", number=None, by=chair)
-    held.status = AssemblyStatus.CONVENED
+    services.convene(held, by=chair)  # a notice per member
     # Proxies to the chair, given before the meeting.
     for grantor in members[:size]:
         services.grant_proxy(held, grantor, holder_number=chair.number, by=grantor)
@@ -102,6 +102,7 @@ PAGES = {
     "election": "/{held}/motions/{election}",
     "draft motion": "/{draft}/motions/{draft_motion}",
     "attendance": "/{held}/attendance",
+    "invitations": "/{held}/invitations",
     "projector": "/{held}/projector",
     "minutes": "/{held}/minutes",
     "minutes notes": "/{held}/minutes/notes",

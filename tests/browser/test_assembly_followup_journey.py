@@ -151,6 +151,11 @@ def test_instructions_election_minutes_and_decisions(
     page.goto(assembly_url)
     page.get_by_role("button", name="Convene the assembly").click()
     expect(flash(page)).to_contain_text("The assembly is convened.")
+    page.get_by_role("link", name="Invitations: who got what").click()
+    expect(
+        page.get_by_text("4 members with voting rights got the invitation by e-mail.")
+    ).to_be_visible()
+    check_page("invitations")
 
     # The grantor gives a proxy with an instruction for the budget; the secret election
     # gets none, and the form says why.

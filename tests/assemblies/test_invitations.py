@@ -1,0 +1,124 @@
+"""The invitations page: who was sent the invitation and what it said (the proof of the
+convocation), and the invitation for members admitted since."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from coop.assemblies import services
+from coop.assemblies.models import AssemblyStatus, ItemKind, Notice
+from coop.audit import AuditEvent
+from coop.db import utcnow
+from coop.errors import DomainError
+from coop.extensions import db
+from coop.members.models import Function, MembershipStatus
+from tests.factories import AssemblyFactory, CooperativeFactory, MembershipFactory, board_member
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def coop():
+    return CooperativeFactory()
+
+
+@pytest.fixture
+def chair(coop):
+    return board_member(coop, Function.CHAIR)
+
+
+@pytest.fixture
+def convened(coop, chair):
+    members = [MembershipFactory(cooperative=coop) for _ in range(2)]
+    assembly = AssemblyFactory(
+        cooperative=coop, status=AssemblyStatus.DRAFT, starts_at=utcnow() + timedelta(days=30)
+    )
+    item = services.add_item(
+        assembly, title="Jaarrekening", description="", kind=ItemKind.DECISION, by=chair
+    )
+    services.add_document(item, filename="jaarrekening.pdf", data=PDF, by=chair)
+    services.convene(assembly, by=chair)
+    db.session.flush()
+    return assembly, members
+
+
+def url(assembly) -> str:
+    return f"/c/{assembly.cooperative.slug}/assemblies/{assembly.id}/invitations"
+
+
+def test_the_board_sees_who_was_sent_what(client, login, coop, chair, convened):
+    assembly, members = convened
+    login(chair.user)
+    page = text(client.get(f"/c/{coop.slug}/assemblies/{assembly.id}"))
+    assert "Uitnodigingen: wie kreeg wat" in page
+    page = text(client.get(url(assembly)))
+    assert "3 leden met stemrecht kregen de uitnodiging per e-mail." in page
+    assert (
+        '<li>Jaarrekening <span class="muted">(Ter besluitvorming)</span>: jaarrekening.pdf' in page
+    )
+    for member in (chair, *members):
+        assert member.user.email in page
+        assert member.name in page
+    assert "Nieuwe leden zonder uitnodiging" not in page
+
+
+def test_a_member_admitted_since_gets_the_invitation(client, login, mailbox, coop, chair, convened):
+    assembly, _members = convened
+    newcomer = MembershipFactory(cooperative=coop)
+    MembershipFactory(cooperative=coop, status=MembershipStatus.SUSPENDED)  # no voting rights
+    login(chair.user)
+    page = text(client.get(url(assembly)))
+    assert "Nieuwe leden zonder uitnodiging" in page
+    assert f"{newcomer.name} ({newcomer.number})" in page
+    mailbox.clear()
+    response = client.post(url(assembly), follow_redirects=True)
+    assert "1 lid krijgt de uitnodiging." in text(response)
+    assert [m["To"] for m in mailbox.messages] == [newcomer.user.email]
+    notice = db.session.scalar(select(Notice).where(Notice.membership_id == newcomer.id))
+    assert notice.agenda == [[1, "Jaarrekening", "decision", ["jaarrekening.pdf"]]]
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "assembly.invited_later")
+    )
+    assert event.data == {"members": [newcomer.number]}
+    # Again: nobody left, nobody mailed twice.
+    mailbox.clear()
+    response = client.post(url(assembly), follow_redirects=True)
+    assert "Alle leden met stemrecht hebben de uitnodiging al." in text(response)
+    assert mailbox.messages == []
+    assert db.session.scalar(select(func.count(Notice.id))) == 4
+
+
+@pytest.mark.parametrize("status", [AssemblyStatus.DRAFT, AssemblyStatus.IN_SESSION])
+def test_late_invitations_only_between_convening_and_opening(coop, chair, status):
+    assembly = AssemblyFactory(cooperative=coop, status=status)
+    MembershipFactory(cooperative=coop)
+    with pytest.raises(DomainError, match="tussen het bijeenroepen en de opening"):
+        services.invite_new_members(assembly, by=chair)
+    assert db.session.scalar(select(func.count(Notice.id))) == 0
+
+
+def test_a_draft_has_no_invitations_yet_in_english(client, login, coop, chair):
+    chair.user.locale = "en"
+    draft = AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT)
+    login(chair.user)
+    assert "Invitations: who got what" not in text(
+        client.get(f"/c/{coop.slug}/assemblies/{draft.id}")
+    )
+    page = text(client.get(url(draft)))
+    assert "Nobody has been invited yet" in page
+
+
+def test_members_do_not_see_the_invitations(client, login, coop, convened):
+    assembly, members = convened
+    login(members[0].user)
+    assert "Uitnodigingen" not in text(client.get(f"/c/{coop.slug}/assemblies/{assembly.id}"))
+    assert client.get(url(assembly)).status_code == 403
+    assert client.post(url(assembly)).status_code == 403
