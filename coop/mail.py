@@ -44,18 +44,34 @@ def mail_to(account, subject, template: str, /, **context) -> EmailMessage:
 def _smtp() -> smtplib.SMTP:
     config = current_app.config
     smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10)
-    if config["MAIL_USE_TLS"]:
-        smtp.starttls()
-    if config["MAIL_USERNAME"]:
-        smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+    try:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+    except BaseException:
+        smtp.close()
+        raise
     return smtp
+
+
+def _temporary(error: OSError) -> bool:
+    """Whether the server said 'not now' (4xx: too many messages on this connection, try
+    later) rather than 'never' (5xx: no such address)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    return True  # the connection dropped or timed out
 
 
 def send_all(messages: list[EmailMessage]) -> None:
     """Send the messages, over one SMTP connection (an invitation to every member is one
-    connection, not one per member). A message the server refuses is logged and the others
-    still go; a connection that drops is opened again once; when the server cannot be
-    reached, the messages left are logged, not tried one by one."""
+    connection, not one per member). A message the server refuses for good (5xx) is logged
+    and the others still go. When the server says 'not now' (4xx, such as a limit of
+    messages per connection) or the connection drops, the message is tried once more on a
+    new connection; when that fails too, or the server cannot be reached, the messages
+    left are logged once each and not tried one by one."""
     log = current_app.logger
     if current_app.config["MAIL_BACKEND"] != "smtp":
         for message in messages:
@@ -70,21 +86,20 @@ def send_all(messages: list[EmailMessage]) -> None:
             message = pending[0]
             try:
                 smtp = smtp or _smtp()
-            except OSError:
-                for message in pending:
-                    log.exception("mail to %s could not be sent", message["To"])
-                return
-            try:
                 smtp.send_message(message)
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException):
-                log.exception("mail to %s was refused", message["To"])  # the others still go
-            except OSError:  # the connection dropped: once more on a new one
-                smtp.close()
-                smtp = None
-                if not retried:
-                    retried = True
-                    continue
-                log.exception("mail to %s could not be sent", message["To"])
+            except OSError as error:
+                if smtp is not None and not _temporary(error):
+                    log.exception("mail to %s was refused", message["To"])
+                else:
+                    if smtp is not None:
+                        smtp.close()
+                        smtp = None
+                    if not retried:
+                        retried = True
+                        continue  # once more, on a new connection
+                    for message in pending:
+                        log.error("mail to %s could not be sent", message["To"])
+                    return
             pending.pop(0)
             retried = False
     finally:

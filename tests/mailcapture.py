@@ -21,6 +21,16 @@ class _Handler:
     def __init__(self, box: Mailbox):
         self.box = box
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        limit = self.box.max_per_connection
+        with self.box.lock:
+            sent = sum(1 for peer in self.box.connections if peer == session.peer)
+        if limit is not None and sent >= limit:  # as servers that cap a connection do
+            return "421 4.7.0 Too many messages on this connection, try again"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address.lower().startswith("refused"):  # a mailbox the server does not know
             return "550 5.1.1 No such user"
@@ -39,6 +49,7 @@ class Mailbox:
     def __init__(self):
         self.messages: list[EmailMessage] = []
         self.connections: list[tuple] = []  # per message, the connection it came over
+        self.max_per_connection: int | None = None  # a server's cap on messages per connection
         self.lock = threading.Lock()
         self.host = "127.0.0.1"
         self.port = _free_port()

@@ -601,11 +601,7 @@ def convene(assembly: Assembly, *, by, on: date | None = None) -> list[tuple[Mem
                 days=days,
             )
         )
-    # The agenda as sent, with the names of the documents the mail links to.
-    agenda = [
-        [item.position, item.title, item.kind.value, [d.filename for d in item.documents]]
-        for item in assembly.items
-    ]
+    agenda = _agenda(assembly)
     sent = _record_notices(assembly, voting_members(assembly.cooperative), agenda)
     assembly.status = AssemblyStatus.CONVENED
     assembly.convened_at = utcnow()
@@ -632,6 +628,16 @@ def not_invited(assembly: Assembly) -> list[Membership]:
         db.session.scalars(select(Notice.membership_id).where(Notice.assembly_id == assembly.id))
     )
     return [m for m in voting_members(assembly.cooperative) if m.id not in invited]
+
+
+def _agenda(assembly: Assembly) -> list:
+    """The agenda as the invitation gives it, with the names of the documents the mail
+    links to: [[position, title, kind, [document names]], ...]. The items are fixed once
+    convened; a late invitation also names the documents added since."""
+    return [
+        [item.position, item.title, item.kind.value, [d.filename for d in item.documents]]
+        for item in assembly.items
+    ]
 
 
 def _record_notices(assembly, members, agenda) -> list[tuple[Membership, dict]]:
@@ -662,8 +668,7 @@ def invite_new_members(assembly: Assembly, *, by) -> list[tuple[Membership, dict
     _lock_assembly(assembly)
     if assembly.status is not AssemblyStatus.CONVENED:
         raise DomainError(_l("Invitations go out between convening and the opening."))
-    first = db.session.scalar(select(Notice).where(Notice.assembly_id == assembly.id).limit(1))
-    sent = _record_notices(assembly, not_invited(assembly), first.agenda if first else [])
+    sent = _record_notices(assembly, not_invited(assembly), _agenda(assembly))
     if sent:
         audit.record(
             assembly.cooperative,

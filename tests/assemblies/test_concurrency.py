@@ -438,3 +438,31 @@ def _notes_while_opening(app, committed):
     else:
         assert note == ""
     _empty(committed)
+
+
+def test_two_board_members_inviting_newcomers_at_once_send_one_invitation_each(app, committed):
+    from coop.assemblies.models import Notice
+
+    assembly_id, _motion_id, _item_id, ids = _draft_with_motion(committed, 4)
+    with Session(committed) as session:  # convened: the first two members were invited
+        session.get(Assembly, assembly_id).status = AssemblyStatus.CONVENED
+        session.execute(
+            insert(Notice),
+            [
+                {"assembly_id": assembly_id, "membership_id": m, "email": "x", "subject": "x"}
+                for m in ids[:2]
+            ],
+        )
+        session.commit()
+
+    def work(i):
+        assembly = db.session.get(Assembly, assembly_id)
+        sent = services.invite_new_members(assembly, by=None)
+        db.session.commit()
+        return len(sent)
+
+    outcomes, errors = _race(app, committed, 2, work)
+    assert errors == []
+    assert sorted(outcomes) == [0, 2]
+    with Session(committed) as session:
+        assert session.scalar(select(func.count(Notice.id))) == 4

@@ -60,7 +60,7 @@ def test_the_board_sees_who_was_sent_what(client, login, coop, chair, convened):
     page = text(client.get(f"/c/{coop.slug}/assemblies/{assembly.id}"))
     assert "Uitnodigingen: wie kreeg wat" in page
     page = text(client.get(url(assembly)))
-    assert "3 leden met stemrecht kregen de uitnodiging per e-mail." in page
+    assert "De uitnodiging is per e-mail verstuurd aan 3 leden met stemrecht." in page
     assert (
         '<li>Jaarrekening <span class="muted">(Ter besluitvorming)</span>: jaarrekening.pdf' in page
     )
@@ -81,9 +81,12 @@ def test_a_member_admitted_since_gets_the_invitation(client, login, mailbox, coo
     mailbox.clear()
     response = client.post(url(assembly), follow_redirects=True)
     assert "1 lid krijgt de uitnodiging." in text(response)
-    assert [m["To"] for m in mailbox.messages] == [newcomer.user.email]
+    (invitation,) = mailbox.messages
+    assert invitation["To"] == newcomer.user.email
+    assert [p.get_filename() for p in invitation.iter_attachments()] == ["alv.ics"]
     notice = db.session.scalar(select(Notice).where(Notice.membership_id == newcomer.id))
     assert notice.agenda == [[1, "Jaarrekening", "decision", ["jaarrekening.pdf"]]]
+    assert invitation["Subject"] == notice.subject
     event = db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "assembly.invited_later")
     )
@@ -96,7 +99,9 @@ def test_a_member_admitted_since_gets_the_invitation(client, login, mailbox, coo
     assert db.session.scalar(select(func.count(Notice.id))) == 4
 
 
-@pytest.mark.parametrize("status", [AssemblyStatus.DRAFT, AssemblyStatus.IN_SESSION])
+@pytest.mark.parametrize(
+    "status", [AssemblyStatus.DRAFT, AssemblyStatus.IN_SESSION, AssemblyStatus.CLOSED]
+)
 def test_late_invitations_only_between_convening_and_opening(coop, chair, status):
     assembly = AssemblyFactory(cooperative=coop, status=status)
     MembershipFactory(cooperative=coop)

@@ -84,3 +84,17 @@ def test_an_unreachable_server_is_logged_and_the_commit_stands(app, mailbox, log
         "mail to a@example.test could not be sent",
         "mail to b@example.test could not be sent",
     ]
+
+
+def test_a_server_that_caps_its_connections_still_gets_every_mail_once(
+    app, mailbox, logged, monkeypatch
+):
+    mailbox.clear()
+    monkeypatch.setattr(mailbox, "max_per_connection", 2)
+    addresses = [f"lid{n}@example.test" for n in range(5)]
+    with app.test_request_context():
+        queue(app, *addresses)
+        db.session.commit()
+    assert sorted(m["To"] for m in mailbox.messages) == addresses
+    assert len(set(mailbox.connections)) == 3
+    assert logged == []
