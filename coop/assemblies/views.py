@@ -450,6 +450,8 @@ def edit_item(slug, assembly_id, agenda_item_id):
             )
         except DomainError as error:
             put_on_form(form, error)
+            if error.field == "kind":  # the box shows what the item stays, as the message says
+                form.kind.data = item.kind.value
         else:
             db.session.commit()
             flash(_("The agenda item is saved."), "success")

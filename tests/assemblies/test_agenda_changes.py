@@ -6,6 +6,7 @@ voting instruction given) stays."""
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -310,6 +311,11 @@ def test_a_wrong_item_comes_back_with_the_message_at_the_field(client, login, co
     assert "Dit punt heeft voorstellen. Het blijft dus ter besluitvorming." in page
     assert 'value="Begroting 2027"' in page  # what was typed stays
     assert "Uitleg" in page
+    # The kind shows what the item stays, as the message says.
+    (checked,) = re.findall(r'<input[^>]*name="kind"[^>]*checked[^>]*>', page) or re.findall(
+        r'<input checked[^>]*name="kind"[^>]*>', page
+    )
+    assert 'value="decision"' in checked
     assert db.session.get(AgendaItem, motion.agenda_item_id).title == "Begroting"
     empty = client.post(
         f"{base(draft)}/items/{motion.agenda_item_id}/edit",
@@ -546,7 +552,7 @@ def test_a_refused_removal_says_why_once(client, login, coop, chair):
     response = client.post(f"{base(assembly)}/motions/{amendment.id}/remove", follow_redirects=True)
     page = text(response)
     assert page.count("steminstructie over dit voorstel") == 1
-    assert "Dit voorstel wijzigen of verwijderen" not in page
+    assert "Dit amendement wijzigen of verwijderen" not in page
     assert response.request.path == f"{base(assembly)}/motions/{amendment.id}"
 
 

@@ -5,6 +5,7 @@ page and in their PDF."""
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from sqlalchemy import select
@@ -184,6 +185,9 @@ def test_a_note_too_long_comes_back_at_its_field_with_the_rest_kept(
     page = text(response)
     assert f'id="note_{opening.id}-error"' in page
     assert "Geen vragen." in page
+    # No maxlength on the box: a browser would cut a pasted text off without a word.
+    assert "<textarea" in page
+    assert re.search(r"<textarea[^>]*maxlength", page) is None
     db.session.expire_all()
     assert [i.minutes_note for i in held.items] == ["", ""]
 

@@ -153,7 +153,7 @@ def test_instructions_election_minutes_and_decisions(
     expect(flash(page)).to_contain_text("The assembly is convened.")
     page.get_by_role("link", name="Invitations: who got what").click()
     expect(
-        page.get_by_text("4 members with voting rights got the invitation by e-mail.")
+        page.get_by_text("The invitation was sent by e-mail to 4 members with voting rights.")
     ).to_be_visible()
     check_page("invitations")
 
@@ -372,3 +372,24 @@ def test_the_chair_writes_the_minutes_of_the_last_meeting(
     expect(flash(page)).to_contain_text("The notes are in the draft minutes.")
     expect(page.get_by_text("Bram asks which trees. The board will ask the city.")).to_be_visible()
     expect(page).to_have_url(re.compile(f"{minutes_url}$"))
+
+
+def test_a_second_tap_on_a_button_plans_nothing_twice(page: Page, followup: Followup):
+    """On a slow connection a volunteer taps again: the second tap sends nothing."""
+    page.set_default_timeout(5000)
+    log_in(page, followup.chair.email)
+    page.goto(f"/c/{followup.slug}/assemblies/new")
+    page.get_by_label("Title").fill("Tapped twice")
+    when = (utcnow() + timedelta(days=40)).strftime("%Y-%m-%dT19:30")
+    page.get_by_label("Date and time").fill(when)
+    page.evaluate(
+        """() => {
+            const form = document.querySelector("form[action$='/new']");
+            form.requestSubmit();
+            setTimeout(() => form.requestSubmit(), 10);
+        }"""
+    )
+    expect(flash(page)).to_contain_text("The assembly is created.")
+    page.wait_for_timeout(500)  # a second request would be in by now
+    page.goto(f"/c/{followup.slug}/assemblies/")
+    expect(page.get_by_role("link", name="Tapped twice")).to_have_count(1)
