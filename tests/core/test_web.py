@@ -1,5 +1,6 @@
 """Plumbing every page shares: headers, CSRF, error pages, language, formatting, health."""
 
+import re
 from datetime import date
 
 import pytest
@@ -21,7 +22,13 @@ def test_security_headers(client):
 
 def test_no_inline_script_in_pages(client):
     for url in ("/", "/account/login", "/account/signup"):
-        assert "<script" not in client.get(url).get_data(as_text=True)
+        page = client.get(url).get_data(as_text=True)
+        scripts = re.findall(r"<script[^>]*>(.*?)</script>", page, flags=re.S)
+        assert scripts, url  # the shared forms.js
+        assert all(body.strip() == "" for body in scripts), url  # none inline
+        assert re.findall(r"<script[^>]*>", page) == [
+            tag for tag in re.findall(r"<script[^>]*>", page) if 'src="/static/' in tag
+        ]
 
 
 def test_session_cookie_flags(client, login):
