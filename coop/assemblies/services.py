@@ -612,6 +612,29 @@ def convene(assembly: Assembly, *, by, on: date | None = None) -> list[tuple[Mem
     return sent
 
 
+def count_voting_members(cooperative) -> int:
+    return db.session.scalar(
+        select(func.count(Membership.id)).where(
+            Membership.cooperative_id == cooperative.id,
+            Membership.status == MembershipStatus.ACTIVE,
+        )
+    )
+
+
+def count_not_invited(assembly: Assembly) -> int:
+    """How many members with voting rights today got no invitation (see ``not_invited``)."""
+    invited = select(Notice.id).where(
+        Notice.assembly_id == assembly.id, Notice.membership_id == Membership.id
+    )
+    return db.session.scalar(
+        select(func.count(Membership.id)).where(
+            Membership.cooperative_id == assembly.cooperative_id,
+            Membership.status == MembershipStatus.ACTIVE,
+            ~invited.exists(),
+        )
+    )
+
+
 def notices_of(assembly: Assembly) -> list[tuple[Notice, Membership]]:
     """Who was sent the invitation, and what it said (by member number)."""
     return db.session.execute(

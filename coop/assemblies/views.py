@@ -304,6 +304,8 @@ def _assembly_page(
     motion_form=None,
     proxy_form=None,
     open_error=None,
+    convene_error=None,
+    close_error=None,
     document_error=None,
     status=200,
 ):
@@ -361,6 +363,14 @@ def _assembly_page(
         is_chair=_can(CHAIR),
         on_the_day=_on_the_day(assembly),
         open_error=open_error,
+        convene_error=convene_error,
+        close_error=close_error,
+        voters=services.count_voting_members(g.cooperative)
+        if assembly.status is AssemblyStatus.DRAFT and _can(ORGANISERS)
+        else None,
+        not_invited=services.count_not_invited(assembly)
+        if assembly.status is AssemblyStatus.CONVENED and me.is_board
+        else 0,
         document_error=document_error or (None, None),
         statuses=ASSEMBLY_STATUS_LABELS,
         choice_labels=CHOICE_LABELS,
@@ -565,6 +575,11 @@ def document(slug, assembly_id, document_id):
 @board_of(role=ORGANISERS)
 def convene(slug, assembly_id):
     assembly = _assembly(assembly_id)
+    if assembly.status is AssemblyStatus.DRAFT and request.form.get("confirm") != "yes":
+        # It mails every member, and fixes the agenda: the board confirms.
+        return _assembly_page(
+            assembly, convene_error=_("Tick this box to send the invitations."), status=422
+        )
     try:
         sent = services.convene(assembly, by=g.membership)
     except DomainError as error:
@@ -653,6 +668,17 @@ def open_session(slug, assembly_id):
 @board_of(role=CHAIR)
 def close_session(slug, assembly_id):
     assembly = _assembly(assembly_id)
+    if (
+        assembly.status is AssemblyStatus.IN_SESSION
+        and request.form.get("confirm") != "yes"
+        and any(m.status is MotionStatus.DRAFT for m in services.motions_of(assembly))
+    ):
+        # Motions not voted on stay undecided for good: the chair confirms.
+        return _assembly_page(
+            assembly,
+            close_error=_("Tick this box to close the meeting without these votes."),
+            status=422,
+        )
     try:
         services.close_session(assembly, by=g.membership)
     except DomainError as error:

@@ -218,7 +218,11 @@ def test_convening_with_too_short_notice(client, login, room):
     )
     MotionFactory(agenda_item__assembly=draft)
     login(chair.user)
-    response = client.post(f"/c/{coop.slug}/assemblies/{draft.id}/convene", follow_redirects=True)
+    response = client.post(
+        f"/c/{coop.slug}/assemblies/{draft.id}/convene",
+        data={"confirm": "yes"},
+        follow_redirects=True,
+    )
     assert "De oproepingstermijn is 14 dagen, maar de vergadering is over 6 dagen." in text(
         response
     )

@@ -127,3 +127,65 @@ def test_members_do_not_see_the_invitations(client, login, coop, convened):
     assert "Uitnodigingen" not in text(client.get(f"/c/{coop.slug}/assemblies/{assembly.id}"))
     assert client.get(url(assembly)).status_code == 403
     assert client.post(url(assembly)).status_code == 403
+
+
+def test_convening_asks_for_a_tick_that_names_how_many_are_mailed(
+    client, login, mailbox, coop, chair
+):
+    MembershipFactory(cooperative=coop)
+    draft = AssemblyFactory(
+        cooperative=coop, status=AssemblyStatus.DRAFT, starts_at=utcnow() + timedelta(days=30)
+    )
+    services.add_item(draft, title="Opening", description="", kind=ItemKind.INFORMATION, by=chair)
+    login(chair.user)
+    base = f"/c/{coop.slug}/assemblies/{draft.id}"
+    assert "Ja, stuur de uitnodiging nu naar alle 2 leden met stemrecht" in text(client.get(base))
+    mailbox.clear()
+    refused = client.post(f"{base}/convene")
+    assert refused.status_code == 422
+    assert "Vink dit vakje aan om de uitnodigingen te versturen." in text(refused)
+    assert 'id="confirm-convene-error"' in text(refused)
+    assert mailbox.messages == []
+    db.session.expire_all()
+    assert draft.status is AssemblyStatus.DRAFT
+    client.post(f"{base}/convene", data={"confirm": "yes"})
+    db.session.expire_all()
+    assert draft.status is AssemblyStatus.CONVENED
+    assert len(mailbox.messages) == 2
+
+
+def test_the_assembly_page_tells_the_board_of_members_without_an_invitation(
+    client, login, coop, chair, convened
+):
+    assembly, _members = convened
+    login(chair.user)
+    base = f"/c/{coop.slug}/assemblies/{assembly.id}"
+    assert "nog geen uitnodiging" not in text(client.get(base))
+    MembershipFactory(cooperative=coop)
+    MembershipFactory(cooperative=coop)
+    assert "(2 nieuwe leden hebben nog geen uitnodiging)" in text(client.get(base))
+
+
+def test_closing_with_motions_not_voted_on_asks_for_a_tick(client, login, coop, chair):
+    from tests.factories import MotionFactory
+
+    chair.user.locale = "en"
+    motion = MotionFactory(
+        agenda_item__assembly__cooperative=coop,
+        agenda_item__assembly__status=AssemblyStatus.IN_SESSION,
+        title="Build a bench",
+    )
+    assembly = motion.assembly
+    login(chair.user)
+    base = f"/c/{coop.slug}/assemblies/{assembly.id}"
+    page = text(client.get(base))
+    assert "Not voted on yet:" in page
+    assert "Build a bench" in page
+    refused = client.post(f"{base}/close")
+    assert refused.status_code == 422
+    assert "Tick this box to close the meeting without these votes." in text(refused)
+    db.session.expire_all()
+    assert assembly.status is AssemblyStatus.IN_SESSION
+    client.post(f"{base}/close", data={"confirm": "yes"})
+    db.session.expire_all()
+    assert assembly.status is AssemblyStatus.CLOSED

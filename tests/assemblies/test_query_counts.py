@@ -150,7 +150,9 @@ def convene_with(client, login, queries, mailbox, members: int) -> int:
     login(chair.user)
     mailbox.clear()
     before = queries.count
-    response = client.post(f"/c/{coop.slug}/assemblies/{assembly.id}/convene")
+    response = client.post(
+        f"/c/{coop.slug}/assemblies/{assembly.id}/convene", data={"confirm": "yes"}
+    )
     assert response.status_code == 302
     assert len(mailbox.messages) == members + 1  # and the chair
     assert len(set(mailbox.connections)) == 1  # one SMTP connection for them all

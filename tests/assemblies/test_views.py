@@ -87,7 +87,7 @@ def test_board_plans_and_convenes_and_members_get_the_invitation(client, login, 
         },
     )
     assert response.status_code == 302
-    assert client.post(base + "/convene").status_code == 302
+    assert client.post(base + "/convene", data={"confirm": "yes"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Assembly, assembly.id).status is AssemblyStatus.CONVENED
     assert (
@@ -113,7 +113,9 @@ def test_too_short_notice_gives_a_message_and_convenes_nothing(client, login, co
     )
     AgendaItemFactory(assembly=assembly)
     login(chair.user)
-    response = client.post(url(coop, f"/{assembly.id}/convene"), follow_redirects=True)
+    response = client.post(
+        url(coop, f"/{assembly.id}/convene"), data={"confirm": "yes"}, follow_redirects=True
+    )
     assert response.status_code == 200
     assert "notice period" in response.text.lower() or "oproepingstermijn" in response.text
     db.session.expire_all()
@@ -411,7 +413,7 @@ def test_agenda_documents_are_pdfs_and_members_download_them(client, login, coop
     db.session.expire_all()
     documents = db.session.get(Assembly, assembly.id).items[0].documents
     assert [d.filename for d in documents] == ["jaar_rekening_2026.pdf"]
-    client.post(base + "/convene")
+    client.post(base + "/convene", data={"confirm": "yes"})
     invitation = mailbox.last_to(member.user.email)
     link = f"http://localhost{base}/documents/{documents[0].id}"
     plain = invitation.get_body(("plain",)).get_content()

@@ -149,6 +149,7 @@ def test_instructions_election_minutes_and_decisions(
         page.get_by_role("button", name="Add the candidate").click()
         expect(flash(page)).to_contain_text("The candidate is added.")
     page.goto(assembly_url)
+    page.get_by_label(re.compile(r"^Yes, send the invitation to all \d+ members")).check()
     page.get_by_role("button", name="Convene the assembly").click()
     expect(flash(page)).to_contain_text("The assembly is convened.")
     page.get_by_role("link", name="Invitations: who got what").click()

@@ -131,6 +131,7 @@ def test_assembly_journey(page: Page, new_page, world: World, mailbox, check_pag
     page.get_by_role("link", name="Spring general assembly").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Spring general assembly")
     check_page("assembly-draft")
+    page.get_by_label(re.compile(r"^Yes, send the invitation to all \d+ members")).check()
     page.get_by_role("button", name="Convene the assembly").click()
     expect(flash(page)).to_contain_text("The assembly is convened. 4 members get an invitation.")
     invitation = wait_for_mail(mailbox, world.grantor.email, "Invitation: general assembly")
