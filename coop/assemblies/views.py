@@ -488,11 +488,20 @@ def _to_item(assembly, item_id):
     )
 
 
+def _already_removed(assembly):
+    """A removal sent again (a second tab, the back button): nothing left to remove."""
+    flash(_("This was already removed."), "info")
+    return _to_assembly(assembly, "agenda")
+
+
 @bp.post("/<int:assembly_id>/items/<int:agenda_item_id>/remove")
 @board_of(role=ORGANISERS)
 def remove_item(slug, assembly_id, agenda_item_id):
     assembly = _assembly(assembly_id)
-    item = _item(assembly, agenda_item_id)
+    try:
+        item = services.get_item(assembly, agenda_item_id)
+    except NotFound:
+        return _already_removed(assembly)
     title = item.title
     try:
         services.remove_item(item, by=g.membership)
@@ -512,7 +521,7 @@ def remove_document(slug, assembly_id, document_id):
     try:
         document = services.get_document(assembly, document_id)
     except NotFound:
-        abort(404)
+        return _already_removed(assembly)
     item_id, name = document.agenda_item_id, document.filename
     try:
         services.remove_document(document, by=g.membership)
@@ -1047,7 +1056,10 @@ def _fixed_motion(assembly, motion, fixed):
 @board_of(role=ORGANISERS)
 def remove_motion(slug, assembly_id, motion_id):
     assembly = _assembly(assembly_id)
-    motion = _motion(assembly, motion_id)
+    try:
+        motion = services.get_motion(assembly, motion_id)
+    except NotFound:
+        return _already_removed(assembly)
     title = motion.title
     try:
         services.remove_motion(motion, by=g.membership)

@@ -385,8 +385,12 @@ def test_another_assemblys_item_or_document_is_not_found(client, login, coop, ch
     document = services.add_document(item, filename="elders.pdf", data=PDF, by=chair)
     login(chair.user)
     assert client.get(f"{base(draft)}/items/{item.id}/edit").status_code == 404
-    assert client.post(f"{base(draft)}/items/{item.id}/remove").status_code == 404
-    assert client.post(f"{base(draft)}/documents/{document.id}/remove").status_code == 404
+    # A removal sent for something not on this agenda removes nothing; it is answered as
+    # a removal sent twice (a second tab, the back button) is.
+    for path in (f"/items/{item.id}/remove", f"/documents/{document.id}/remove"):
+        response = client.post(base(draft) + path, follow_redirects=True)
+        assert "Dit was al verwijderd." in text(response)
+        assert response.request.path == base(draft)
     assert (count(AgendaItem), count(AgendaDocument)) == (1, 1)
 
 
@@ -498,7 +502,8 @@ def test_another_assemblys_motion_is_not_found(client, login, coop, chair, draft
     )
     login(chair.user)
     assert client.get(f"{base(draft)}/motions/{other.id}/edit").status_code == 404
-    assert client.post(f"{base(draft)}/motions/{other.id}/remove").status_code == 404
+    response = client.post(f"{base(draft)}/motions/{other.id}/remove", follow_redirects=True)
+    assert "Dit was al verwijderd." in text(response)
     assert db.session.get(Motion, other.id) is not None
 
 
@@ -565,3 +570,15 @@ def test_a_motion_whose_amendment_was_voted_on_stays_but_its_text_can_follow(coo
     # The board writes an adopted amendment into the motion before its vote.
     services.update_motion(motion, title=motion.title, text="Twintig bomen", by=chair)
     assert motion.text == "Twintig bomen"
+
+
+def test_a_removal_sent_twice_says_it_is_done_already(client, login, coop, chair, draft):
+    chair.user.locale = "en"
+    first, second = agenda(draft, chair, "Opening", "Rondvraag")
+    login(chair.user)
+    url = f"{base(draft)}/items/{second.id}/remove"
+    assert client.post(url).status_code == 302
+    again = client.post(url, follow_redirects=True)  # the back button, a second tab
+    assert again.status_code == 200
+    assert "This was already removed." in text(again)
+    assert [i.title for i in draft.items] == ["Opening"]
