@@ -199,7 +199,7 @@ class ItemForm(FlaskForm):
 
 def _motion_title():
     return StringField(
-        _l("Motion"),
+        _l("Title of the motion"),
         # Not "title": the agenda item form on the same page has that id.
         id="motion_title",
         filters=[strip_filter],

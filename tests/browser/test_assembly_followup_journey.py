@@ -120,7 +120,7 @@ def followup(app) -> Followup:
 
 def add_motion(page: Page, item: str, title: str, kind: str, **extra) -> None:
     page.get_by_label("Agenda item", exact=True).select_option(label=item)
-    page.get_by_label(re.compile(r"^Motion")).fill(title)
+    page.get_by_label("Title of the motion").fill(title)
     page.get_by_label("Kind of decision").select_option(label=kind)
     if "seats" in extra:
         page.get_by_label("Seats (elections only)").fill(str(extra["seats"]))
@@ -332,7 +332,7 @@ def test_the_chair_corrects_the_draft_agenda_and_deletes_the_draft(
     page.get_by_role("link", name=BUDGET).click()
     page.get_by_role("link", name="Change or remove this motion").click()
     check_page("motion")
-    page.get_by_role("textbox", name="Motion (required)").fill("Adopt the budget for 2028")
+    page.get_by_label("Title of the motion").fill("Adopt the budget for 2028")
     page.get_by_role("button", name="Save the motion").click()
     expect(flash(page)).to_contain_text("The motion is saved.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Adopt the budget for 2028")
