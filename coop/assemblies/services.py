@@ -333,7 +333,7 @@ def delete_assembly(assembly: Assembly, *, by) -> None:
     motions = motions_of(assembly)
     _check_no_statutes(motions, field="confirm")
     for motion in sorted(motions, key=lambda m: not m.is_amendment):  # amendments first
-        _delete_motion(motion)
+        delete_motion(motion)
     for item in list(assembly.items):
         _delete_item(item)
     audit.record(
@@ -566,15 +566,20 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(AMSTERDAM).date()
 
 
-def voting_members(cooperative) -> list[Membership]:
+def _with_voting_rights(cooperative_id) -> tuple:
     """Members with voting rights today: active members (not applicants, ended or
-    suspended members)."""
+    suspended members). ``cooperative_id``: a value or a bound parameter."""
+    return (
+        Membership.cooperative_id == cooperative_id,
+        Membership.status == MembershipStatus.ACTIVE,
+    )
+
+
+def voting_members(cooperative, *where) -> list[Membership]:
+    """The members with voting rights today (``where``: narrowed further)."""
     return db.session.scalars(
         select(Membership)
-        .where(
-            Membership.cooperative_id == cooperative.id,
-            Membership.status == MembershipStatus.ACTIVE,
-        )
+        .where(*_with_voting_rights(cooperative.id), *where)
         .options(joinedload(Membership.user))  # their address and language, for the mail
         .order_by(Membership.number)
     ).all()
@@ -612,27 +617,24 @@ def convene(assembly: Assembly, *, by, on: date | None = None) -> list[tuple[Mem
     return sent
 
 
-def count_voting_members(cooperative) -> int:
+def count_voting_members(cooperative, *where) -> int:
     return db.session.scalar(
-        select(func.count(Membership.id)).where(
-            Membership.cooperative_id == cooperative.id,
-            Membership.status == MembershipStatus.ACTIVE,
-        )
+        select(func.count(Membership.id)).where(*_with_voting_rights(cooperative.id), *where)
+    )
+
+
+def _not_invited(assembly: Assembly):
+    """The condition 'got no invitation to the assembly' on a membership."""
+    return ~(
+        select(Notice.id)
+        .where(Notice.assembly_id == assembly.id, Notice.membership_id == Membership.id)
+        .exists()
     )
 
 
 def count_not_invited(assembly: Assembly) -> int:
     """How many members with voting rights today got no invitation (see ``not_invited``)."""
-    invited = select(Notice.id).where(
-        Notice.assembly_id == assembly.id, Notice.membership_id == Membership.id
-    )
-    return db.session.scalar(
-        select(func.count(Membership.id)).where(
-            Membership.cooperative_id == assembly.cooperative_id,
-            Membership.status == MembershipStatus.ACTIVE,
-            ~invited.exists(),
-        )
-    )
+    return count_voting_members(assembly.cooperative, _not_invited(assembly))
 
 
 def notices_of(assembly: Assembly) -> list[tuple[Notice, Membership]]:
@@ -647,10 +649,7 @@ def notices_of(assembly: Assembly) -> list[tuple[Notice, Membership]]:
 
 def not_invited(assembly: Assembly) -> list[Membership]:
     """Members with voting rights today who got no invitation (admitted since)."""
-    invited = set(
-        db.session.scalars(select(Notice.membership_id).where(Notice.assembly_id == assembly.id))
-    )
-    return [m for m in voting_members(assembly.cooperative) if m.id not in invited]
+    return voting_members(assembly.cooperative, _not_invited(assembly))
 
 
 def _agenda(assembly: Assembly) -> list:
@@ -784,10 +783,7 @@ def find_members(cooperative, query: str, *, limit: int = 20) -> list[Membership
     query = (query or "").strip()[:100]
     if not query:
         return []
-    where = [
-        Membership.cooperative_id == cooperative.id,
-        Membership.status == MembershipStatus.ACTIVE,
-    ]
+    where = list(_with_voting_rights(cooperative.id))
     if query.isascii() and query.isdigit() and int(query) <= MAX_ID:
         where.append(Membership.number == int(query))
     else:
@@ -1364,10 +1360,8 @@ def motion_fixed(motion: Motion) -> DomainError | None:
         return DomainError(_l("The assembly is closed."))
     if motion.status is not MotionStatus.DRAFT:
         return DomainError(_l("The vote on this motion has started, so it can no longer change."))
-    try:
-        _check_no_statutes([motion])
-    except DomainError as error:
-        return error
+    if _statutes_of([motion]):
+        return DomainError(STATUTES_PROPOSED)
     instructed = (
         select(ProxyInstruction.id)
         .join(Proxy, Proxy.id == ProxyInstruction.proxy_id)
@@ -1394,6 +1388,11 @@ def _check_motion_changes(motion: Motion) -> None:
 AMENDMENTS_VOTED = _l("An amendment to this motion was voted on, so the motion stays.")
 
 
+def amendments_voted(motion: Motion) -> bool:
+    """Whether an amendment to the motion was voted on (the motion then stays)."""
+    return any(a.status is not MotionStatus.DRAFT for a in motion.amendments)
+
+
 def update_motion(motion: Motion, *, title: str, text: str, by) -> None:
     """Correct a motion's title or text before its vote opens (see ``_check_motion_changes``)."""
     _check_motion_changes(motion)
@@ -1406,7 +1405,7 @@ def remove_motion(motion: Motion, *, by) -> None:
     """Take a motion off the agenda before its vote opens, with its candidates; its
     amendments go first, by hand."""
     _check_motion_changes(motion)
-    if any(a.status is not MotionStatus.DRAFT for a in motion.amendments):
+    if amendments_voted(motion):
         raise DomainError(AMENDMENTS_VOTED)
     if motion.amendments:
         raise DomainError(_l("This motion has amendments. Remove them first."))
@@ -1419,10 +1418,12 @@ def remove_motion(motion: Motion, *, by) -> None:
         kind=motion.decision_kind.value,
         amends=motion.parent_id,
     )
-    _delete_motion(motion)
+    delete_motion(motion)
 
 
-def _delete_motion(motion: Motion) -> None:
+def delete_motion(motion: Motion) -> None:
+    """Delete a motion that was never voted on, with its candidates and voting instructions
+    (its amendments first: they point at it)."""
     item, parent = motion.agenda_item, motion.parent
     for candidate in motion.candidates:
         db.session.delete(candidate)
@@ -2019,10 +2020,7 @@ def _turnout_counts(*, online: bool, advance_voting: bool) -> list:
     counts = {
         "eligible": select(func.count())
         .select_from(Membership)
-        .where(
-            Membership.cooperative_id == bindparam("cooperative_id"),
-            Membership.status == MembershipStatus.ACTIVE,
-        ),
+        .where(*_with_voting_rights(bindparam("cooperative_id"))),
         "present": select(func.count())
         .select_from(Attendance)
         .join(Membership, Membership.id == Attendance.membership_id)

@@ -98,6 +98,11 @@ def _locale() -> str:
     return str(get_locale())
 
 
+def _ticked() -> bool:
+    """Whether the board ticked the box that confirms this step (``tick_form``)."""
+    return request.form.get("confirm") == "yes"
+
+
 def _on_the_day(assembly) -> bool:
     """Whether today (in the Netherlands) is the day the assembly is planned for."""
     return assembly.starts_at.astimezone(AMSTERDAM).date() == today()
@@ -303,9 +308,7 @@ def _assembly_page(
     item_form=None,
     motion_form=None,
     proxy_form=None,
-    open_error=None,
-    convene_error=None,
-    close_error=None,
+    tick_error=None,
     document_error=None,
     status=200,
 ):
@@ -362,9 +365,7 @@ def _assembly_page(
         can_organise=_can(ORGANISERS),
         is_chair=_can(CHAIR),
         on_the_day=_on_the_day(assembly),
-        open_error=open_error,
-        convene_error=convene_error,
-        close_error=close_error,
+        tick_error=tick_error,
         voters=services.count_voting_members(g.cooperative)
         if assembly.status is AssemblyStatus.DRAFT and _can(ORGANISERS)
         else None,
@@ -584,10 +585,10 @@ def document(slug, assembly_id, document_id):
 @board_of(role=ORGANISERS)
 def convene(slug, assembly_id):
     assembly = _assembly(assembly_id)
-    if assembly.status is AssemblyStatus.DRAFT and request.form.get("confirm") != "yes":
+    if assembly.status is AssemblyStatus.DRAFT and not _ticked():
         # It mails every member, and fixes the agenda: the board confirms.
         return _assembly_page(
-            assembly, convene_error=_("Tick this box to send the invitations."), status=422
+            assembly, tick_error=_("Tick this box to send the invitations."), status=422
         )
     try:
         sent = services.convene(assembly, by=g.membership)
@@ -654,14 +655,10 @@ def invite_new_members(slug, assembly_id):
 @board_of(role=CHAIR)
 def open_session(slug, assembly_id):
     assembly = _assembly(assembly_id)
-    if (
-        assembly.status is AssemblyStatus.CONVENED
-        and not _on_the_day(assembly)
-        and request.form.get("confirm") != "yes"
-    ):
+    if assembly.status is AssemblyStatus.CONVENED and not _on_the_day(assembly) and not _ticked():
         # Opened by mistake weeks early, the minutes would say so: the chair confirms.
         return _assembly_page(
-            assembly, open_error=_("Tick this box if the meeting begins now."), status=422
+            assembly, tick_error=_("Tick this box if the meeting begins now."), status=422
         )
     try:
         services.open_session(assembly, by=g.membership)
@@ -679,13 +676,13 @@ def close_session(slug, assembly_id):
     assembly = _assembly(assembly_id)
     if (
         assembly.status is AssemblyStatus.IN_SESSION
-        and request.form.get("confirm") != "yes"
+        and not _ticked()
         and any(m.status is MotionStatus.DRAFT for m in services.motions_of(assembly))
     ):
         # Motions not voted on stay undecided for good: the chair confirms.
         return _assembly_page(
             assembly,
-            close_error=_("Tick this box to close the meeting without these votes."),
+            tick_error=_("Tick this box to close the meeting without these votes."),
             status=422,
         )
     try:
@@ -1036,9 +1033,7 @@ def edit_motion(slug, assembly_id, motion_id):
         assembly=assembly,
         motion=motion,
         form=form,
-        amendments_voted=services.AMENDMENTS_VOTED
-        if any(a.status is not MotionStatus.DRAFT for a in motion.amendments)
-        else None,
+        amendments_voted=services.AMENDMENTS_VOTED if services.amendments_voted(motion) else None,
     ), (422 if form.errors or form.form_errors else 200)
 
 

@@ -25,7 +25,6 @@ from coop.assemblies.models import (
     Motion,
     MotionResult,
     MotionStatus,
-    ProxyInstruction,
     Weighting,
 )
 from coop.db import today as local_today
@@ -442,18 +441,16 @@ def withdraw(statutes: Statutes, *, by) -> None:
     statutes.proposed_at = None
     db.session.flush()
     if motion is not None:
-        ids = [m.id for m in motions]
-        # Voting instructions on a motion that is gone have nothing left to instruct.
-        db.session.execute(delete(ProxyInstruction).where(ProxyInstruction.motion_id.in_(ids)))
         db.session.execute(
             delete(AgendaDocument).where(
                 AgendaDocument.agenda_item_id == motion.agenda_item_id,
                 AgendaDocument.filename == comparison_filename(statutes),
             )
         )
-        for m in reversed(motions):  # amendments first: they point at the motion
-            db.session.delete(m)
-        db.session.flush()
+        # Amendments first: they point at the motion. Their voting instructions go too:
+        # a motion that is gone has nothing left to instruct.
+        for m in reversed(motions):
+            assembly_services.delete_motion(m)
     audit.record(
         statutes.cooperative, by, "statutes.withdrawn", statutes,
         motion=motion.id if motion is not None else None,

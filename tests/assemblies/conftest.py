@@ -19,6 +19,16 @@ from tests.factories import (
 )
 
 
+@pytest.fixture
+def coop():
+    return CooperativeFactory()
+
+
+@pytest.fixture
+def chair(coop):
+    return board_member(coop, Function.CHAIR)
+
+
 @dataclass
 class Meeting:
     cooperative: object

@@ -5,7 +5,6 @@ voting instruction given) stays."""
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
@@ -28,31 +27,15 @@ from coop.assemblies.models import (
 from coop.audit import AuditEvent
 from coop.errors import DomainError
 from coop.extensions import db
-from coop.members.models import Function
+from tests.assemblies.support import text
 from tests.factories import (
     AgendaItemFactory,
     AssemblyFactory,
-    CooperativeFactory,
     MembershipFactory,
     MotionFactory,
-    board_member,
 )
 
 PDF = b"%PDF-1.4\n%%EOF\n"
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-@pytest.fixture
-def coop():
-    return CooperativeFactory()
-
-
-@pytest.fixture
-def chair(coop):
-    return board_member(coop, Function.CHAIR)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ message in the member's language (Dutch here) and records nothing."""
 
 from __future__ import annotations
 
-import html
 from datetime import timedelta
 
 import pytest
@@ -23,6 +22,7 @@ from coop.assemblies.models import (
 from coop.db import utcnow
 from coop.extensions import db
 from coop.members.models import Function, MembershipStatus
+from tests.assemblies.support import text
 from tests.factories import (
     ApplicationFactory,
     AssemblyFactory,
@@ -49,10 +49,6 @@ def room():
     db.session.flush()
     base = f"/c/{coop.slug}/assemblies/{assembly.id}"
     return coop, chair, members, assembly, motion, base
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def recorded() -> tuple[int, int]:

@@ -3,7 +3,6 @@ convocation), and the invitation for members admitted since."""
 
 from __future__ import annotations
 
-import html
 from datetime import timedelta
 
 import pytest
@@ -15,24 +14,11 @@ from coop.audit import AuditEvent
 from coop.db import utcnow
 from coop.errors import DomainError
 from coop.extensions import db
-from coop.members.models import Function, MembershipStatus
-from tests.factories import AssemblyFactory, CooperativeFactory, MembershipFactory, board_member
+from coop.members.models import MembershipStatus
+from tests.assemblies.support import text
+from tests.factories import AssemblyFactory, MembershipFactory
 
 PDF = b"%PDF-1.4\n%%EOF\n"
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-@pytest.fixture
-def coop():
-    return CooperativeFactory()
-
-
-@pytest.fixture
-def chair(coop):
-    return board_member(coop, Function.CHAIR)
 
 
 @pytest.fixture

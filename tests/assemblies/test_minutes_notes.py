@@ -4,7 +4,6 @@ page and in their PDF."""
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
@@ -16,23 +15,14 @@ from coop.audit import AuditEvent
 from coop.errors import DomainError, NotFound
 from coop.extensions import db
 from coop.members.models import Function
+from tests.assemblies.support import text
 from tests.capital.test_buying import pdf_text
 from tests.factories import (
     AgendaItemFactory,
     AssemblyFactory,
-    CooperativeFactory,
     MembershipFactory,
     board_member,
 )
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-@pytest.fixture
-def coop():
-    return CooperativeFactory()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ dates that make sense, and a session that is not opened weeks early by mistake."
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -25,30 +24,16 @@ from coop.db import utcnow
 from coop.errors import DomainError
 from coop.extensions import db
 from coop.members.models import Function
+from tests.assemblies.support import text
 from tests.factories import (
     AgendaItemFactory,
     AssemblyFactory,
-    CooperativeFactory,
     MembershipFactory,
     MotionFactory,
     board_member,
 )
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-@pytest.fixture
-def coop():
-    return CooperativeFactory()
-
-
-@pytest.fixture
-def chair(coop):
-    return board_member(coop, Function.CHAIR)
 
 
 def base(assembly) -> str:

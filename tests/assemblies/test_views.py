@@ -26,16 +26,10 @@ from coop.members.models import Function, MembershipStatus
 from tests.factories import (
     AgendaItemFactory,
     AssemblyFactory,
-    CooperativeFactory,
     MembershipFactory,
     MotionFactory,
     board_member,
 )
-
-
-@pytest.fixture
-def coop():
-    return CooperativeFactory()
 
 
 def url(cooperative, path=""):

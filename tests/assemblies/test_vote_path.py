@@ -24,7 +24,6 @@ from coop.extensions import db
 from coop.members.models import Function, Membership
 from tests.factories import (
     AssemblyFactory,
-    CooperativeFactory,
     MembershipFactory,
     MotionFactory,
     board_member,
@@ -32,11 +31,6 @@ from tests.factories import (
 from tests.test_query_counts import add_members
 
 RECEIPT = re.compile(r"<code>([A-Z0-9-]{14})</code>")
-
-
-@pytest.fixture
-def coop():
-    return CooperativeFactory()
 
 
 @pytest.fixture
