@@ -16,6 +16,13 @@ from sqlalchemy.orm import Session
 from coop.extensions import db
 
 OUTBOX_KEY = "coop_outbox"
+UNDELIVERED_KEY = "coop_undelivered"
+
+# Why a message did not go out (``send_all``): the server refused it for good (5xx, such
+# as an address that does not exist), or it could not be sent (the server could not be
+# reached, or said 'not now' twice).
+REFUSED = "refused"
+NOT_SENT = "not_sent"
 
 
 def build(to: str, locale: str, subject, template: str, **context) -> EmailMessage:
@@ -65,31 +72,36 @@ def _temporary(error: OSError) -> bool:
     return True  # the connection dropped or timed out
 
 
-def send_all(messages: list[EmailMessage]) -> None:
+def send_all(messages: list[EmailMessage]) -> list[tuple[int, str]]:
     """Send the messages, over one SMTP connection (an invitation to every member is one
     connection, not one per member). A message the server refuses for good (5xx) is logged
     and the others still go. When the server says 'not now' (4xx, such as a limit of
     messages per connection) or the connection drops, the message is tried once more on a
     new connection; when that fails too, or the server cannot be reached, the messages
-    left are logged once each and not tried one by one."""
+    left are logged once each and not tried one by one.
+
+    Returns what did not go out: (index in ``messages``, ``REFUSED`` or ``NOT_SENT``)."""
     log = current_app.logger
+    failed: list[tuple[int, str]] = []
     if current_app.config["MAIL_BACKEND"] != "smtp":
-        for message in messages:
+        for index, message in enumerate(messages):
             try:
                 send_now(message)
             except OSError:
                 log.exception("mail to %s could not be sent", message["To"])
-        return
-    smtp, pending, retried = None, list(messages), False
+                failed.append((index, NOT_SENT))
+        return failed
+    smtp, index, retried = None, 0, False
     try:
-        while pending:
-            message = pending[0]
+        while index < len(messages):
+            message = messages[index]
             try:
                 smtp = smtp or _smtp()
                 smtp.send_message(message)
             except OSError as error:
                 if smtp is not None and not _temporary(error):
                     log.exception("mail to %s was refused", message["To"])
+                    failed.append((index, REFUSED))
                 else:
                     if smtp is not None:
                         smtp.close()
@@ -97,10 +109,11 @@ def send_all(messages: list[EmailMessage]) -> None:
                     if not retried:
                         retried = True
                         continue  # once more, on a new connection
-                    for message in pending:
-                        log.error("mail to %s could not be sent", message["To"])
-                    return
-            pending.pop(0)
+                    for left in range(index, len(messages)):
+                        log.error("mail to %s could not be sent", messages[left]["To"])
+                        failed.append((left, NOT_SENT))
+                    return failed
+            index += 1
             retried = False
     finally:
         if smtp is not None:
@@ -108,6 +121,7 @@ def send_all(messages: list[EmailMessage]) -> None:
                 smtp.quit()
             except OSError:
                 smtp.close()
+    return failed
 
 
 def send_now(message: EmailMessage) -> None:
@@ -130,20 +144,37 @@ def send_now(message: EmailMessage) -> None:
         raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
 
 
-def after_commit(message: EmailMessage) -> None:
-    """Send when the current transaction commits; drop it when it rolls back."""
+def after_commit(message: EmailMessage, *, key=None) -> None:
+    """Send when the current transaction commits; drop it when it rolls back. With a
+    ``key``, a message that does not go out is reported by ``undelivered()`` after the
+    commit (by its key, with the reason)."""
     session = db.session()
     if session.in_transaction():
-        session.info.setdefault(OUTBOX_KEY, []).append(message)
-    else:
+        session.info.setdefault(OUTBOX_KEY, []).append((message, key))
+        return
+    try:
         send_now(message)
+    except OSError:
+        if key is None:
+            raise
+        current_app.logger.exception("mail to %s could not be sent", message["To"])
+        session.info.setdefault(UNDELIVERED_KEY, []).append((key, NOT_SENT))
+
+
+def undelivered() -> list[tuple[object, str]]:
+    """The (key, reason) of the keyed messages of the last commit that did not go out
+    (``REFUSED`` or ``NOT_SENT``); reported once."""
+    return db.session().info.pop(UNDELIVERED_KEY, [])
 
 
 @event.listens_for(Session, "after_commit")
 def _send_outbox(session):
-    messages = session.info.pop(OUTBOX_KEY, [])
-    if messages:
-        send_all(messages)
+    entries = session.info.pop(OUTBOX_KEY, [])
+    session.info.pop(UNDELIVERED_KEY, None)  # an earlier commit's, not read: not this one's
+    if entries:
+        failed = send_all([message for message, _key in entries])
+        keyed = [(entries[index][1], reason) for index, reason in failed]
+        session.info[UNDELIVERED_KEY] = [(key, reason) for key, reason in keyed if key is not None]
 
 
 @event.listens_for(Session, "after_rollback")

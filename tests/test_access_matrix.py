@@ -161,7 +161,7 @@ EXPECTED_POLICY = {
     "assemblies.minutes": "member_of",
     "assemblies.minutes_notes": "board_of",
     "assemblies.invitations": "board_of",
-    "assemblies.invite_new_members": "board_of",
+    "assemblies.invite_missing": "board_of",
     "assemblies.add_candidate": "board_of",
     "assemblies.add_document": "board_of",
     "assemblies.document": "member_of",

@@ -27,6 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from coop import mail
 from coop.assemblies.models import (
     AssemblyStatus,
     Choice,
@@ -62,6 +63,11 @@ CHOICE_LABELS = {
 ITEM_KIND_LABELS = {
     ItemKind.INFORMATION: _l("For information"),
     ItemKind.DECISION: _l("For decision"),
+}
+# Why an invitation's mail did not go out (``coop.mail``), as the invitations page says it.
+UNDELIVERED_LABELS = {
+    mail.REFUSED: _l("the mail server refused this address"),
+    mail.NOT_SENT: _l("the mail server could not be reached"),
 }
 WEIGHTING_LABELS = {
     Weighting.PER_MEMBER: _l("One member, one vote"),

@@ -180,6 +180,10 @@ class Notice(db.Model):
     # (notices recorded before the documents were included have three elements)
     agenda: Mapped[list] = mapped_column(JSON, default=list)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the mail did not go out, and why (``coop.mail.REFUSED`` or ``NOT_SENT``);
+    # cleared when it is sent again.
+    failed_at: Mapped[datetime | None]
+    failure: Mapped[str | None] = mapped_column(String(20))
 
 
 class Attendance(db.Model):

@@ -24,6 +24,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, defaultload, joinedload, load_only, selectinload
@@ -624,16 +625,21 @@ def count_voting_members(cooperative, *where) -> int:
 
 
 def _not_invited(assembly: Assembly):
-    """The condition 'got no invitation to the assembly' on a membership."""
+    """The condition 'has no invitation to the assembly' on a membership: none was sent
+    (admitted since), or its mail did not go out."""
     return ~(
         select(Notice.id)
-        .where(Notice.assembly_id == assembly.id, Notice.membership_id == Membership.id)
+        .where(
+            Notice.assembly_id == assembly.id,
+            Notice.membership_id == Membership.id,
+            Notice.failed_at.is_(None),
+        )
         .exists()
     )
 
 
 def count_not_invited(assembly: Assembly) -> int:
-    """How many members with voting rights today got no invitation (see ``not_invited``)."""
+    """How many members with voting rights today have no invitation (see ``not_invited``)."""
     return count_voting_members(assembly.cooperative, _not_invited(assembly))
 
 
@@ -648,7 +654,8 @@ def notices_of(assembly: Assembly) -> list[tuple[Notice, Membership]]:
 
 
 def not_invited(assembly: Assembly) -> list[Membership]:
-    """Members with voting rights today who got no invitation (admitted since)."""
+    """Members with voting rights today who have no invitation: admitted since, or the
+    mail of theirs did not go out."""
     return voting_members(assembly.cooperative, _not_invited(assembly))
 
 
@@ -662,11 +669,11 @@ def _agenda(assembly: Assembly) -> list:
     ]
 
 
-def _record_notices(assembly, members, agenda) -> list[tuple[Membership, dict]]:
-    """A notice per member, in one statement: (member, notice as recorded) pairs."""
+def _notices_for(assembly, members, agenda) -> list[tuple[Membership, dict]]:
+    """(member, notice) pairs: what the invitation to each member says."""
     from coop.assemblies import emails
 
-    sent = [
+    return [
         (
             member,
             {
@@ -679,18 +686,43 @@ def _record_notices(assembly, members, agenda) -> list[tuple[Membership, dict]]:
         )
         for member in members
     ]
+
+
+def _record_notices(assembly, members, agenda) -> list[tuple[Membership, dict]]:
+    """A notice per member, in one statement: (member, notice as recorded) pairs."""
+    sent = _notices_for(assembly, members, agenda)
     if sent:
         db.session.execute(insert(Notice), [notice for _, notice in sent])
     return sent
 
 
-def invite_new_members(assembly: Assembly, *, by) -> list[tuple[Membership, dict]]:
+def invite_missing(assembly: Assembly, *, by) -> list[tuple[Membership, dict]]:
     """Send the invitation, with the agenda as it was sent to the others, to the members
-    admitted since the assembly was convened (until it opens)."""
+    who have none (until the opening): those admitted since the assembly was convened, and
+    those whose mail did not go out (their notice is sent again, to their address now)."""
     _lock_assembly(assembly)
     if assembly.status is not AssemblyStatus.CONVENED:
         raise DomainError(_l("Invitations go out between convening and the opening."))
-    sent = _record_notices(assembly, not_invited(assembly), _agenda(assembly))
+    members = not_invited(assembly)
+    failed = {
+        notice.membership_id: notice
+        for notice in db.session.scalars(
+            select(Notice).where(
+                Notice.assembly_id == assembly.id,
+                Notice.failed_at.is_not(None),
+                Notice.membership_id.in_([member.id for member in members]),
+            )
+        )
+    }
+    agenda = _agenda(assembly)
+    sent = _record_notices(assembly, [m for m in members if m.id not in failed], agenda)
+    again = [member for member in members if member.id in failed]
+    for member, notice in _notices_for(assembly, again, agenda):
+        fields = {**notice, "sent_at": utcnow(), "failed_at": None, "failure": None}
+        for key, value in fields.items():
+            setattr(failed[member.id], key, value)
+        sent.append((member, notice))
+    db.session.flush()
     if sent:
         audit.record(
             assembly.cooperative,
@@ -698,8 +730,32 @@ def invite_new_members(assembly: Assembly, *, by) -> list[tuple[Membership, dict
             "assembly.invited_later",
             assembly,
             members=[member.number for member, _ in sent],
+            **({"again": [member.number for member in again]} if again else {}),
         )
     return sent
+
+
+def record_undelivered(assembly: Assembly, failures: list[tuple[tuple[int, str], str]]) -> None:
+    """Record on their notices the invitations whose mail did not go out: ``failures`` as
+    ``coop.mail.undelivered()`` gives them, keyed (membership id, member number)."""
+    if not failures:
+        return
+    now = utcnow()
+    db.session.execute(
+        update(Notice.__table__)
+        .where(
+            Notice.assembly_id == assembly.id,
+            Notice.membership_id == bindparam("member_id"),
+        )
+        .values(failed_at=now, failure=bindparam("reason")),
+        [{"member_id": member_id, "reason": reason} for (member_id, _), reason in failures],
+    )
+    by_reason: dict[str, list[str]] = {}
+    for (_, number), reason in failures:
+        by_reason.setdefault(reason, []).append(number)
+    audit.record(
+        assembly.cooperative, None, "assembly.invitations_undelivered", assembly, **by_reason
+    )
 
 
 def due_reminders(on: date) -> list[Assembly]:

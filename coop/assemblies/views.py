@@ -32,6 +32,7 @@ from coop.assemblies.forms import (
     ITEM_KIND_LABELS,
     KIND_LABELS,
     MAJORITY_LABELS,
+    UNDELIVERED_LABELS,
     AssemblyForm,
     CandidateForm,
     CheckInForm,
@@ -595,14 +596,43 @@ def convene(slug, assembly_id):
     except DomainError as error:
         flash(error.message, "error")
         return _to_assembly(assembly)
-    for member, _notice in sent:
-        mail.after_commit(emails.convocation(assembly, member))
-    db.session.commit()
+    failed = _send_invitations(assembly, sent)
     flash(
-        _("The assembly is convened. %(count)s members get an invitation.", count=len(sent)),
+        _(
+            "The assembly is convened. %(count)s members get an invitation.",
+            count=len(sent) - failed,
+        ),
         "success",
     )
+    _flash_undelivered(failed)
     return _to_assembly(assembly)
+
+
+def _send_invitations(assembly, sent) -> int:
+    """Mail the invitations of ``sent`` after the commit, and record on their notices the
+    ones that did not go out. Returns how many did not."""
+    for member, _notice in sent:
+        mail.after_commit(emails.convocation(assembly, member), key=(member.id, member.number))
+    db.session.commit()
+    failed = mail.undelivered()
+    if failed:
+        services.record_undelivered(assembly, failed)
+        db.session.commit()
+    return len(failed)
+
+
+def _flash_undelivered(failed: int) -> None:
+    if failed:
+        flash(
+            ngettext(
+                "The mail with the invitation did not go out to %(num)s member. The "
+                "invitations page says who, and lets you send it again.",
+                "The mail with the invitation did not go out to %(num)s members. The "
+                "invitations page says who, and lets you send it again.",
+                failed,
+            ),
+            "error",
+        )
 
 
 @bp.get("/<int:assembly_id>/invitations")
@@ -611,15 +641,22 @@ def invitations(slug, assembly_id):
     """Who was sent the invitation and what it said: the proof of the convocation."""
     assembly = _assembly(assembly_id)
     notices = services.notices_of(assembly)
+    undelivered = [(notice, member) for notice, member in notices if notice.failed_at]
+    # Who has no invitation: new members, and those whose mail did not go out (both only
+    # until the opening: then the invitation can no longer be sent).
+    missing = services.not_invited(assembly) if assembly.status is AssemblyStatus.CONVENED else []
+    failed = {member.id for _notice, member in undelivered}
+    missing_ids = {member.id for member in missing}
     return render_template(
         "assemblies/invitations.html",
         cooperative=g.cooperative,
         assembly=assembly,
         notices=notices,
+        undelivered=undelivered,
+        failures=UNDELIVERED_LABELS,
         agenda=notices[0][0].agenda if notices else [],
-        not_invited=services.not_invited(assembly)
-        if assembly.status is AssemblyStatus.CONVENED
-        else [],
+        newcomers=[member for member in missing if member.id not in failed],
+        send_again=[(notice, member) for notice, member in undelivered if member.id in missing_ids],
         can_invite=_can(ORGANISERS),
         item_kinds={k.value: label for k, label in ITEM_KIND_LABELS.items()},
     )
@@ -627,28 +664,27 @@ def invitations(slug, assembly_id):
 
 @bp.post("/<int:assembly_id>/invitations")
 @board_of(role=ORGANISERS)
-def invite_new_members(slug, assembly_id):
+def invite_missing(slug, assembly_id):
     assembly = _assembly(assembly_id)
     try:
-        sent = services.invite_new_members(assembly, by=g.membership)
+        sent = services.invite_missing(assembly, by=g.membership)
     except DomainError as error:
         flash(error.message, "error")
     else:
-        for member, _notice in sent:
-            mail.after_commit(emails.convocation(assembly, member))
-        db.session.commit()
-        if sent:
+        failed = _send_invitations(assembly, sent)
+        if len(sent) > failed:
             flash(
                 ngettext(
                     "%(num)s member gets the invitation.",
                     "%(num)s members get the invitation.",
-                    len(sent),
+                    len(sent) - failed,
                 ),
                 "success",
             )
-        else:
+        elif not sent:
             flash(_("Every member with voting rights has the invitation already."), "info")
-    return redirect(url_for(".invitations", slug=slug, assembly_id=assembly.id))
+        _flash_undelivered(failed)
+    return redirect(url_for(".invitations", slug=slug, assembly_id=assembly_id))
 
 
 @bp.post("/<int:assembly_id>/open")

@@ -457,7 +457,7 @@ def test_two_board_members_inviting_newcomers_at_once_send_one_invitation_each(a
 
     def work(i):
         assembly = db.session.get(Assembly, assembly_id)
-        sent = services.invite_new_members(assembly, by=None)
+        sent = services.invite_missing(assembly, by=None)
         db.session.commit()
         return len(sent)
 

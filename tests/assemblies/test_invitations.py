@@ -53,7 +53,8 @@ def test_the_board_sees_who_was_sent_what(client, login, coop, chair, convened):
     for member in (chair, *members):
         assert member.user.email in page
         assert member.name in page
-    assert "Nieuwe leden zonder uitnodiging" not in page
+    assert "Leden zonder uitnodiging" not in page
+    assert "Niet verstuurd" not in page
 
 
 def test_a_member_admitted_since_gets_the_invitation(client, login, mailbox, coop, chair, convened):
@@ -62,7 +63,8 @@ def test_a_member_admitted_since_gets_the_invitation(client, login, mailbox, coo
     MembershipFactory(cooperative=coop, status=MembershipStatus.SUSPENDED)  # no voting rights
     login(chair.user)
     page = text(client.get(url(assembly)))
-    assert "Nieuwe leden zonder uitnodiging" in page
+    assert "Leden zonder uitnodiging" in page
+    assert "Deze leden kregen stemrecht nadat de uitnodigingen verstuurd waren:" in page
     assert f"{newcomer.name} ({newcomer.number})" in page
     mailbox.clear()
     response = client.post(url(assembly), follow_redirects=True)
@@ -92,7 +94,7 @@ def test_late_invitations_only_between_convening_and_opening(coop, chair, status
     assembly = AssemblyFactory(cooperative=coop, status=status)
     MembershipFactory(cooperative=coop)
     with pytest.raises(DomainError, match="tussen het bijeenroepen en de opening"):
-        services.invite_new_members(assembly, by=chair)
+        services.invite_missing(assembly, by=chair)
     assert db.session.scalar(select(func.count(Notice.id))) == 0
 
 
@@ -146,10 +148,10 @@ def test_the_assembly_page_tells_the_board_of_members_without_an_invitation(
     assembly, _members = convened
     login(chair.user)
     base = f"/c/{coop.slug}/assemblies/{assembly.id}"
-    assert "nog geen uitnodiging" not in text(client.get(base))
+    assert "geen uitnodiging" not in text(client.get(base))
     MembershipFactory(cooperative=coop)
     MembershipFactory(cooperative=coop)
-    assert "(2 nieuwe leden hebben nog geen uitnodiging)" in text(client.get(base))
+    assert "(2 leden hebben geen uitnodiging)" in text(client.get(base))
 
 
 def test_closing_with_motions_not_voted_on_asks_for_a_tick(client, login, coop, chair):
@@ -175,3 +177,142 @@ def test_closing_with_motions_not_voted_on_asks_for_a_tick(client, login, coop, 
     client.post(f"{base}/close", data={"confirm": "yes"})
     db.session.expire_all()
     assert assembly.status is AssemblyStatus.CLOSED
+
+
+@pytest.fixture
+def draft(coop):
+    assembly = AssemblyFactory(
+        cooperative=coop, status=AssemblyStatus.DRAFT, starts_at=utcnow() + timedelta(days=30)
+    )
+    services.add_item(
+        assembly, title="Jaarrekening", description="", kind=ItemKind.DECISION, by=None
+    )
+    return assembly
+
+
+def notice_of(member) -> Notice:
+    return db.session.scalar(select(Notice).where(Notice.membership_id == member.id))
+
+
+def test_an_invitation_that_did_not_go_out_is_shown_and_sent_again(
+    client, login, mailbox, coop, chair, draft
+):
+    anna = MembershipFactory(cooperative=coop, user__email="refused-anna@example.test")
+    bert = MembershipFactory(cooperative=coop)
+    login(chair.user)
+    mailbox.clear()
+    response = client.post(
+        f"/c/{coop.slug}/assemblies/{draft.id}/convene",
+        data={"confirm": "yes"},
+        follow_redirects=True,
+    )
+    page = text(response)
+    assert "De vergadering is bijeengeroepen. 2 leden krijgen een uitnodiging." in page
+    assert "De mail met de uitnodiging is niet verstuurd naar 1 lid." in page
+    assert sorted(m["To"] for m in mailbox.messages) == sorted([chair.user.email, bert.user.email])
+    db.session.expire_all()
+    failed = notice_of(anna)
+    assert failed.failure == "refused"
+    assert failed.failed_at is not None
+    assert notice_of(bert).failed_at is None
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "assembly.invitations_undelivered")
+    )
+    assert event.data == {"refused": [anna.number]}
+    assert "(1 lid heeft geen uitnodiging)" in page
+
+    page = text(client.get(url(draft)))
+    assert "De uitnodiging is per e-mail verstuurd aan 2 leden met stemrecht." in page
+    assert "De mail is niet verstuurd naar 1 lid." in page
+    assert "Leden zonder uitnodiging" in page
+    assert "kregen stemrecht nadat" not in page  # nobody new
+    assert (
+        f"{anna.name} ({anna.number}), refused-anna@example.test: de mailserver weigerde dit adres"
+    ) in page
+    assert "<strong>Niet verstuurd</strong> (de mailserver weigerde dit adres" in page
+
+    # Sent again to the same address: refused again, and still listed.
+    mailbox.clear()
+    page = text(client.post(url(draft), follow_redirects=True))
+    assert "De mail met de uitnodiging is niet verstuurd naar 1 lid." in page
+    assert "krijgt de uitnodiging" not in page
+    assert mailbox.messages == []
+    assert "Leden zonder uitnodiging" in page
+
+    # The member corrects the address; the invitation goes out, on the same notice.
+    anna.user.email = "anna@example.test"
+    db.session.flush()
+    page = text(client.post(url(draft), follow_redirects=True))
+    assert "1 lid krijgt de uitnodiging." in page
+    assert "niet verstuurd" not in page.lower()
+    (invitation,) = mailbox.messages
+    assert invitation["To"] == "anna@example.test"
+    db.session.expire_all()
+    notice = notice_of(anna)
+    assert (notice.id, notice.email, notice.failed_at, notice.failure) == (
+        failed.id,
+        "anna@example.test",
+        None,
+        None,
+    )
+    assert notice.agenda == [[1, "Jaarrekening", "decision", []]]
+    assert db.session.scalar(select(func.count(Notice.id))) == 3
+    events = db.session.scalars(
+        select(AuditEvent.data)
+        .where(AuditEvent.action == "assembly.invited_later")
+        .order_by(AuditEvent.seq)
+    ).all()
+    assert events == [{"members": [anna.number], "again": [anna.number]}] * 2
+    mailbox.clear()
+    page = text(client.post(url(draft), follow_redirects=True))
+    assert "Alle leden met stemrecht hebben de uitnodiging al." in page
+    assert mailbox.messages == []
+
+
+def test_when_the_mail_server_is_down_every_invitation_can_be_sent_later(
+    app, client, login, mailbox, monkeypatch, coop, chair, draft
+):
+    chair.user.locale = "en"
+    members = [chair, *(MembershipFactory(cooperative=coop) for _ in range(2))]
+    login(chair.user)
+    mailbox.clear()
+    monkeypatch.setitem(app.config, "MAIL_PORT", 1)  # nothing listens there
+    page = text(
+        client.post(
+            f"/c/{coop.slug}/assemblies/{draft.id}/convene",
+            data={"confirm": "yes"},
+            follow_redirects=True,
+        )
+    )
+    assert "The mail with the invitation did not go out to 3 members." in page
+    db.session.expire_all()
+    assert draft.status is AssemblyStatus.CONVENED  # convened all the same: the board decided
+    assert [notice_of(m).failure for m in members] == ["not_sent"] * 3
+    page = text(client.get(url(draft)))
+    assert "The invitation was sent by e-mail to 0 members with voting rights." in page
+    assert "the mail server could not be reached" in page
+    monkeypatch.undo()
+    page = text(client.post(url(draft), follow_redirects=True))
+    assert "3 members get the invitation." in page
+    assert sorted(m["To"] for m in mailbox.messages) == sorted(m.user.email for m in members)
+    db.session.expire_all()
+    assert [notice_of(m).failed_at for m in members] == [None] * 3
+
+
+def test_after_the_opening_an_invitation_that_did_not_go_out_stays_on_record(
+    client, login, coop, chair, convened
+):
+    assembly, members = convened
+    services.record_undelivered(assembly, [((m.id, m.number), "refused") for m in members])
+    members[1].status = MembershipStatus.SUSPENDED  # no voting rights: not to invite again
+    db.session.flush()
+    login(chair.user)
+    page = text(client.get(url(assembly)))
+    assert f"{members[0].name} ({members[0].number})" in page.split("De agenda zoals")[0]
+    assert f"{members[1].name} ({members[1].number})" not in page.split("De agenda zoals")[0]
+    assembly.status = AssemblyStatus.IN_SESSION
+    db.session.flush()
+    page = text(client.get(url(assembly)))
+    assert "Leden zonder uitnodiging" not in page
+    assert page.count("<strong>Niet verstuurd</strong>") == 2
+    assert "De mail is niet verstuurd naar 2 leden." in page

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from coop.accounts.models import User
 from coop.assemblies import services
 from coop.assemblies.models import (
     AgendaItem,
@@ -63,8 +64,13 @@ def followup(app) -> Followup:
         holder = _person(cooperative, 2, "Henk Houder")
         grantor = _person(cooperative, 3, "Gerda Gever")
         voter = _person(cooperative, 4, "Vera Stemmer")
-        cooperative.last_member_number = 4
+        # A member whose address the mail server refuses: the invitation does not reach her.
+        unreachable = _person(cooperative, 5, "Rita Zonderpost")
+        cooperative.last_member_number = 5
         db.session.flush()
+        db.session.scalar(
+            select(User).where(User.email == unreachable.email)
+        ).email = f"refused-{tag}@example.test"
         settings = services.governance(cooperative)
         settings.electronic_participation = True
         db.session.add(settings)
@@ -151,11 +157,17 @@ def test_instructions_election_minutes_and_decisions(
     page.goto(assembly_url)
     page.get_by_label(re.compile(r"^Yes, send the invitation to all \d+ members")).check()
     page.get_by_role("button", name="Convene the assembly").click()
-    expect(flash(page)).to_contain_text("The assembly is convened.")
+    expect(flash(page)).to_contain_text("The assembly is convened. 4 members get an invitation.")
+    expect(flash(page)).to_contain_text("The mail with the invitation did not go out to 1 member.")
+    expect(page.get_by_text("(1 member has no invitation)")).to_be_visible()
     page.get_by_role("link", name="Invitations: who got what").click()
     expect(
         page.get_by_text("The invitation was sent by e-mail to 4 members with voting rights.")
     ).to_be_visible()
+    missing = page.get_by_role("region", name="Members without the invitation")
+    expect(missing).to_contain_text("Rita Zonderpost (5), refused-")
+    expect(missing).to_contain_text("the mail server refused this address")
+    expect(missing.get_by_role("button", name="Send them the invitation")).to_be_visible()
     check_page("invitations")
 
     # The grantor gives a proxy with an instruction for the budget; the secret election

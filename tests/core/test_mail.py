@@ -13,8 +13,9 @@ from coop import mail
 from coop.extensions import db
 
 
-def queue(app, *addresses: str) -> list:
-    """Mails for after the commit of a transaction that has begun (as in a request)."""
+def queue(app, *addresses: str, keyed: bool = False) -> list:
+    """Mails for after the commit of a transaction that has begun (as in a request);
+    ``keyed``: each reported by its address when it does not go out."""
     db.session.execute(select(1))
     messages = [
         mail.build(
@@ -28,7 +29,7 @@ def queue(app, *addresses: str) -> list:
         for n, address in enumerate(addresses)
     ]
     for message in messages:
-        mail.after_commit(message)
+        mail.after_commit(message, key=message["To"] if keyed else None)
     return messages
 
 
@@ -98,3 +99,56 @@ def test_a_server_that_caps_its_connections_still_gets_every_mail_once(
     assert sorted(m["To"] for m in mailbox.messages) == addresses
     assert len(set(mailbox.connections)) == 3
     assert logged == []
+
+
+def test_keyed_mails_that_did_not_go_out_are_reported_once_after_the_commit(
+    app, mailbox, logged, monkeypatch
+):
+    mailbox.clear()
+    with app.test_request_context():
+        queue(app, "a@example.test", "refused@example.test", "c@x.test", keyed=True)
+        db.session.commit()
+        assert mail.undelivered() == [("refused@example.test", mail.REFUSED)]
+        assert mail.undelivered() == []  # reported once
+        assert sorted(m["To"] for m in mailbox.messages) == ["a@example.test", "c@x.test"]
+
+        monkeypatch.setitem(app.config, "MAIL_PORT", 1)  # nothing listens there
+        queue(app, "d@example.test", "e@example.test", keyed=True)
+        queue(app, "f@example.test")  # without a key: only logged
+        db.session.commit()
+        assert mail.undelivered() == [
+            ("d@example.test", mail.NOT_SENT),
+            ("e@example.test", mail.NOT_SENT),
+        ]
+
+        # A report nobody read is not taken for a later commit's.
+        queue(app, "g@example.test", keyed=True)
+        db.session.commit()
+        monkeypatch.undo()
+        queue(app, "h@example.test", keyed=True)
+        db.session.commit()
+        assert mail.undelivered() == []
+    assert logged[-1] == "mail to g@example.test could not be sent"
+
+
+def test_outside_a_transaction_a_mail_goes_at_once_and_a_keyed_failure_is_reported(
+    app, mailbox, logged, monkeypatch
+):
+    def message(address):
+        return mail.build(
+            address, "nl", "Bericht", "accounts/verify",
+            user=SimpleNamespace(name="Anna", email=address), url="https://x.test/",
+        )  # fmt: skip
+
+    mailbox.clear()
+    with app.test_request_context():
+        assert not db.session().in_transaction()
+        mail.after_commit(message("a@example.test"), key="a")
+        assert [m["To"] for m in mailbox.messages] == ["a@example.test"]
+        assert mail.undelivered() == []
+        monkeypatch.setitem(app.config, "MAIL_PORT", 1)  # nothing listens there
+        mail.after_commit(message("b@example.test"), key="b")
+        assert mail.undelivered() == [("b", mail.NOT_SENT)]
+        with pytest.raises(ConnectionRefusedError):
+            mail.after_commit(message("c@example.test"))  # no key: the caller handles it
+    assert logged == ["mail to b@example.test could not be sent"]
