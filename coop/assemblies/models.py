@@ -277,6 +277,11 @@ class Motion(db.Model):
     # Elections: the number of seats; each voter picks up to this many candidates.
     seats: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Changed after the invitation went out: when last, and the title and text members
+    # could read before the first such change (the motion page shows both).
+    changed_after_invitation_at: Mapped[datetime | None]
+    title_before_change: Mapped[str | None] = mapped_column(String(200))
+    text_before_change: Mapped[str | None] = mapped_column(Text)
 
     assembly: Mapped[Assembly] = relationship(
         lazy="joined", innerjoin=True, foreign_keys=[assembly_id]

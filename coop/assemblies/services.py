@@ -1450,11 +1450,20 @@ def amendments_voted(motion: Motion) -> bool:
 
 
 def update_motion(motion: Motion, *, title: str, text: str, by) -> None:
-    """Correct a motion's title or text before its vote opens (see ``_check_motion_changes``)."""
+    """Correct a motion's title or text before its vote opens (see ``_check_motion_changes``).
+    After the invitation went out, the motion keeps what members could read before its
+    first such change, and when it last changed: its page shows them."""
     _check_motion_changes(motion)
+    before = (motion.title, motion.text)
     changed = _change(motion, title=title, text=text or "")
-    if changed:
-        audit.record(motion.assembly.cooperative, by, "motion.updated", motion, **changed)
+    if not changed:
+        return
+    if motion.assembly.status is not AssemblyStatus.DRAFT:
+        if motion.changed_after_invitation_at is None:
+            motion.title_before_change, motion.text_before_change = before
+        motion.changed_after_invitation_at = utcnow()
+        db.session.flush()
+    audit.record(motion.assembly.cooperative, by, "motion.updated", motion, **changed)
 
 
 def remove_motion(motion: Motion, *, by) -> None:

@@ -158,6 +158,26 @@ def test_a_motion_is_corrected_before_its_vote_opens(coop, chair):
     assert event.data["title"] == ["Verbowen", "Verbouwen"]
 
 
+def test_a_motion_changed_after_the_invitation_keeps_what_members_could_read(coop, chair, draft):
+    in_draft = MotionFactory(agenda_item__assembly=draft, title="Concept")
+    services.update_motion(in_draft, title="Concept 2", text="", by=chair)
+    assert in_draft.changed_after_invitation_at is None  # nobody was invited yet
+    assert in_draft.title_before_change is None
+
+    motion = MotionFactory(agenda_item__assembly__cooperative=coop, title="Verbowen", text="Eerst")
+    assert motion.assembly.status is AssemblyStatus.CONVENED
+    services.update_motion(motion, title="Verbowen", text="Eerst", by=chair)  # no change
+    assert motion.changed_after_invitation_at is None
+    services.update_motion(motion, title="Verbouwen", text="Tweede", by=chair)
+    first = motion.changed_after_invitation_at
+    assert first is not None
+    services.update_motion(motion, title="Verbouwen", text="Derde", by=chair)
+    # What members could read before the first change stays; the time is the last change.
+    assert (motion.title_before_change, motion.text_before_change) == ("Verbowen", "Eerst")
+    assert motion.changed_after_invitation_at >= first
+    assert (motion.title, motion.text) == ("Verbouwen", "Derde")
+
+
 @pytest.mark.parametrize("status", [MotionStatus.OPEN, MotionStatus.CLOSED])
 def test_a_motion_whose_vote_started_does_not_change(coop, chair, status):
     motion = MotionFactory(
@@ -393,6 +413,38 @@ def test_the_board_corrects_a_motion(client, login, coop, chair, draft):
     page = text(client.get(response.headers["Location"]))
     assert "Het voorstel is opgeslagen." in page
     assert "De ALV besluit." in page
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_members_see_that_a_motion_changed_after_the_invitation(client, login, coop, chair, locale):
+    motion = MotionFactory(
+        agenda_item__assembly__cooperative=coop, title="Bankje <b>plaatsen</b>", text="Eén bankje"
+    )
+    assembly = motion.assembly
+    member = MembershipFactory(cooperative=coop, user__locale=locale)
+    login(chair.user)
+    url = f"{base(assembly)}/motions/{motion.id}"
+    assert "De uitnodiging is al verstuurd." in text(client.get(f"{url}/edit"))
+    client.post(f"{url}/edit", data={"title": "Bankjes plaatsen", "text": "Twee bankjes"})
+    login(member.user)
+    words = {
+        "nl": ("Gewijzigd na de uitnodiging", "Wat er eerst stond", "gewijzigd na de uitnodiging"),
+        "en": (
+            "Changed after the invitation",
+            "What it said before",
+            "changed after the invitation",
+        ),
+    }[locale]
+    page = text(client.get(url))
+    assert words[0] in page
+    details = page.split(words[1])[1].split("</details>")[0]
+    assert "Bankje <b>plaatsen</b>" in details
+    assert "Bankje &lt;b&gt;plaatsen&lt;/b&gt;" in client.get(url).get_data(as_text=True)
+    assert "Eén bankje" in details
+    assert "Twee bankjes" in page.split(words[0])[0]  # the text now comes first
+    agenda = text(client.get(base(assembly)))
+    assert 'Bankjes plaatsen</a>\n          <span class="muted">(' in agenda
+    assert words[2] in agenda
 
 
 def test_an_open_vote_has_no_way_to_change_its_motion(client, login, coop, chair):
