@@ -18,10 +18,12 @@ from coop.extensions import db
 OUTBOX_KEY = "coop_outbox"
 UNDELIVERED_KEY = "coop_undelivered"
 
-# Why a message did not go out (``send_all``): the server refused it for good (5xx, such
-# as an address that does not exist), or it could not be sent (the server could not be
-# reached, or said 'not now' twice).
+# Why a message did not go out (``send_all``): the server refused its address for good
+# (5xx, such as an address that does not exist); the server refused the message itself for
+# good (5xx to the sender or the content: the mail settings); or it could not be sent then
+# (the server could not be reached, or said 'not now' twice).
 REFUSED = "refused"
+REJECTED = "rejected"
 NOT_SENT = "not_sent"
 
 
@@ -80,7 +82,8 @@ def send_all(messages: list[EmailMessage]) -> list[tuple[int, str]]:
     new connection; when that fails too, or the server cannot be reached, the messages
     left are logged once each and not tried one by one.
 
-    Returns what did not go out: (index in ``messages``, ``REFUSED`` or ``NOT_SENT``)."""
+    Returns what did not go out: (index in ``messages``, ``REFUSED``, ``REJECTED`` or
+    ``NOT_SENT``)."""
     log = current_app.logger
     failed: list[tuple[int, str]] = []
     if current_app.config["MAIL_BACKEND"] != "smtp":
@@ -101,7 +104,8 @@ def send_all(messages: list[EmailMessage]) -> list[tuple[int, str]]:
             except OSError as error:
                 if smtp is not None and not _temporary(error):
                     log.exception("mail to %s was refused", message["To"])
-                    failed.append((index, REFUSED))
+                    refused = isinstance(error, smtplib.SMTPRecipientsRefused)
+                    failed.append((index, REFUSED if refused else REJECTED))
                 else:
                     if smtp is not None:
                         smtp.close()
@@ -163,7 +167,7 @@ def after_commit(message: EmailMessage, *, key=None) -> None:
 
 def undelivered() -> list[tuple[object, str]]:
     """The (key, reason) of the keyed messages of the last commit that did not go out
-    (``REFUSED`` or ``NOT_SENT``); reported once."""
+    (``REFUSED``, ``REJECTED`` or ``NOT_SENT``); reported once."""
     return db.session().info.pop(UNDELIVERED_KEY, [])
 
 

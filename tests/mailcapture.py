@@ -27,6 +27,8 @@ class _Handler:
             sent = sum(1 for peer in self.box.connections if peer == session.peer)
         if limit is not None and sent >= limit:  # as servers that cap a connection do
             return "421 4.7.0 Too many messages on this connection, try again"
+        if address.lower().startswith("refused"):  # a sender the server may not relay for
+            return "550 5.7.1 Sender not allowed"
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"

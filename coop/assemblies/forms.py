@@ -67,7 +67,8 @@ ITEM_KIND_LABELS = {
 # Why an invitation's mail did not go out (``coop.mail``), as the invitations page says it.
 UNDELIVERED_LABELS = {
     mail.REFUSED: _l("the mail server refused this address"),
-    mail.NOT_SENT: _l("the mail server could not be reached"),
+    mail.REJECTED: _l("the mail server did not accept the mail"),
+    mail.NOT_SENT: _l("the mail could not be sent at that moment"),
 }
 WEIGHTING_LABELS = {
     Weighting.PER_MEMBER: _l("One member, one vote"),

@@ -735,9 +735,12 @@ def invite_missing(assembly: Assembly, *, by) -> list[tuple[Membership, dict]]:
     return sent
 
 
-def record_undelivered(assembly: Assembly, failures: list[tuple[tuple[int, str], str]]) -> None:
+def record_undelivered(
+    assembly: Assembly, failures: list[tuple[tuple[int, str], str]], *, by
+) -> None:
     """Record on their notices the invitations whose mail did not go out: ``failures`` as
-    ``coop.mail.undelivered()`` gives them, keyed (membership id, member number)."""
+    ``coop.mail.undelivered()`` gives them, keyed (membership id, member number); ``by``
+    sent them."""
     if not failures:
         return
     now = utcnow()
@@ -754,7 +757,7 @@ def record_undelivered(assembly: Assembly, failures: list[tuple[tuple[int, str],
     for (_, number), reason in failures:
         by_reason.setdefault(reason, []).append(number)
     audit.record(
-        assembly.cooperative, None, "assembly.invitations_undelivered", assembly, **by_reason
+        assembly.cooperative, by, "assembly.invitations_undelivered", assembly, **by_reason
     )
 
 

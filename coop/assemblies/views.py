@@ -597,13 +597,17 @@ def convene(slug, assembly_id):
         flash(error.message, "error")
         return _to_assembly(assembly)
     failed = _send_invitations(assembly, sent)
-    flash(
-        _(
-            "The assembly is convened. %(count)s members get an invitation.",
-            count=len(sent) - failed,
-        ),
-        "success",
-    )
+    if len(sent) > failed:
+        flash(
+            ngettext(
+                "The assembly is convened. %(num)s member gets an invitation.",
+                "The assembly is convened. %(num)s members get an invitation.",
+                len(sent) - failed,
+            ),
+            "success",
+        )
+    else:
+        flash(_("The assembly is convened."), "success")
     _flash_undelivered(failed)
     return _to_assembly(assembly)
 
@@ -615,8 +619,8 @@ def _send_invitations(assembly, sent) -> int:
         mail.after_commit(emails.convocation(assembly, member), key=(member.id, member.number))
     db.session.commit()
     failed = mail.undelivered()
-    if failed:
-        services.record_undelivered(assembly, failed)
+    if failed:  # a second transaction: the mails go out after the first one's commit
+        services.record_undelivered(assembly, failed, by=g.membership)
         db.session.commit()
     return len(failed)
 

@@ -230,6 +230,8 @@ def test_an_invitation_that_did_not_go_out_is_shown_and_sent_again(
         f"{anna.name} ({anna.number}), refused-anna@example.test: de mailserver weigerde dit adres"
     ) in page
     assert "<strong>Niet verstuurd</strong> (de mailserver weigerde dit adres" in page
+    assert "Controleer het e-mailadres met het lid" in page
+    assert "iets later opnieuw" not in page
 
     # Sent again to the same address: refused again, and still listed.
     mailbox.clear()
@@ -285,12 +287,16 @@ def test_when_the_mail_server_is_down_every_invitation_can_be_sent_later(
         )
     )
     assert "The mail with the invitation did not go out to 3 members." in page
+    assert "The assembly is convened." in page
+    assert "members get an invitation" not in page
     db.session.expire_all()
     assert draft.status is AssemblyStatus.CONVENED  # convened all the same: the board decided
     assert [notice_of(m).failure for m in members] == ["not_sent"] * 3
     page = text(client.get(url(draft)))
     assert "The invitation was sent by e-mail to 0 members with voting rights." in page
-    assert "the mail server could not be reached" in page
+    assert "the mail could not be sent at that moment" in page
+    assert "Send the invitation again a little later." in page
+    assert "Check the e-mail address" not in page
     monkeypatch.undo()
     page = text(client.post(url(draft), follow_redirects=True))
     assert "3 members get the invitation." in page
@@ -303,7 +309,9 @@ def test_after_the_opening_an_invitation_that_did_not_go_out_stays_on_record(
     client, login, coop, chair, convened
 ):
     assembly, members = convened
-    services.record_undelivered(assembly, [((m.id, m.number), "refused") for m in members])
+    services.record_undelivered(
+        assembly, [((m.id, m.number), "refused") for m in members], by=chair
+    )
     members[1].status = MembershipStatus.SUSPENDED  # no voting rights: not to invite again
     db.session.flush()
     login(chair.user)
@@ -316,3 +324,21 @@ def test_after_the_opening_an_invitation_that_did_not_go_out_stays_on_record(
     assert "Leden zonder uitnodiging" not in page
     assert page.count("<strong>Niet verstuurd</strong>") == 2
     assert "De mail is niet verstuurd naar 2 leden." in page
+
+
+def test_a_mail_the_server_did_not_accept_points_to_the_mail_settings(
+    client, login, coop, chair, convened
+):
+    assembly, members = convened
+    services.record_undelivered(
+        assembly, [((members[0].id, members[0].number), "rejected")], by=chair
+    )
+    login(chair.user)
+    page = text(client.get(url(assembly)))
+    assert f"{members[0].user.email}: de mailserver nam de mail niet aan" in page
+    assert "Vraag de beheerder van de website om ze na te kijken." in page
+    assert "Controleer het e-mailadres" not in page
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "assembly.invitations_undelivered")
+    )
+    assert (event.actor_id, event.data) == (chair.user.id, {"rejected": [members[0].number]})

@@ -121,14 +121,23 @@ def test_keyed_mails_that_did_not_go_out_are_reported_once_after_the_commit(
             ("e@example.test", mail.NOT_SENT),
         ]
 
-        # A report nobody read is not taken for a later commit's.
+        # A report nobody read is not taken for a later commit's (one without mail).
         queue(app, "g@example.test", keyed=True)
         db.session.commit()
-        monkeypatch.undo()
-        queue(app, "h@example.test", keyed=True)
+        db.session.execute(select(1))
         db.session.commit()
         assert mail.undelivered() == []
-    assert logged[-1] == "mail to g@example.test could not be sent"
+        monkeypatch.undo()
+
+        # The server refuses the sender (the mail settings): the message, not the address.
+        monkeypatch.setitem(app.config, "MAIL_DEFAULT_SENDER", "refused-sender@example.test")
+        queue(app, "i@example.test", keyed=True)
+        db.session.commit()
+        assert mail.undelivered() == [("i@example.test", mail.REJECTED)]
+    assert logged[-2:] == [
+        "mail to g@example.test could not be sent",
+        "mail to i@example.test was refused",
+    ]
 
 
 def test_outside_a_transaction_a_mail_goes_at_once_and_a_keyed_failure_is_reported(
