@@ -18,6 +18,7 @@ from sqlalchemy import func, select, text
 from coop.access import board_of, load_cooperative, member_of, membership_of, platform_admin, public
 from coop.audit import AuditEvent, scope_of
 from coop.core import services
+from coop.core.audit_labels import ACTION_LABELS
 from coop.core.forms import CooperativeForm, PublicDetailsForm
 from coop.core.models import Cooperative
 from coop.core.web import set_language_cookie
@@ -108,6 +109,7 @@ def audit_log(slug):
         "core/audit_log.html",
         cooperative=coop,
         events=events,
+        labels=ACTION_LABELS,
         actors=actors,
         page=page,
         pages=max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1),
