@@ -707,11 +707,7 @@ def invite_missing(assembly: Assembly, *, by) -> list[tuple[Membership, dict]]:
     failed = {
         notice.membership_id: notice
         for notice in db.session.scalars(
-            select(Notice).where(
-                Notice.assembly_id == assembly.id,
-                Notice.failed_at.is_not(None),
-                Notice.membership_id.in_([member.id for member in members]),
-            )
+            select(Notice).where(Notice.assembly_id == assembly.id, Notice.failed_at.is_not(None))
         )
     }
     agenda = _agenda(assembly)
@@ -736,7 +732,7 @@ def invite_missing(assembly: Assembly, *, by) -> list[tuple[Membership, dict]]:
 
 
 def record_undelivered(
-    assembly: Assembly, failures: list[tuple[tuple[int, str], str]], *, by
+    assembly: Assembly, failures: list[tuple[tuple[int, int], str]], *, by
 ) -> None:
     """Record on their notices the invitations whose mail did not go out: ``failures`` as
     ``coop.mail.undelivered()`` gives them, keyed (membership id, member number); ``by``
@@ -753,7 +749,7 @@ def record_undelivered(
         .values(failed_at=now, failure=bindparam("reason")),
         [{"member_id": member_id, "reason": reason} for (member_id, _), reason in failures],
     )
-    by_reason: dict[str, list[str]] = {}
+    by_reason: dict[str, list[int]] = {}
     for (_, number), reason in failures:
         by_reason.setdefault(reason, []).append(number)
     audit.record(
