@@ -162,6 +162,7 @@ EXPECTED_POLICY = {
     "assemblies.minutes_notes": "board_of",
     "assemblies.invitations": "board_of",
     "assemblies.invite_missing": "board_of",
+    "assemblies.invitation_on_paper": "board_of",
     "assemblies.add_candidate": "board_of",
     "assemblies.add_document": "board_of",
     "assemblies.document": "member_of",

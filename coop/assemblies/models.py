@@ -184,6 +184,8 @@ class Notice(db.Model):
     # cleared when it is sent again.
     failed_at: Mapped[datetime | None]
     failure: Mapped[str | None] = mapped_column(String(20))
+    # The board gave the member the invitation on paper (after its mail did not go out).
+    on_paper_at: Mapped[datetime | None]
 
 
 class Attendance(db.Model):
@@ -282,6 +284,13 @@ class Motion(db.Model):
     changed_after_invitation_at: Mapped[datetime | None]
     title_before_change: Mapped[str | None] = mapped_column(String(200))
     text_before_change: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def added_after_invitation(self) -> bool:
+        """Put on the agenda after the invitation went out (members could not read it in
+        time to prepare; their motion page says so)."""
+        convened = self.assembly.convened_at
+        return convened is not None and self.created_at > convened
 
     assembly: Mapped[Assembly] = relationship(
         lazy="joined", innerjoin=True, foreign_keys=[assembly_id]

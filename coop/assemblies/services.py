@@ -596,8 +596,7 @@ def convene(assembly: Assembly, *, by, on: date | None = None) -> list[tuple[Mem
     if not assembly.items:
         raise DomainError(_l("Put at least one item on the agenda first."))
     settings = governance(assembly.cooperative)
-    on = on or today()
-    days = (local_date(assembly.starts_at) - on).days
+    days = days_before(assembly, on)
     if days < settings.notice_days:
         raise DomainError(
             _l(
@@ -644,13 +643,47 @@ def count_not_invited(assembly: Assembly) -> int:
 
 
 def notices_of(assembly: Assembly) -> list[tuple[Notice, Membership]]:
-    """Who was sent the invitation, and what it said (by member number)."""
+    """Who was sent the invitation, and what it said (by member number); with the members'
+    accounts (their address now)."""
     return db.session.execute(
         select(Notice, Membership)
         .join(Membership, Membership.id == Notice.membership_id)
+        .options(joinedload(Membership.user))
         .where(Notice.assembly_id == assembly.id)
         .order_by(Membership.number)
     ).all()
+
+
+def days_before(assembly: Assembly, on: date | None = None) -> int:
+    """Days from ``on`` (today) to the day of the assembly."""
+    return (local_date(assembly.starts_at) - (on or today())).days
+
+
+def invitation_on_paper(assembly: Assembly, member: Membership, *, by) -> None:
+    """Record that the board gave a member the invitation on paper, after its mail did not
+    go out (until the opening, as sending it again)."""
+    _lock_assembly(assembly)
+    if assembly.status is not AssemblyStatus.CONVENED:
+        raise DomainError(_l("Invitations go out between convening and the opening."))
+    notice = db.session.scalar(
+        select(Notice).where(
+            Notice.assembly_id == assembly.id,
+            Notice.membership_id == member.id,
+            Notice.failed_at.is_not(None),
+        )
+    )
+    if notice is None:
+        raise DomainError(_l("%(name)s has the invitation already.", name=member.name))
+    notice.on_paper_at, notice.failed_at = utcnow(), None
+    db.session.flush()
+    audit.record(
+        assembly.cooperative,
+        by,
+        "assembly.invitation_on_paper",
+        assembly,
+        member=member.number,
+        failure=notice.failure,
+    )
 
 
 def not_invited(assembly: Assembly) -> list[Membership]:

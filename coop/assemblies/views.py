@@ -62,6 +62,7 @@ from coop.errors import DomainError, NotFound, field_of, put_on_form
 from coop.extensions import db
 from coop.forms import choices
 from coop.members.models import Function, Membership
+from coop.members.register import find_member
 
 bp = Blueprint("assemblies", __name__, url_prefix="/c/<slug>/assemblies")
 
@@ -608,7 +609,7 @@ def convene(slug, assembly_id):
         )
     else:
         flash(_("The assembly is convened."), "success")
-    _flash_undelivered(failed)
+    _flash_undelivered(failed, here=False)
     return _to_assembly(assembly)
 
 
@@ -625,18 +626,25 @@ def _send_invitations(assembly, sent) -> int:
     return len(failed)
 
 
-def _flash_undelivered(failed: int) -> None:
-    if failed:
-        flash(
-            ngettext(
-                "The mail with the invitation did not go out to %(num)s member. The "
-                "invitations page says who, and lets you send it again.",
-                "The mail with the invitation did not go out to %(num)s members. The "
-                "invitations page says who, and lets you send it again.",
-                failed,
-            ),
-            "error",
+def _flash_undelivered(failed: int, *, here: bool) -> None:
+    """``here``: on the invitations page (which lists them)."""
+    if not failed:
+        return
+    if here:
+        message = ngettext(
+            "The mail with the invitation did not go out to %(num)s member. See below.",
+            "The mail with the invitation did not go out to %(num)s members. See below.",
+            failed,
         )
+    else:
+        message = ngettext(
+            "The mail with the invitation did not go out to %(num)s member. The "
+            "invitations page says who, and lets you send it again.",
+            "The mail with the invitation did not go out to %(num)s members. The "
+            "invitations page says who, and lets you send it again.",
+            failed,
+        )
+    flash(message, "error")
 
 
 @bp.get("/<int:assembly_id>/invitations")
@@ -651,6 +659,8 @@ def invitations(slug, assembly_id):
     missing = services.not_invited(assembly) if assembly.status is AssemblyStatus.CONVENED else []
     failed = {member.id for _notice, member in undelivered}
     missing_ids = {member.id for member in missing}
+    notice_days = services.governance(g.cooperative).notice_days
+    days = services.days_before(assembly)
     return render_template(
         "assemblies/invitations.html",
         cooperative=g.cooperative,
@@ -661,6 +671,8 @@ def invitations(slug, assembly_id):
         agenda=notices[0][0].agenda if notices else [],
         newcomers=[member for member in missing if member.id not in failed],
         send_again=[(notice, member) for notice, member in undelivered if member.id in missing_ids],
+        # An invitation sent now is later than the rules allow: the board should know.
+        late=(days, notice_days) if missing and days < notice_days else None,
         can_invite=_can(ORGANISERS),
         item_kinds={k.value: label for k, label in ITEM_KIND_LABELS.items()},
     )
@@ -687,7 +699,24 @@ def invite_missing(slug, assembly_id):
             )
         elif not sent:
             flash(_("Every member with voting rights has the invitation already."), "info")
-        _flash_undelivered(failed)
+        _flash_undelivered(failed, here=True)
+    return redirect(url_for(".invitations", slug=slug, assembly_id=assembly_id))
+
+
+@bp.post("/<int:assembly_id>/invitations/<int:number>/on-paper")
+@board_of(role=ORGANISERS)
+def invitation_on_paper(slug, assembly_id, number):
+    assembly = _assembly(assembly_id)
+    member = find_member(g.cooperative, number)
+    if member is None:
+        abort(404)
+    try:
+        services.invitation_on_paper(assembly, member, by=g.membership)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Noted: %(name)s got the invitation on paper.", name=member.name), "success")
     return redirect(url_for(".invitations", slug=slug, assembly_id=assembly_id))
 
 
@@ -971,6 +1000,10 @@ def _motion_page(assembly, motion, *, forms=None, paper_form=None, candidate_for
     for member in voters:
         form = forms.get(member.id) or _vote_form(motion, formdata=None)
         form.on_behalf_of.data = "" if member.id == me.id else str(member.id)
+        if member.id != me.id:  # the error summary names whose vote it is
+            for name in ("choice", "candidate", "candidates"):
+                if name in form:
+                    form[name].label.text = _("Vote for %(name)s (proxy)", name=member.name)
         vote_forms.append((member, form, member.id in voted))
     instructions = services.instructions_for_holder(motion, me) if held else {}
     settings = services.governance(g.cooperative)
@@ -1067,6 +1100,10 @@ def edit_motion(slug, assembly_id, motion_id):
             db.session.commit()
             flash(_("The motion is saved."), "success")
             return redirect(back)
+    return _motion_edit_page(assembly, motion, form)
+
+
+def _motion_edit_page(assembly, motion, form, *, tick_error=None):
     return render_template(
         "assemblies/motion_edit.html",
         cooperative=g.cooperative,
@@ -1074,7 +1111,8 @@ def edit_motion(slug, assembly_id, motion_id):
         motion=motion,
         form=form,
         amendments_voted=services.AMENDMENTS_VOTED if services.amendments_voted(motion) else None,
-    ), (422 if form.errors or form.form_errors else 200)
+        tick_error=tick_error,
+    ), (422 if form.errors or form.form_errors or tick_error else 200)
 
 
 def _fixed_motion(assembly, motion, fixed):
@@ -1096,6 +1134,15 @@ def remove_motion(slug, assembly_id, motion_id):
     except NotFound:
         return _already_removed(assembly)
     title = motion.title
+    removable = services.motion_fixed(motion) is None and not motion.amendments
+    if removable and assembly.status is not AssemblyStatus.DRAFT and not _ticked():
+        # Members could read it since the invitation: the board confirms.
+        return _motion_edit_page(
+            assembly,
+            motion,
+            MotionTextForm(obj=motion),
+            tick_error=_("Tick this box to take it off the agenda."),
+        )
     try:
         services.remove_motion(motion, by=g.membership)
     except DomainError:

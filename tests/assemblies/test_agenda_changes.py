@@ -6,6 +6,7 @@ voting instruction given) stays."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -617,3 +618,44 @@ def test_a_removal_sent_twice_says_it_is_done_already(client, login, coop, chair
     assert again.status_code == 200
     assert "This was already removed." in text(again)
     assert [i.title for i in draft.items] == ["Opening"]
+
+
+def test_taking_off_a_motion_members_could_read_asks_for_a_tick(client, login, coop, chair):
+    motion = MotionFactory(agenda_item__assembly__cooperative=coop, title="Bankje")
+    assembly, motion_id = motion.assembly, motion.id
+    login(chair.user)
+    url = f"{base(assembly)}/motions/{motion_id}"
+    assert "Ja, haal het van de agenda: leden konden het al lezen" in text(
+        client.get(f"{url}/edit")
+    )
+    refused = client.post(f"{url}/remove")
+    assert refused.status_code == 422
+    assert "Vink dit vakje aan om het van de agenda te halen." in text(refused)
+    assert 'id="confirm-remove-error"' in text(refused)
+    assert db.session.get(Motion, motion_id) is not None
+    response = client.post(f"{url}/remove", data={"confirm": "yes"}, follow_redirects=True)
+    assert "“Bankje” staat niet meer op de agenda." in text(response)
+    db.session.expire_all()
+    assert db.session.get(Motion, motion_id) is None
+    assert [e.data["title"] for e in events("motion.removed")] == ["Bankje"]
+
+
+def test_a_motion_added_after_the_invitation_says_so(client, login, coop, chair):
+    before = MotionFactory(agenda_item__assembly__cooperative=coop, title="Van tevoren")
+    assembly = before.assembly
+    assembly.convened_at = before.created_at + timedelta(seconds=1)
+    later = MotionFactory(agenda_item=before.agenda_item, title="Later erbij")
+    later.created_at = assembly.convened_at + timedelta(hours=2)
+    db.session.flush()
+    login(chair.user)
+    page = text(client.get(base(assembly)))
+    assert page.count("toegevoegd na de uitnodiging") == 1
+    assert page.index("Later erbij") < page.index("toegevoegd na de uitnodiging")
+    page = text(client.get(f"{base(assembly)}/motions/{later.id}"))
+    assert "op de agenda gezet, nadat de uitnodiging was verstuurd." in page
+    page = text(client.get(f"{base(assembly)}/motions/{before.id}"))
+    assert "nadat de uitnodiging was verstuurd" not in page
+    services.update_motion(before, title="Van tevoren", text="Anders", by=chair)
+    minutes = text(client.get(f"{base(assembly)}/minutes"))
+    assert "Later erbij (Gewoon besluit, toegevoegd na de uitnodiging)" in minutes
+    assert "Van tevoren (Gewoon besluit, gewijzigd na de uitnodiging)" in minutes

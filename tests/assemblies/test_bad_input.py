@@ -180,7 +180,7 @@ def test_proxies_to_oneself_beyond_the_limit_and_in_chains(client, login, room):
 
     cases = [
         (b, b.number, "Je kunt geen volmacht aan jezelf geven."),
-        (b, d.number, f"{d.name} heeft al het grootste aantal volmachten dat mag (1)."),
+        (b, d.number, f"{d.name} kan geen volmacht meer aannemen: het maximum is 1."),
         # a chain: the holder of a proxy passes it on, or a grantor takes one
         (d, b.number, "Je hebt zelf een volmacht. Een volmacht kun je niet doorgeven."),
         (b, c.number, f"{c.name} heeft zelf een volmacht gegeven en kan er geen krijgen."),

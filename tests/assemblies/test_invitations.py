@@ -226,11 +226,11 @@ def test_an_invitation_that_did_not_go_out_is_shown_and_sent_again(
     assert "De mail is niet verstuurd naar 1 lid." in page
     assert "Leden zonder uitnodiging" in page
     assert "kregen stemrecht nadat" not in page  # nobody new
-    assert (
-        f"{anna.name} ({anna.number}), refused-anna@example.test: de mailserver weigerde dit adres"
-    ) in page
+    refused = "refused-anna@example.test: de mailserver weigerde dit adres"
+    assert f"{anna.name} ({anna.number})</a>, {refused}" in page
     assert "<strong>Niet verstuurd</strong> (de mailserver weigerde dit adres" in page
-    assert "Controleer het e-mailadres met het lid" in page
+    assert "Controleer het e-mailadres samen met het lid" in page
+    assert f'<a href="/c/{coop.slug}/members/{anna.number}">' in page
     assert "iets later opnieuw" not in page
 
     # Sent again to the same address: refused again, and still listed.
@@ -244,6 +244,7 @@ def test_an_invitation_that_did_not_go_out_is_shown_and_sent_again(
     # The member corrects the address; the invitation goes out, on the same notice.
     anna.user.email = "anna@example.test"
     db.session.flush()
+    assert "Het e-mailadres is nu: anna@example.test" in text(client.get(url(draft)))
     page = text(client.post(url(draft), follow_redirects=True))
     assert "1 lid krijgt de uitnodiging." in page
     assert "niet verstuurd" not in page.lower()
@@ -278,6 +279,7 @@ def test_when_the_mail_server_is_down_every_invitation_can_be_sent_later(
     members = [chair, *(MembershipFactory(cooperative=coop) for _ in range(2))]
     login(chair.user)
     mailbox.clear()
+    port = app.config["MAIL_PORT"]
     monkeypatch.setitem(app.config, "MAIL_PORT", 1)  # nothing listens there
     page = text(
         client.post(
@@ -293,11 +295,11 @@ def test_when_the_mail_server_is_down_every_invitation_can_be_sent_later(
     assert draft.status is AssemblyStatus.CONVENED  # convened all the same: the board decided
     assert [notice_of(m).failure for m in members] == ["not_sent"] * 3
     page = text(client.get(url(draft)))
-    assert "The invitation was sent by e-mail to 0 members with voting rights." in page
+    assert "The invitation has not been sent by e-mail to any member yet." in page
     assert "the mail could not be sent at that moment" in page
     assert "Send the invitation again a little later." in page
     assert "Check the e-mail address" not in page
-    monkeypatch.undo()
+    monkeypatch.setitem(app.config, "MAIL_PORT", port)
     page = text(client.post(url(draft), follow_redirects=True))
     assert "3 members get the invitation." in page
     assert sorted(m["To"] for m in mailbox.messages) == sorted(m.user.email for m in members)
@@ -342,3 +344,47 @@ def test_a_mail_the_server_did_not_accept_points_to_the_mail_settings(
         select(AuditEvent).where(AuditEvent.action == "assembly.invitations_undelivered")
     )
     assert (event.actor_id, event.data) == (chair.user.id, {"rejected": [members[0].number]})
+
+
+def test_the_board_notes_an_invitation_given_on_paper(client, login, coop, chair, convened):
+    assembly, members = convened
+    anna = members[0]
+    services.record_undelivered(assembly, [((anna.id, anna.number), "refused")], by=chair)
+    login(chair.user)
+    on_paper = f"{url(assembly)}/{anna.number}/on-paper"
+    page = text(client.post(on_paper, follow_redirects=True))
+    assert f"Genoteerd: {anna.name} kreeg de uitnodiging op papier." in page
+    assert "Leden zonder uitnodiging" not in page
+    assert "Op papier, " in page
+    db.session.expire_all()
+    notice = db.session.scalar(select(Notice).where(Notice.membership_id == anna.id))
+    assert notice.on_paper_at is not None
+    assert (notice.failed_at, notice.failure) == (None, "refused")
+    assert services.count_not_invited(assembly) == 0
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "assembly.invitation_on_paper")
+    )
+    assert event.data == {"member": anna.number, "failure": "refused"}
+    # Again, or for a member whose mail went out: nothing to note.
+    page = text(client.post(on_paper, follow_redirects=True))
+    assert f"{anna.name} heeft de uitnodiging al." in page
+    assert client.post(f"{url(assembly)}/999999/on-paper").status_code == 404
+    login(members[1].user)
+    assert client.post(on_paper).status_code == 403
+
+
+@pytest.mark.parametrize(("days", "warned"), [(5, True), (30, False)])
+def test_sending_later_than_the_notice_period_is_warned(
+    client, login, coop, chair, convened, days, warned
+):
+    assembly, _members = convened
+    assembly.starts_at = utcnow() + timedelta(days=days)
+    MembershipFactory(cooperative=coop)
+    db.session.flush()
+    login(chair.user)
+    page = text(client.get(url(assembly)))
+    assert "Leden zonder uitnodiging" in page
+    warning = (
+        "en de oproepingstermijn is 14 dagen. Een uitnodiging die je nu stuurt, is dus te laat."
+    )
+    assert (warning in page) is warned

@@ -805,7 +805,7 @@ def test_a_form_error_without_a_field_gets_no_empty_summary(client, login, coop,
     )
     assert response.status_code == 422
     page = text(response)
-    assert "Je vulde 5 papieren stemmen in, maar het kunnen er hoogstens 1 zijn" in page
+    assert "Je vulde 5 papieren stemmen in. Dat kunnen er niet meer dan 1 zijn" in page
     assert "Kijk de velden met een foutmelding nog eens na." not in page
 
 

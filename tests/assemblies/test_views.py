@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
@@ -473,6 +474,10 @@ def test_proxy_with_voting_instructions_over_http(client, login, coop, session_o
     grantor_form = refused.text.split(f'value="{grantor.id}"')[1].split("</form>")[0]
     assert 'class="error"' in grantor_form
     assert re.search(r'value="for" id="choice-\d+-for" checked', grantor_form)
+    # The summary at the top of the form names whose vote it is, and links to it.
+    summary = html.unescape(grantor_form.split('role="alert"')[1].split("</div>")[0])
+    assert f'<a href="#choice">Stem voor {grantor.name} (volmacht)</a>' in summary
+    assert '<fieldset class="field has-error" id="choice">' in grantor_form
     assert db.session.scalar(select(func.count(Vote.id))) == 0
     ok = client.post(
         base + f"/motions/{motion.id}/vote",

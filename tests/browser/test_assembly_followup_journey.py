@@ -205,7 +205,7 @@ def test_instructions_election_minutes_and_decisions(
 
     def open_vote(title: str) -> None:
         page.goto(assembly_url)
-        page.get_by_role("link", name=title).click()
+        page.locator("#agenda-section").get_by_role("link", name=title).click()
         motion_urls[title] = page.url  # the members go there straight away
         page.get_by_role("button", name="Open the vote").click()
         expect(flash(page)).to_contain_text("The vote is open.")

@@ -166,7 +166,10 @@ def test_assembly_journey(page: Page, new_page, world: World, mailbox, check_pag
         expect(flash(page)).to_contain_text(f"{person.name} is checked in.")
     check_page("attendance")
     page.goto(assembly_url)
-    page.get_by_role("link", name=MOTION).click()
+    # Listed twice for the chair: on the agenda, and under "Not voted on yet" (a link too).
+    board = page.get_by_role("region", name="For the board")
+    expect(board.get_by_role("link", name=MOTION)).to_be_visible()
+    page.locator("#agenda-section").get_by_role("link", name=MOTION).click()
     page.get_by_role("button", name="Open the vote").click()
     expect(flash(page)).to_contain_text("The vote is open.")
 

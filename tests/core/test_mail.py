@@ -112,6 +112,7 @@ def test_keyed_mails_that_did_not_go_out_are_reported_once_after_the_commit(
         assert mail.undelivered() == []  # reported once
         assert sorted(m["To"] for m in mailbox.messages) == ["a@example.test", "c@x.test"]
 
+        port = app.config["MAIL_PORT"]
         monkeypatch.setitem(app.config, "MAIL_PORT", 1)  # nothing listens there
         queue(app, "d@example.test", "e@example.test", keyed=True)
         queue(app, "f@example.test")  # without a key: only logged
@@ -127,7 +128,7 @@ def test_keyed_mails_that_did_not_go_out_are_reported_once_after_the_commit(
         db.session.execute(select(1))
         db.session.commit()
         assert mail.undelivered() == []
-        monkeypatch.undo()
+        monkeypatch.setitem(app.config, "MAIL_PORT", port)  # not undo(): `logged` patches too
 
         # The server refuses the sender (the mail settings): the message, not the address.
         monkeypatch.setitem(app.config, "MAIL_DEFAULT_SENDER", "refused-sender@example.test")
