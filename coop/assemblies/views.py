@@ -990,7 +990,16 @@ def _vote_form(motion, **kwargs):
     return VoteForm(**kwargs)
 
 
-def _motion_page(assembly, motion, *, forms=None, paper_form=None, candidate_form=None, status=200):
+def _motion_page(
+    assembly,
+    motion,
+    *,
+    forms=None,
+    paper_form=None,
+    candidate_form=None,
+    tick_error=None,
+    status=200,
+):
     me = g.membership
     held = services.active_proxies(assembly, holder=me)
     voters = [me] + [p.grantor for p in held]
@@ -1064,8 +1073,16 @@ def _motion_page(assembly, motion, *, forms=None, paper_form=None, candidate_for
         if _can(ORGANISERS) and motion.status is MotionStatus.DRAFT
         else None,
         candidate_names={c.id: c.name for c in motion.candidates},
+        # Closing a vote that members in the room have not all voted in asks for a tick.
+        not_voted=_not_voted(motion, turnout) if turnout is not None else 0,
+        tick_error=tick_error,
         locale=_locale(),
     ), status
+
+
+def _not_voted(motion, turnout) -> int:
+    """How many members present or represented have voted neither online nor on paper."""
+    return 0 if motion.paper_total else turnout.room_votes_possible
 
 
 @bp.get("/<int:assembly_id>/motions/<int:motion_id>")
@@ -1222,6 +1239,19 @@ def open_vote(slug, assembly_id, motion_id):
 def close_vote(slug, assembly_id, motion_id):
     assembly = _assembly(assembly_id)
     motion = _motion(assembly, motion_id)
+    if (
+        motion.status is MotionStatus.OPEN
+        and not _ticked()
+        and _not_voted(motion, services.turnout(motion))
+    ):
+        # Closing counts the votes for good: with members who have not voted, the chair
+        # confirms.
+        return _motion_page(
+            assembly,
+            motion,
+            tick_error=_("Tick this box to close the vote now."),
+            status=422,
+        )
     try:
         services.close_vote(motion, by=g.membership)
     except DomainError as error:

@@ -199,12 +199,37 @@ def test_closing_a_vote_twice(client, login, room):
     services.cast_vote(motion, voter=members[0], choice=Choice.FOR)
     db.session.flush()
     login(chair.user)
-    first = client.post(f"{base}/motions/{motion.id}/close", follow_redirects=True)
+    close = f"{base}/motions/{motion.id}/close"
+    first = client.post(close, data={"confirm": "yes"}, follow_redirects=True)
     assert "De stemming is gesloten en geteld." in text(first)
-    again = client.post(f"{base}/motions/{motion.id}/close", follow_redirects=True)
+    again = client.post(close, data={"confirm": "yes"}, follow_redirects=True)
     assert "De stemming over dit voorstel is al gesloten." in text(again)
     assert db.session.scalar(select(func.count(MotionResult.id))) == 1
     assert recorded() == (1, 1)
+
+
+def test_closing_before_everyone_in_the_room_voted_asks_for_a_tick(client, login, room):
+    coop, chair, members, assembly, motion, base = room
+    services.cast_vote(motion, voter=members[0], choice=Choice.FOR)
+    db.session.flush()
+    login(chair.user)
+    page = text(client.get(f"{base}/motions/{motion.id}"))
+    # The chair and members 1 and 2 are checked in and did not vote.
+    tick = "Ja, sluit de stemming nu: 3 leden die aanwezig of vertegenwoordigd zijn"
+    assert tick in page
+    refused = client.post(f"{base}/motions/{motion.id}/close")
+    assert refused.status_code == 422
+    assert "Vink dit vakje aan om de stemming nu te sluiten." in text(refused)
+    assert 'id="confirm-close-vote-error"' in text(refused)
+    db.session.expire_all()
+    assert motion.status is MotionStatus.OPEN
+    assert db.session.scalar(select(func.count(MotionResult.id))) == 0
+    # Once everyone in the room voted (here: on paper), no tick.
+    services.set_paper_votes(motion, for_=2, against=1, abstain=0, by=chair)
+    db.session.flush()
+    assert "Ja, sluit de stemming nu" not in text(client.get(f"{base}/motions/{motion.id}"))
+    closed = client.post(f"{base}/motions/{motion.id}/close", follow_redirects=True)
+    assert "De stemming is gesloten en geteld." in text(closed)
 
 
 def test_convening_with_too_short_notice(client, login, room):

@@ -210,8 +210,14 @@ def test_instructions_election_minutes_and_decisions(
         page.get_by_role("button", name="Open the vote").click()
         expect(flash(page)).to_contain_text("The vote is open.")
 
-    def close_vote() -> None:
+    def close_vote(not_voted: int = 0) -> None:
         page.reload()
+        tick = page.locator("label[for='confirm-close-vote']")
+        if not_voted:  # members in the room who did not vote: the chair confirms
+            expect(tick).to_contain_text(f"Yes, close the vote now: {not_voted} member")
+            tick.check()
+        else:
+            expect(tick).to_have_count(0)
         page.get_by_role("button", name="Close the vote and count").click()
         expect(flash(page)).to_contain_text("The vote is closed and counted.")
 
@@ -252,7 +258,7 @@ def test_instructions_election_minutes_and_decisions(
     open_vote(minutes_title)
     cast(voter, minutes_title, "For")
     cast(holder, minutes_title, "For")
-    close_vote()
+    close_vote(not_voted=1)  # the holder did not vote for the grantor
     voter.goto(f"/c/{followup.slug}/assemblies/{followup.previous_id}/minutes")
     expect(voter.get_by_text("These minutes are final.")).to_be_visible()
     expect(
