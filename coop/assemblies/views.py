@@ -184,6 +184,7 @@ def index(slug):
         cooperative=g.cooperative,
         assemblies=services.assemblies_of(g.cooperative, include_drafts=g.membership.is_board),
         can_organise=_can(ORGANISERS),
+        statuses=ASSEMBLY_STATUS_LABELS,
     )
 
 
@@ -802,6 +803,8 @@ def check_in(slug, assembly_id):
         flash(_("Choose a member to check in."), "error")
     else:
         membership = db.session.get(Membership, form.membership_id.data)
+        given = services.active_proxies(assembly, grantor=membership) if membership else []
+        holders = [proxy.holder.name for proxy in given]
         try:
             services.check_in(assembly, membership, by=g.membership)
         except DomainError as error:
@@ -809,6 +812,16 @@ def check_in(slug, assembly_id):
         else:
             db.session.commit()
             flash(_("%(name)s is checked in.", name=membership.name), "success")
+            for holder in holders:  # the member votes now, not the holder
+                flash(
+                    _(
+                        "The proxy %(name)s gave to %(holder)s is void now: %(name)s votes "
+                        "in person.",
+                        name=membership.name,
+                        holder=holder,
+                    ),
+                    "info",
+                )
     return redirect(url_for(".attendance", slug=slug, assembly_id=assembly.id, q=query or None))
 
 

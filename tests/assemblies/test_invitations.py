@@ -177,6 +177,11 @@ def test_closing_with_motions_not_voted_on_asks_for_a_tick(client, login, coop, 
     client.post(f"{base}/close", data={"confirm": "yes"})
     db.session.expire_all()
     assert assembly.status is AssemblyStatus.CLOSED
+    page = text(client.get(base))
+    assert (
+        'Build a bench</a>\n          <span class="muted">(Ordinary decision, not voted on)' in page
+    )
+    assert " · Closed</p>" in text(client.get(f"/c/{coop.slug}/assemblies/"))
 
 
 @pytest.fixture

@@ -628,6 +628,16 @@ def test_pages_count_a_proxy_only_when_its_holder_is_checked_in(client, login, c
     db.session.flush()
     assert note not in client.get(base + "/attendance").text
     assert "Represented by proxy: 1." in client.get(base + f"/motions/{motion.id}").text
+    # The grantor comes after all: the board checks them in and is told the proxy ended.
+    page = client.post(
+        base + "/attendance", data={"membership_id": grantor.id}, follow_redirects=True
+    ).text
+    assert f"{grantor.name} is checked in." in page
+    assert (
+        f"The proxy {grantor.name} gave to {holder.name} is void now: {grantor.name} votes "
+        "in person."
+    ) in html.unescape(page)
+    assert "Represented by proxy: 0." in client.get(base + f"/motions/{motion.id}").text
 
 
 def _tag(page: str, element_id: str) -> str:
