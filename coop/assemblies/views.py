@@ -1170,7 +1170,7 @@ def remove_motion(slug, assembly_id, motion_id):
         return _motion_edit_page(
             assembly,
             motion,
-            MotionTextForm(obj=motion),
+            MotionTextForm(formdata=None, obj=motion),
             tick_error=_("Tick this box to take it off the agenda."),
         )
     try:

@@ -632,6 +632,7 @@ def test_taking_off_a_motion_members_could_read_asks_for_a_tick(client, login, c
     assert refused.status_code == 422
     assert "Vink dit vakje aan om het van de agenda te halen." in text(refused)
     assert 'id="confirm-remove-error"' in text(refused)
+    assert 'value="Bankje"' in text(refused)  # the edit form above still shows the motion
     assert db.session.get(Motion, motion_id) is not None
     response = client.post(f"{url}/remove", data={"confirm": "yes"}, follow_redirects=True)
     assert "“Bankje” staat niet meer op de agenda." in text(response)
