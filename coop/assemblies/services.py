@@ -2237,16 +2237,38 @@ def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by
     )
 
 
-def close_vote(motion: Motion, *, by, shuffle: bool = True) -> MotionResult:
+def not_voted(motion: Motion, counts: Turnout) -> int:
+    """Members present or represented who have voted neither online nor on paper."""
+    return max(counts.room_votes_possible - motion.paper_total, 0)
+
+
+class NotVotedYet(DomainError):
+    """More members present or represented have not voted than the chair confirmed."""
+
+    def __init__(self, count: int):
+        super().__init__(_l("Some members have not voted yet."), field="confirm")
+        self.count = count
+
+
+def close_vote(
+    motion: Motion, *, by, shuffle: bool = True, not_voted_confirmed: int | None = None
+) -> MotionResult:
     """Close the vote: wait for the votes being cast, count once, store the result, and,
     for a secret vote, write the ballots again in a random order (``shuffle_ballots``;
     ``shuffle=False`` only for the benchmark that times the count alone). An open vote
-    keeps its ballots as they are: who voted what is shown after the close anyway."""
+    keeps its ballots as they are: who voted what is shown after the close anyway.
+
+    ``not_voted_confirmed``: how many members without a vote the chair agreed to close
+    with (``not_voted``); with more, under the lock, ``NotVotedYet``."""
     _lock_motion(motion)
     if motion.status is MotionStatus.DRAFT:
         raise DomainError(_l("The vote on this motion has not been opened yet."))
     if motion.status is MotionStatus.CLOSED:
         raise DomainError(_l("The vote on this motion is already closed."))
+    if not_voted_confirmed is not None:
+        left = not_voted(motion, turnout(motion))
+        if left > not_voted_confirmed:
+            raise NotVotedYet(left)
     motion.status = MotionStatus.CLOSED
     motion.closed_at = utcnow()
     result = tally(motion)

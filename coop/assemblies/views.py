@@ -815,8 +815,9 @@ def check_in(slug, assembly_id):
             for holder in holders:  # the member votes now, not the holder
                 flash(
                     _(
-                        "The proxy %(name)s gave to %(holder)s is void now: %(name)s votes "
-                        "in person.",
+                        "The proxy %(name)s gave to %(holder)s has ended: from now on %(name)s "
+                        "votes in person. Votes %(holder)s already cast for %(name)s still "
+                        "count.",
                         name=membership.name,
                         holder=holder,
                     ),
@@ -829,6 +830,7 @@ def check_in(slug, assembly_id):
 @member_of
 def check_in_self(slug, assembly_id):
     assembly = _assembly(assembly_id)
+    holders = [p.holder.name for p in services.active_proxies(assembly, grantor=g.membership)]
     try:
         services.check_in(assembly, g.membership, by=g.membership, online=True)
     except DomainError as error:
@@ -836,6 +838,15 @@ def check_in_self(slug, assembly_id):
     else:
         db.session.commit()
         flash(_("You are checked in. You can vote when a vote is open."), "success")
+        for holder in holders:
+            flash(
+                _(
+                    "Your proxy to %(holder)s has ended: from now on you vote yourself. Votes "
+                    "%(holder)s already cast for you still count.",
+                    holder=holder,
+                ),
+                "info",
+            )
     return _to_assembly(assembly)
 
 
@@ -1087,15 +1098,10 @@ def _motion_page(
         else None,
         candidate_names={c.id: c.name for c in motion.candidates},
         # Closing a vote that members in the room have not all voted in asks for a tick.
-        not_voted=_not_voted(motion, turnout) if turnout is not None else 0,
+        not_voted=services.not_voted(motion, turnout) if turnout is not None else 0,
         tick_error=tick_error,
         locale=_locale(),
     ), status
-
-
-def _not_voted(motion, turnout) -> int:
-    """How many members present or represented have voted neither online nor on paper."""
-    return 0 if motion.paper_total else turnout.room_votes_possible
 
 
 @bp.get("/<int:assembly_id>/motions/<int:motion_id>")
@@ -1252,21 +1258,22 @@ def open_vote(slug, assembly_id, motion_id):
 def close_vote(slug, assembly_id, motion_id):
     assembly = _assembly(assembly_id)
     motion = _motion(assembly, motion_id)
-    if (
-        motion.status is MotionStatus.OPEN
-        and not _ticked()
-        and _not_voted(motion, services.turnout(motion))
-    ):
-        # Closing counts the votes for good: with members who have not voted, the chair
-        # confirms.
+    # Closing counts the votes for good: with members present or represented who have not
+    # voted, the chair confirms how many (the number on the page they ticked).
+    shown = request.form.get("not_voted", "")
+    confirmed = int(shown) if _ticked() and shown.isdigit() and len(shown) < 7 else 0
+    try:
+        services.close_vote(motion, by=g.membership, not_voted_confirmed=confirmed)
+    except services.NotVotedYet:
+        db.session.rollback()
         return _motion_page(
             assembly,
             motion,
-            tick_error=_("Tick this box to close the vote now."),
+            tick_error=_("Members came in who have not voted. Look again, and tick the box.")
+            if _ticked()
+            else _("Tick this box to close the vote now."),
             status=422,
         )
-    try:
-        services.close_vote(motion, by=g.membership)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

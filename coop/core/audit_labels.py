@@ -26,7 +26,7 @@ ACTION_LABELS = {
     "member.details_changed": _l("Member's details changed"),
     "member.function_granted": _l("Function given to a member"),
     "member.function_revoked": _l("Function taken from a member"),
-    "member.resigned": _l("Member resigned"),
+    "member.resigned": _l("Member gave notice to end the membership"),
     "member.end_date_changed": _l("End date of a membership changed"),
     "member.ended_by_board": _l("Membership ended by the board"),
     "member.ended": _l("Membership ended"),

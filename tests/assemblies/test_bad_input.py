@@ -200,9 +200,10 @@ def test_closing_a_vote_twice(client, login, room):
     db.session.flush()
     login(chair.user)
     close = f"{base}/motions/{motion.id}/close"
-    first = client.post(close, data={"confirm": "yes"}, follow_redirects=True)
+    ticked = {"confirm": "yes", "not_voted": "3"}  # the chair and members 1 and 2
+    first = client.post(close, data=ticked, follow_redirects=True)
     assert "De stemming is gesloten en geteld." in text(first)
-    again = client.post(close, data={"confirm": "yes"}, follow_redirects=True)
+    again = client.post(close, data=ticked, follow_redirects=True)
     assert "De stemming over dit voorstel is al gesloten." in text(again)
     assert db.session.scalar(select(func.count(MotionResult.id))) == 1
     assert recorded() == (1, 1)
@@ -224,7 +225,19 @@ def test_closing_before_everyone_in_the_room_voted_asks_for_a_tick(client, login
     db.session.expire_all()
     assert motion.status is MotionStatus.OPEN
     assert db.session.scalar(select(func.count(MotionResult.id))) == 0
-    # Once everyone in the room voted (here: on paper), no tick.
+    # Ticked on a page that said 1, while 3 have not voted: asked again.
+    stale = client.post(
+        f"{base}/motions/{motion.id}/close", data={"confirm": "yes", "not_voted": "1"}
+    )
+    assert stale.status_code == 422
+    assert "Er zijn leden binnengekomen die nog niet hebben gestemd." in text(stale)
+    assert '<input type="hidden" name="not_voted" value="3">' in text(stale)
+    # A paper count for some of them: the others still count as not voted.
+    services.set_paper_votes(motion, for_=1, against=0, abstain=0, by=chair)
+    db.session.flush()
+    assert "Ja, sluit de stemming nu: 2 leden" in text(client.get(f"{base}/motions/{motion.id}"))
+    assert client.post(f"{base}/motions/{motion.id}/close").status_code == 422
+    # Once everyone in the room voted, no tick.
     services.set_paper_votes(motion, for_=2, against=1, abstain=0, by=chair)
     db.session.flush()
     assert "Ja, sluit de stemming nu" not in text(client.get(f"{base}/motions/{motion.id}"))

@@ -27,6 +27,8 @@ class World:
     election: object  # a closed election of ``held``
     item: object  # an item of ``draft``
     draft_motion: object
+    open_motion: object  # an open vote of ``held`` (the chair's counts and tick)
+    invited: object  # convened: invitations whose mail did not go out, members admitted since
 
 
 def build(size: int) -> World:
@@ -86,9 +88,26 @@ def build(size: int) -> World:
             else:
                 services.cast_vote(each, voter=voter, choice=Choice.AGAINST)
         services.close_vote(each, by=chair)
+    open_motion = services.add_motion(
+        held, item=held.items[0], title="Nog open", text="",
+        decision_kind=DecisionKind.ORDINARY, by=chair,
+    )  # fmt: skip
+    services.open_vote(open_motion, by=chair)
+    for voter in voters[:size]:
+        services.cast_vote(open_motion, voter=voter, choice=Choice.FOR)
+    invited = AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT)
+    services.add_item(invited, title="Punt", description="", kind=ItemKind.INFORMATION, by=chair)
+    services.convene(invited, by=chair)
+    failed = [((m.id, m.number), "refused") for m in members[:size]]
+    services.record_undelivered(invited, failed, by=chair)
+    for _ in range(size):  # admitted since
+        MembershipFactory(cooperative=coop)
     db.session.flush()
     draft_motion = next(m for m in services.motions_of(draft) if m.title == "Voorstel 0")
-    return World(coop.slug, chair, held, draft, motion, election, draft.items[0], draft_motion)
+    return World(
+        coop.slug, chair, held, draft, motion, election, draft.items[0], draft_motion,
+        open_motion, invited,
+    )  # fmt: skip
 
 
 PAGES = {
@@ -103,6 +122,8 @@ PAGES = {
     "draft motion": "/{draft}/motions/{draft_motion}",
     "attendance": "/{held}/attendance",
     "invitations": "/{held}/invitations",
+    "invitations to send": "/{invited}/invitations",
+    "open motion": "/{held}/motions/{open_motion}",
     "projector": "/{held}/projector",
     "minutes": "/{held}/minutes",
     "minutes notes": "/{held}/minutes/notes",
@@ -120,6 +141,8 @@ def count(client, login, queries, world: World, path: str) -> int:
         election=world.election.id,
         draft_motion=world.draft_motion.id,
         item=world.item.id,
+        open_motion=world.open_motion.id,
+        invited=world.invited.id,
     )
     login(world.chair.user)
     client.get(url)  # warm caches (translations, templates)

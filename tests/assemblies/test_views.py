@@ -634,8 +634,8 @@ def test_pages_count_a_proxy_only_when_its_holder_is_checked_in(client, login, c
     ).text
     assert f"{grantor.name} is checked in." in page
     assert (
-        f"The proxy {grantor.name} gave to {holder.name} is void now: {grantor.name} votes "
-        "in person."
+        f"The proxy {grantor.name} gave to {holder.name} has ended: from now on {grantor.name} "
+        f"votes in person. Votes {holder.name} already cast for {grantor.name} still count."
     ) in html.unescape(page)
     assert "Represented by proxy: 0." in client.get(base + f"/motions/{motion.id}").text
 
@@ -791,3 +791,23 @@ def test_the_projector_shows_the_votes_per_candidate_of_an_election(
     members[0].user.locale = "nl"
     db.session.flush()
     assert "Anna de Vries (gekozen)" in client.get(url(coop, f"/{assembly.id}/projector")).text
+
+
+def test_a_grantor_who_checks_in_online_is_told_the_proxy_ended(client, login, coop, session_open):
+    chair, members, assembly, motion = session_open
+    grantor, holder = members[0], members[1]
+    settings = services.governance(coop)
+    settings.electronic_participation = True
+    db.session.add(settings)
+    services.grant_proxy(assembly, grantor, holder_number=holder.number, by=grantor)
+    db.session.flush()
+    login(grantor.user)
+    page = html.unescape(
+        client.post(url(coop, f"/{assembly.id}/check-in"), follow_redirects=True).text
+    )
+    assert "Je bent aangemeld." in page
+    assert (
+        f"Je volmacht aan {holder.name} is beëindigd: vanaf nu stem je zelf. Stemmen die "
+        f"{holder.name} al voor jou uitbracht, blijven tellen."
+    ) in page
+    assert services.active_proxies(assembly, grantor=grantor) == []
