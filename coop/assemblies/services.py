@@ -944,6 +944,17 @@ def active_proxies(assembly: Assembly, *, grantor=None, holder=None) -> list[Pro
     return db.session.scalars(query.order_by(Proxy.id)).all()
 
 
+def proxies_used(proxies: list[Proxy]) -> set[int]:
+    """The ids of the proxies among ``proxies`` that votes were cast with."""
+    if not proxies:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Vote.proxy_id).where(Vote.proxy_id.in_([p.id for p in proxies])).distinct()
+        )
+    )
+
+
 def proxies_of(assembly: Assembly) -> list[Proxy]:
     """Every proxy of the assembly with its state (for the record)."""
     return db.session.scalars(
@@ -2080,11 +2091,56 @@ class Turnout:
     represented: int
     online_votes: int
 
-    @property
-    def room_votes_possible(self) -> int:
-        """Votes that may still be cast on paper: present and represented members (a
-        proxy counts once its holder is checked in) who have not voted online."""
-        return max(self.present + self.represented - self.online_votes, 0)
+
+def room_without_vote(motion: Motion) -> int:
+    """Members present and represented (a proxy counts once its holder is checked in) who
+    have not voted online: the votes that may still be cast on paper. Counted member by
+    member, not as a difference of totals: a vote cast for a grantor who withdrew the proxy
+    later, or by a member whose membership ended since, is not someone in the room."""
+    row = db.session.execute(_room_without_vote_statement(), _counting_parameters(motion)).one()
+    return row.present + row.represented
+
+
+@cache
+def _room_without_vote_statement():
+    motion_id, assembly_id = bindparam("motion_id"), bindparam("assembly_id")
+
+    def without_vote(member_id):
+        return ~(
+            select(Vote.id)
+            .where(Vote.motion_id == motion_id, Vote.membership_id == member_id)
+            .exists()
+        )
+
+    present = (
+        select(func.count())
+        .select_from(Attendance)
+        .join(Membership, Membership.id == Attendance.membership_id)
+        .where(
+            Attendance.assembly_id == assembly_id,
+            Membership.status == MembershipStatus.ACTIVE,
+            without_vote(Attendance.membership_id),
+        )
+    )
+    holder_attends = (
+        select(Attendance.id)
+        .where(Attendance.assembly_id == assembly_id, Attendance.membership_id == Proxy.holder_id)
+        .exists()
+    )
+    represented = (
+        select(func.count())
+        .select_from(Proxy)
+        .where(
+            Proxy.assembly_id == assembly_id,
+            Proxy.status == ProxyStatus.ACTIVE,
+            holder_attends,
+            without_vote(Proxy.grantor_id),
+        )
+    )
+    return select(
+        present.scalar_subquery().label("present"),
+        represented.scalar_subquery().label("represented"),
+    )
 
 
 def _turnout_counts(*, online: bool, advance_voting: bool) -> list:
@@ -2206,10 +2262,10 @@ def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by
         raise DomainError(PAPER_NOT_WEIGHED)
     if min(for_, against, abstain) < 0:
         raise DomainError(_l("Give 0 or more."))
-    counts = turnout(motion, settings=settings)
+    possible = room_without_vote(motion)
     total = for_ + against + abstain
-    if total > counts.room_votes_possible:
-        if not counts.room_votes_possible:
+    if total > possible:
+        if not possible:
             raise DomainError(
                 _l(
                     "Every member present or represented has already voted online, so there "
@@ -2221,7 +2277,7 @@ def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by
                 "You entered %(total)s paper votes, but there can be at most %(possible)s: "
                 "that many members present or represented have not voted online.",
                 total=total,
-                possible=counts.room_votes_possible,
+                possible=possible,
             )
         )
     motion.paper_for, motion.paper_against, motion.paper_abstain = for_, against, abstain
@@ -2237,9 +2293,10 @@ def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by
     )
 
 
-def not_voted(motion: Motion, counts: Turnout) -> int:
-    """Members present or represented who have voted neither online nor on paper."""
-    return max(counts.room_votes_possible - motion.paper_total, 0)
+def not_voted(motion: Motion, room: int) -> int:
+    """Members present or represented who have voted neither online nor on paper (``room``:
+    ``room_without_vote``)."""
+    return max(room - motion.paper_total, 0)
 
 
 class NotVotedYet(DomainError):
@@ -2266,7 +2323,7 @@ def close_vote(
     if motion.status is MotionStatus.CLOSED:
         raise DomainError(_l("The vote on this motion is already closed."))
     if not_voted_confirmed is not None:
-        left = not_voted(motion, turnout(motion))
+        left = not_voted(motion, room_without_vote(motion))
         if left > not_voted_confirmed:
             raise NotVotedYet(left)
     motion.status = MotionStatus.CLOSED

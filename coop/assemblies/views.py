@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import time
 from datetime import UTC
 from zoneinfo import ZoneInfo
@@ -803,8 +804,7 @@ def check_in(slug, assembly_id):
         flash(_("Choose a member to check in."), "error")
     else:
         membership = db.session.get(Membership, form.membership_id.data)
-        given = services.active_proxies(assembly, grantor=membership) if membership else []
-        holders = [proxy.holder.name for proxy in given]
+        ending = _proxies_ending(assembly, membership) if membership else []
         try:
             services.check_in(assembly, membership, by=g.membership)
         except DomainError as error:
@@ -812,17 +812,7 @@ def check_in(slug, assembly_id):
         else:
             db.session.commit()
             flash(_("%(name)s is checked in.", name=membership.name), "success")
-            for holder in holders:  # the member votes now, not the holder
-                flash(
-                    _(
-                        "The proxy %(name)s gave to %(holder)s has ended: from now on %(name)s "
-                        "votes in person. Votes %(holder)s already cast for %(name)s still "
-                        "count.",
-                        name=membership.name,
-                        holder=holder,
-                    ),
-                    "info",
-                )
+            _flash_proxies_ended(ending, name=membership.name)
     return redirect(url_for(".attendance", slug=slug, assembly_id=assembly.id, q=query or None))
 
 
@@ -830,7 +820,7 @@ def check_in(slug, assembly_id):
 @member_of
 def check_in_self(slug, assembly_id):
     assembly = _assembly(assembly_id)
-    holders = [p.holder.name for p in services.active_proxies(assembly, grantor=g.membership)]
+    ending = _proxies_ending(assembly, g.membership)
     try:
         services.check_in(assembly, g.membership, by=g.membership, online=True)
     except DomainError as error:
@@ -838,16 +828,37 @@ def check_in_self(slug, assembly_id):
     else:
         db.session.commit()
         flash(_("You are checked in. You can vote when a vote is open."), "success")
-        for holder in holders:
-            flash(
-                _(
-                    "Your proxy to %(holder)s has ended: from now on you vote yourself. Votes "
-                    "%(holder)s already cast for you still count.",
-                    holder=holder,
-                ),
-                "info",
-            )
+        _flash_proxies_ended(ending)
     return _to_assembly(assembly)
+
+
+def _proxies_ending(assembly, grantor) -> list[tuple[str, bool]]:
+    """The proxies a check-in ends: (holder's name, whether votes were cast with it)."""
+    given = services.active_proxies(assembly, grantor=grantor)
+    used = services.proxies_used(given)
+    return [(proxy.holder.name, proxy.id in used) for proxy in given]
+
+
+def _flash_proxies_ended(ending, *, name=None) -> None:
+    """Tell who checked in (``name``: someone else) that their proxies ended."""
+    for holder, used in ending:
+        if name is None:
+            message = _(
+                "Your proxy to %(holder)s has ended: from now on you vote yourself.",
+                holder=holder,
+            )
+        else:
+            message = _(
+                "The proxy %(name)s gave to %(holder)s has ended: from now on %(name)s votes "
+                "in person.",
+                name=name,
+                holder=holder,
+            )
+        if used:
+            message += " " + _(
+                "The votes %(holder)s already cast with it still count.", holder=holder
+            )
+        flash(message, "info")
 
 
 # Proxies ------------------------------------------------------------------------------------
@@ -1048,6 +1059,7 @@ def _motion_page(
     turnout = (
         services.turnout(motion) if _can(CHAIR) and motion.status is MotionStatus.OPEN else None
     )
+    room = services.room_without_vote(motion) if turnout is not None else None
     if paper_form is None and turnout is not None:
         paper_form = PaperVotesForm(formdata=None)
         paper_form.paper_for.data = motion.paper_for
@@ -1098,7 +1110,8 @@ def _motion_page(
         else None,
         candidate_names={c.id: c.name for c in motion.candidates},
         # Closing a vote that members in the room have not all voted in asks for a tick.
-        not_voted=services.not_voted(motion, turnout) if turnout is not None else 0,
+        room_without_vote=room,
+        not_voted=services.not_voted(motion, room) if room is not None else 0,
         tick_error=tick_error,
         locale=_locale(),
     ), status
@@ -1261,7 +1274,7 @@ def close_vote(slug, assembly_id, motion_id):
     # Closing counts the votes for good: with members present or represented who have not
     # voted, the chair confirms how many (the number on the page they ticked).
     shown = request.form.get("not_voted", "")
-    confirmed = int(shown) if _ticked() and shown.isdigit() and len(shown) < 7 else 0
+    confirmed = int(shown) if _ticked() and re.fullmatch(r"[0-9]{1,6}", shown) else 0
     try:
         services.close_vote(motion, by=g.membership, not_voted_confirmed=confirmed)
     except services.NotVotedYet:

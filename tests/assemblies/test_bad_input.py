@@ -232,6 +232,15 @@ def test_closing_before_everyone_in_the_room_voted_asks_for_a_tick(client, login
     assert stale.status_code == 422
     assert "Er zijn leden binnengekomen die nog niet hebben gestemd." in text(stale)
     assert '<input type="hidden" name="not_voted" value="3">' in text(stale)
+    db.session.expire_all()
+    assert motion.status is MotionStatus.OPEN
+    assert db.session.scalar(select(func.count(MotionResult.id))) == 0
+    # Whatever is sent as the number, never a 500: asked again.
+    for tampered in ("²", "-1", "abc", "9" * 50, " 3", "３"):
+        response = client.post(
+            f"{base}/motions/{motion.id}/close", data={"confirm": "yes", "not_voted": tampered}
+        )
+        assert response.status_code == 422, tampered
     # A paper count for some of them: the others still count as not voted.
     services.set_paper_votes(motion, for_=1, against=0, abstain=0, by=chair)
     db.session.flush()
@@ -243,6 +252,35 @@ def test_closing_before_everyone_in_the_room_voted_asks_for_a_tick(client, login
     assert "Ja, sluit de stemming nu" not in text(client.get(f"{base}/motions/{motion.id}"))
     closed = client.post(f"{base}/motions/{motion.id}/close", follow_redirects=True)
     assert "De stemming is gesloten en geteld." in text(closed)
+
+
+def test_fewer_without_a_vote_than_the_page_said_closes_the_vote(client, login, room):
+    coop, chair, members, assembly, motion, base = room
+    login(chair.user)
+    page = text(client.get(f"{base}/motions/{motion.id}"))
+    assert "Ja, sluit de stemming nu: 4 leden" in page
+    services.cast_vote(motion, voter=members[0], choice=Choice.FOR)  # after the page loaded
+    db.session.flush()
+    closed = client.post(
+        f"{base}/motions/{motion.id}/close",
+        data={"confirm": "yes", "not_voted": "4"},
+        follow_redirects=True,
+    )
+    assert "De stemming is gesloten en geteld." in text(closed)
+
+
+def test_a_vote_for_a_grantor_who_withdrew_is_not_someone_in_the_room(client, login, room):
+    coop, chair, members, assembly, motion, base = room
+    grantor, holder = members[3], members[0]
+    proxy = services.grant_proxy(assembly, grantor, holder_number=holder.number, by=grantor)
+    services.cast_vote(motion, voter=holder, choice=Choice.FOR)
+    services.cast_vote(motion, voter=holder, choice=Choice.FOR, on_behalf_of=grantor)
+    services.revoke_proxy(proxy, by=grantor)
+    db.session.flush()
+    # Present without a vote: the chair and members 1 and 2; nobody represented.
+    assert services.room_without_vote(motion) == 3
+    login(chair.user)
+    assert "Ja, sluit de stemming nu: 3 leden" in text(client.get(f"{base}/motions/{motion.id}"))
 
 
 def test_convening_with_too_short_notice(client, login, room):
