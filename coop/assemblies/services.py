@@ -659,12 +659,17 @@ def days_before(assembly: Assembly, on: date | None = None) -> int:
     return (local_date(assembly.starts_at) - (on or today())).days
 
 
-def invitation_on_paper(assembly: Assembly, member: Membership, *, by) -> None:
-    """Record that the board gave a member the invitation on paper, after its mail did not
-    go out (until the opening, as sending it again)."""
+def _lock_for_invitations(assembly: Assembly) -> None:
+    """Invitations change between convening and the opening, one board member at a time."""
     _lock_assembly(assembly)
     if assembly.status is not AssemblyStatus.CONVENED:
         raise DomainError(_l("Invitations go out between convening and the opening."))
+
+
+def invitation_on_paper(assembly: Assembly, member: Membership, *, by) -> None:
+    """Record that the board gave a member the invitation on paper, after its mail did not
+    go out (until the opening, as sending it again)."""
+    _lock_for_invitations(assembly)
     notice = db.session.scalar(
         select(Notice).where(
             Notice.assembly_id == assembly.id,
@@ -733,9 +738,7 @@ def invite_missing(assembly: Assembly, *, by) -> list[tuple[Membership, dict]]:
     """Send the invitation, with the agenda as it was sent to the others, to the members
     who have none (until the opening): those admitted since the assembly was convened, and
     those whose mail did not go out (their notice is sent again, to their address now)."""
-    _lock_assembly(assembly)
-    if assembly.status is not AssemblyStatus.CONVENED:
-        raise DomainError(_l("Invitations go out between convening and the opening."))
+    _lock_for_invitations(assembly)
     members = not_invited(assembly)
     failed = {
         notice.membership_id: notice
