@@ -163,6 +163,7 @@ EXPECTED_POLICY = {
     "assemblies.invitations": "board_of",
     "assemblies.invite_missing": "board_of",
     "assemblies.invitation_on_paper": "board_of",
+    "assemblies.invitation_letter": "board_of",
     "assemblies.add_candidate": "board_of",
     "assemblies.add_document": "board_of",
     "assemblies.document": "member_of",

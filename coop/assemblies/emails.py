@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import url_for
+from flask import render_template, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event
@@ -65,6 +65,19 @@ def ics(assembly) -> bytes:
     event.add("description", description)
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+def convocation_letter(assembly, membership) -> str:
+    """The invitation's text, in the member's language, to print and give on paper (the
+    text of the mail: its web addresses written out)."""
+    with force_locale(membership.user.locale or "nl"):
+        return render_template(
+            "emails/assemblies/convocation.txt",
+            assembly=assembly,
+            membership=membership,
+            url=_assembly_url(assembly),
+            document_url=lambda document: _document_url(assembly, document),
+        )
 
 
 def convocation(assembly, membership):

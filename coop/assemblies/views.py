@@ -705,6 +705,23 @@ def invite_missing(slug, assembly_id):
     return redirect(url_for(".invitations", slug=slug, assembly_id=assembly_id))
 
 
+@bp.get("/<int:assembly_id>/invitations/<int:number>/letter")
+@board_of()
+def invitation_letter(slug, assembly_id, number):
+    """The invitation of one member to print, for a member whose mail did not go out."""
+    assembly = _assembly(assembly_id)
+    member = find_member(g.cooperative, number)
+    if member is None or assembly.status is AssemblyStatus.DRAFT:
+        abort(404)
+    return render_template(
+        "assemblies/invitation_letter.html",
+        cooperative=g.cooperative,
+        assembly=assembly,
+        member=member,
+        letter=emails.convocation_letter(assembly, member),
+    )
+
+
 @bp.post("/<int:assembly_id>/invitations/<int:number>/on-paper")
 @board_of(role=ORGANISERS)
 def invitation_on_paper(slug, assembly_id, number):

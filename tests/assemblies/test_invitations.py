@@ -404,3 +404,32 @@ def test_sending_later_than_the_notice_period_is_warned(
     assert (too_late in page) is (warning is not None)
     if warning:
         assert warning in page
+
+
+def test_the_board_prints_the_invitation_of_a_member_in_their_language(
+    client, login, coop, chair, convened
+):
+    assembly, members = convened
+    anna = members[0]
+    anna.user.locale = "en"
+    services.record_undelivered(assembly, [((anna.id, anna.number), "refused")], by=chair)
+    db.session.flush()
+    login(chair.user)
+    page = text(client.get(url(assembly)))
+    letter_url = f"{url(assembly)}/{anna.number}/letter"
+    assert f'<a href="{letter_url}">Uitnodiging voor {anna.name} afdrukken</a>' in page
+    letter = text(client.get(letter_url))
+    assert f"Uitnodiging op papier voor {anna.name}" in letter  # the page: the board's language
+    body = letter.split('<pre class="letter">')[1].split("</pre>")[0]
+    assert f"Hello {anna.name}," in body  # the letter: the member's
+    assert "1. Jaarrekening (for decision)" in body
+    assert f"/assemblies/{assembly.id}/documents/" in body  # web addresses written out
+    assert client.get(f"{url(assembly)}/999999/letter").status_code == 404
+    login(members[1].user)
+    assert client.get(letter_url).status_code == 403
+
+
+def test_a_draft_has_no_invitation_to_print(client, login, coop, chair):
+    draft = AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT)
+    login(chair.user)
+    assert client.get(f"{url(draft)}/{chair.number}/letter").status_code == 404

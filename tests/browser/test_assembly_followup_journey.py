@@ -169,6 +169,9 @@ def test_instructions_election_minutes_and_decisions(
     expect(missing).to_contain_text("the mail server refused this address")
     expect(missing.get_by_role("button", name="Send them the invitation")).to_be_visible()
     check_page("invitations")
+    missing.get_by_role("link", name="Print the invitation for Rita Zonderpost").click()
+    expect(page.locator("pre.letter")).to_contain_text("Hello Rita Zonderpost,")
+    check_page("invitation-letter")
 
     # The grantor gives a proxy with an instruction for the budget; the secret election
     # gets none, and the form says why.
