@@ -1512,14 +1512,17 @@ def update_motion(motion: Motion, *, title: str, text: str, by) -> None:
     audit.record(motion.assembly.cooperative, by, "motion.updated", motion, **changed)
 
 
-def remove_motion(motion: Motion, *, by) -> None:
+def remove_motion(motion: Motion, *, by, confirmed: bool = True) -> None:
     """Take a motion off the agenda before its vote opens, with its candidates; its
-    amendments go first, by hand."""
+    amendments go first, by hand. After the invitation (members could read it) only
+    ``confirmed`` (the board's tick; field ``confirm`` otherwise)."""
     _check_motion_changes(motion)
     if amendments_voted(motion):
         raise DomainError(AMENDMENTS_VOTED)
     if motion.amendments:
         raise DomainError(_l("This motion has amendments. Remove them first."))
+    if not confirmed and motion.assembly.status is not AssemblyStatus.DRAFT:
+        raise DomainError(_l("Tick this box to take it off the agenda."), field="confirm")
     audit.record(
         motion.assembly.cooperative,
         by,
@@ -2115,34 +2118,43 @@ def _room_without_vote_statement():
             .exists()
         )
 
-    present = (
-        select(func.count())
-        .select_from(Attendance)
-        .join(Membership, Membership.id == Attendance.membership_id)
-        .where(
-            Attendance.assembly_id == assembly_id,
-            Membership.status == MembershipStatus.ACTIVE,
-            without_vote(Attendance.membership_id),
-        )
-    )
-    holder_attends = (
-        select(Attendance.id)
-        .where(Attendance.assembly_id == assembly_id, Attendance.membership_id == Proxy.holder_id)
-        .exists()
-    )
+    present = _present(assembly_id, without_vote(Attendance.membership_id))
     represented = (
         select(func.count())
         .select_from(Proxy)
         .where(
             Proxy.assembly_id == assembly_id,
             Proxy.status == ProxyStatus.ACTIVE,
-            holder_attends,
+            _holder_attends(assembly_id),
             without_vote(Proxy.grantor_id),
         )
     )
     return select(
         present.scalar_subquery().label("present"),
         represented.scalar_subquery().label("represented"),
+    )
+
+
+def _present(assembly_id, *where):
+    """Count the checked-in members of the assembly whose membership is active."""
+    return (
+        select(func.count())
+        .select_from(Attendance)
+        .join(Membership, Membership.id == Attendance.membership_id)
+        .where(
+            Attendance.assembly_id == assembly_id,
+            Membership.status == MembershipStatus.ACTIVE,
+            *where,
+        )
+    )
+
+
+def _holder_attends(assembly_id):
+    """The condition 'the proxy's holder is checked in' on a proxy."""
+    return (
+        select(Attendance.id)
+        .where(Attendance.assembly_id == assembly_id, Attendance.membership_id == Proxy.holder_id)
+        .exists()
     )
 
 
@@ -2156,11 +2168,7 @@ def _turnout_counts(*, online: bool, advance_voting: bool) -> list:
     ``in_advance`` and with ``online`` the votes cast online."""
     motion_id = bindparam("motion_id")
     assembly_id = bindparam("assembly_id")
-    represented_by = [
-        select(Attendance.id)
-        .where(Attendance.assembly_id == assembly_id, Attendance.membership_id == Proxy.holder_id)
-        .exists()
-    ]
+    represented_by = [_holder_attends(assembly_id)]
     if advance_voting:
         # A holder who voted for the grantor in advance (without checking in) represents
         # the grantor in this vote, as a member who voted in advance counts as present.
@@ -2177,10 +2185,7 @@ def _turnout_counts(*, online: bool, advance_voting: bool) -> list:
         "eligible": select(func.count())
         .select_from(Membership)
         .where(*_with_voting_rights(bindparam("cooperative_id"))),
-        "present": select(func.count())
-        .select_from(Attendance)
-        .join(Membership, Membership.id == Attendance.membership_id)
-        .where(Attendance.assembly_id == assembly_id, Membership.status == MembershipStatus.ACTIVE),
+        "present": _present(assembly_id),
         # A member is represented when the holder of their proxy attends: an active proxy
         # of a holder who is not checked in represents no one (yet).
         "represented": select(func.count())

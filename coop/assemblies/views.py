@@ -1200,19 +1200,13 @@ def remove_motion(slug, assembly_id, motion_id):
     except NotFound:
         return _already_removed(assembly)
     title = motion.title
-    removable = services.motion_fixed(motion) is None and not motion.amendments
-    if removable and assembly.status is not AssemblyStatus.DRAFT and not _ticked():
-        # Members could read it since the invitation: the board confirms.
-        return _motion_edit_page(
-            assembly,
-            motion,
-            MotionTextForm(formdata=None, obj=motion),
-            tick_error=_("Tick this box to take it off the agenda."),
-        )
     try:
-        services.remove_motion(motion, by=g.membership)
-    except DomainError:
+        services.remove_motion(motion, by=g.membership, confirmed=_ticked())
+    except DomainError as error:
         db.session.rollback()
+        if error.field == "confirm":  # members could read it since the invitation
+            form = MotionTextForm(formdata=None, obj=motion)
+            return _motion_edit_page(assembly, motion, form, tick_error=error.message)
         fixed = services.motion_fixed(motion)
         if fixed is not None:
             return _fixed_motion(assembly, motion, fixed)
