@@ -29,7 +29,8 @@ Figures (see the module of each benchmark for details):
 - assemblies.vote_burst: ``vote_burst_votes_per_s``, ``vote_burst_p95_ms``,
   ``vote_burst_lost``, ``vote_burst_duplicated``, ``vote_vs_bare_insert_ratio`` — 5,000
   members vote at once against gunicorn, load from a separate process, on PostgreSQL; the
-  same on SQLite as ``vote_burst_sqlite_…`` and ``vote_vs_bare_insert_sqlite_ratio``.
+  same on SQLite as ``vote_burst_sqlite_…`` and ``vote_vs_bare_insert_sqlite_ratio``. Three
+  rounds, each on its own motion: medians (lost and duplicated: sums), each round on stderr.
 - capital.capital_bench: ``contributions_bill_100k_s`` (s), ``treasurer_overview_ms`` (ms,
   median over 100,000 charges), ``certificate_pdf_ms`` (ms, median), ``sepa_export_10k_s``
   (s, a pain.008 batch of 10,000 debits).
