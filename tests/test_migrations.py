@@ -38,3 +38,52 @@ def test_the_migrations_have_one_head(app):
         config = current_app.extensions["migrate"].migrate.get_config()
     heads = ScriptDirectory.from_config(config).get_heads()
     assert len(heads) == 1, f"several heads, add a merge migration: {heads}"
+
+
+def test_notices_recorded_before_mailed_at_count_as_mailed_unless_failed(mailbox, tmp_path_factory):
+    """f1c3e5a7b9d2: an older notice without a failure was taken as sent (the invitations
+    page said so), and stays so; a failed one, or one given on paper, is not mailed."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from tests.conftest import database_url, make_test_app
+    from tests.factories import AssemblyFactory, MembershipFactory
+
+    app = make_test_app(database_url(tmp_path_factory, "notices_migration"), mailbox)
+    with app.app_context():
+        downgrade(revision="e9b1d3f5a7c6")
+        assembly = AssemblyFactory()
+        members = [MembershipFactory(cooperative=assembly.cooperative) for _ in range(3)]
+        db.session.commit()
+        sent = "2026-11-01 10:00:00+00:00"
+        rows = [(None, None, None), (sent, "refused", None), (None, "refused", sent)]
+        for member, (failed_at, failure, on_paper_at) in zip(members, rows, strict=True):
+            db.session.execute(
+                text(
+                    "INSERT INTO assembly_notices (assembly_id, membership_id, email, subject, "
+                    "agenda, sent_at, failed_at, failure, on_paper_at) VALUES (:assembly, "
+                    ":member, 'a@example.test', 'Uitnodiging', '[]', :sent, :failed_at, "
+                    ":failure, :on_paper_at)"
+                ),
+                {
+                    "assembly": assembly.id,
+                    "member": member.id,
+                    "sent": sent,
+                    "failed_at": failed_at,
+                    "failure": failure,
+                    "on_paper_at": on_paper_at,
+                },
+            )
+        db.session.commit()
+        ids = [member.id for member in members]
+        db.session.remove()
+        upgrade(revision="heads")
+        mailed = db.session.execute(
+            text(
+                "SELECT membership_id, mailed_at IS NOT NULL FROM assembly_notices "
+                "ORDER BY membership_id"
+            )
+        ).all()
+        db.session.remove()
+        db.engine.dispose()
+    assert [tuple(row) for row in mailed] == [(ids[0], True), (ids[1], False), (ids[2], False)]

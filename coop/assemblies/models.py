@@ -4,7 +4,7 @@ motions, votes and anonymous ballots, results."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     JSON,
@@ -186,6 +186,26 @@ class Notice(db.Model):
     failure: Mapped[str | None] = mapped_column(String(20))
     # The board gave the member the invitation on paper (after its mail did not go out).
     on_paper_at: Mapped[datetime | None]
+    # When the mail server took the mail (recorded after the sending, in a transaction of
+    # its own); cleared when it is sent again.
+    mailed_at: Mapped[datetime | None]
+
+    @property
+    def unconfirmed(self) -> bool:
+        """Recorded, but neither taken by the mail server, nor failed, nor given on paper:
+        being sent, or the sending stopped halfway (``sending_stopped``)."""
+        return self.mailed_at is None and self.failed_at is None and self.on_paper_at is None
+
+    @property
+    def sending_stopped(self) -> bool:
+        """Unconfirmed for longer than a sending takes (``SENDING_TIME``): to send again."""
+        return self.unconfirmed and self.sent_at <= utcnow() - SENDING_TIME
+
+
+# How long sending the invitations may take before an unconfirmed one counts as stopped
+# halfway (a worker serving it is stopped after 5 minutes, see README): until then it counts
+# as sent, so that a second click does not send everyone's invitation twice.
+SENDING_TIME = timedelta(minutes=10)
 
 
 class Attendance(db.Model):

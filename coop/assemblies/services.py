@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     Integer,
+    and_,
     bindparam,
     case,
     delete,
@@ -33,6 +34,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from coop import audit
 from coop.assemblies import rules
 from coop.assemblies.models import (
+    SENDING_TIME,
     AdoptedMinutes,
     AgendaDocument,
     AgendaItem,
@@ -625,15 +627,26 @@ def count_voting_members(cooperative, *where) -> int:
 
 def _not_invited(assembly: Assembly):
     """The condition 'has no invitation to the assembly' on a membership: none was sent
-    (admitted since), or its mail did not go out."""
+    (admitted since), or there is one without an invitation by it (``_without_invitation``)."""
     return ~(
         select(Notice.id)
         .where(
             Notice.assembly_id == assembly.id,
             Notice.membership_id == Membership.id,
-            Notice.failed_at.is_(None),
+            ~_without_invitation(),
         )
         .exists()
+    )
+
+
+def _without_invitation():
+    """The condition on a notice whose member has no invitation by it: not given on paper,
+    and its mail did not go out or the mail server never confirmed it although the sending
+    should have ended (``Notice.sending_stopped``). One being sent counts as sent."""
+    return and_(
+        Notice.mailed_at.is_(None),
+        Notice.on_paper_at.is_(None),
+        or_(Notice.failed_at.is_not(None), Notice.sent_at <= utcnow() - SENDING_TIME),
     )
 
 
@@ -668,13 +681,13 @@ def _lock_for_invitations(assembly: Assembly) -> None:
 
 def invitation_on_paper(assembly: Assembly, member: Membership, *, by) -> None:
     """Record that the board gave a member the invitation on paper, after its mail did not
-    go out (until the opening, as sending it again)."""
+    go out or was never confirmed (until the opening, as sending it again)."""
     _lock_for_invitations(assembly)
     notice = db.session.scalar(
         select(Notice).where(
             Notice.assembly_id == assembly.id,
             Notice.membership_id == member.id,
-            Notice.failed_at.is_not(None),
+            _without_invitation(),
         )
     )
     if notice is None:
@@ -693,7 +706,7 @@ def invitation_on_paper(assembly: Assembly, member: Membership, *, by) -> None:
 
 def not_invited(assembly: Assembly) -> list[Membership]:
     """Members with voting rights today who have no invitation: admitted since, or the
-    mail of theirs did not go out."""
+    mail of theirs did not go out or was never confirmed."""
     return voting_members(assembly.cooperative, _not_invited(assembly))
 
 
@@ -737,13 +750,14 @@ def _record_notices(assembly, members, agenda) -> list[tuple[Membership, dict]]:
 def invite_missing(assembly: Assembly, *, by) -> list[tuple[Membership, dict]]:
     """Send the invitation, with the agenda as it was sent to the others, to the members
     who have none (until the opening): those admitted since the assembly was convened, and
-    those whose mail did not go out (their notice is sent again, to their address now)."""
+    those whose mail did not go out or was never confirmed (their notice is sent again, to
+    their address now)."""
     _lock_for_invitations(assembly)
     members = not_invited(assembly)
     failed = {
         notice.membership_id: notice
         for notice in db.session.scalars(
-            select(Notice).where(Notice.assembly_id == assembly.id, Notice.failed_at.is_not(None))
+            select(Notice).where(Notice.assembly_id == assembly.id, _without_invitation())
         )
     }
     agenda = _agenda(assembly)
@@ -751,6 +765,7 @@ def invite_missing(assembly: Assembly, *, by) -> list[tuple[Membership, dict]]:
     again = [member for member in members if member.id in failed]
     for member, notice in _notices_for(assembly, again, agenda):
         fields = {**notice, "sent_at": utcnow(), "failed_at": None, "failure": None}
+        fields["mailed_at"] = None  # until the mail server takes it
         for key, value in fields.items():
             setattr(failed[member.id], key, value)
         sent.append((member, notice))
@@ -765,6 +780,29 @@ def invite_missing(assembly: Assembly, *, by) -> list[tuple[Membership, dict]]:
             **({"again": [member.number for member in again]} if again else {}),
         )
     return sent
+
+
+def record_sending(
+    assembly: Assembly, member_ids: list[int], failures: list[tuple[tuple[int, int], str]], *, by
+) -> None:
+    """After the invitations to ``member_ids`` were sent: record on their notices that the
+    mail server took the mail, or that it did not go out (``failures`` as for
+    ``record_undelivered``). In a transaction of its own after the sending: when the
+    sending stops halfway, the notices stay unconfirmed and the board sends them again."""
+    record_undelivered(assembly, failures, by=by)
+    failed = {member_id for (member_id, _), _reason in failures}
+    mailed = [member_id for member_id in member_ids if member_id not in failed]
+    now = utcnow()
+    for start in range(0, len(mailed), 500):  # bounded IN lists (SQLite's limits)
+        db.session.execute(
+            update(Notice.__table__)
+            .where(
+                Notice.assembly_id == assembly.id,
+                Notice.membership_id.in_(mailed[start : start + 500]),
+                Notice.failed_at.is_(None),
+            )
+            .values(mailed_at=now)
+        )
 
 
 def record_undelivered(
@@ -782,7 +820,7 @@ def record_undelivered(
             Notice.assembly_id == assembly.id,
             Notice.membership_id == bindparam("member_id"),
         )
-        .values(failed_at=now, failure=bindparam("reason")),
+        .values(failed_at=now, failure=bindparam("reason"), mailed_at=None),
         [{"member_id": member_id, "reason": reason} for (member_id, _), reason in failures],
     )
     by_reason: dict[str, list[int]] = {}

@@ -616,14 +616,15 @@ def convene(slug, assembly_id):
 
 
 def _send_invitations(assembly, sent) -> int:
-    """Mail the invitations of ``sent`` after the commit, and record on their notices the
-    ones that did not go out. Returns how many did not."""
+    """Mail the invitations of ``sent`` after the commit, and record on their notices which
+    went out and which did not. Returns how many did not."""
     for member, _notice in sent:
         mail.after_commit(emails.convocation(assembly, member), key=(member.id, member.number))
+    member_ids = [member.id for member, _notice in sent]  # read before the commit expires them
     db.session.commit()
     failed = mail.undelivered()
-    if failed:  # a second transaction: the mails go out after the first one's commit
-        services.record_undelivered(assembly, failed, by=g.membership)
+    if sent:  # a second transaction: the mails go out after the first one's commit
+        services.record_sending(assembly, member_ids, failed, by=g.membership)
         db.session.commit()
     return len(failed)
 
@@ -656,10 +657,11 @@ def invitations(slug, assembly_id):
     assembly = _assembly(assembly_id)
     notices = services.notices_of(assembly)
     undelivered = [(notice, member) for notice, member in notices if notice.failed_at]
-    # Who has no invitation: new members, and those whose mail did not go out (both only
-    # until the opening: then the invitation can no longer be sent).
+    unconfirmed = [(notice, member) for notice, member in notices if notice.sending_stopped]
+    # Who has no invitation: new members, and those whose mail did not go out or was never
+    # confirmed (only until the opening: then the invitation can no longer be sent).
     missing = services.not_invited(assembly) if assembly.status is AssemblyStatus.CONVENED else []
-    failed = {member.id for _notice, member in undelivered}
+    failed = {member.id for _notice, member in undelivered + unconfirmed}
     missing_ids = {member.id for member in missing}
     notice_days = services.governance(g.cooperative).notice_days
     days = services.days_before(assembly)
@@ -669,10 +671,16 @@ def invitations(slug, assembly_id):
         assembly=assembly,
         notices=notices,
         undelivered=undelivered,
+        unconfirmed=unconfirmed,
+        sending=[n for n, _m in notices if n.unconfirmed and not n.sending_stopped],
         failures=UNDELIVERED_LABELS,
         agenda=notices[0][0].agenda if notices else [],
         newcomers=[member for member in missing if member.id not in failed],
-        send_again=[(notice, member) for notice, member in undelivered if member.id in missing_ids],
+        send_again=[
+            (notice, member)
+            for notice, member in undelivered + unconfirmed
+            if member.id in missing_ids
+        ],
         # An invitation sent now is later than the rules allow: the board should know.
         late=(days, notice_days) if missing and days < notice_days else None,
         can_invite=_can(ORGANISERS),

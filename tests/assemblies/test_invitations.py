@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from coop.assemblies import services
-from coop.assemblies.models import AssemblyStatus, ItemKind, Notice
+from coop.assemblies.models import SENDING_TIME, AssemblyStatus, ItemKind, Notice
 from coop.audit import AuditEvent
 from coop.db import today, utcnow
 from coop.errors import DomainError
@@ -31,7 +31,8 @@ def convened(coop, chair):
         assembly, title="Jaarrekening", description="", kind=ItemKind.DECISION, by=chair
     )
     services.add_document(item, filename="jaarrekening.pdf", data=PDF, by=chair)
-    services.convene(assembly, by=chair)
+    sent = services.convene(assembly, by=chair)
+    services.record_sending(assembly, [member.id for member, _ in sent], [], by=chair)  # all went
     db.session.flush()
     return assembly, members
 
@@ -219,7 +220,9 @@ def test_an_invitation_that_did_not_go_out_is_shown_and_sent_again(
     failed = notice_of(anna)
     assert failed.failure == "refused"
     assert failed.failed_at is not None
+    assert failed.mailed_at is None
     assert notice_of(bert).failed_at is None
+    assert notice_of(bert).mailed_at is not None  # the mail server took it
     event = db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "assembly.invitations_undelivered")
     )
@@ -263,6 +266,7 @@ def test_an_invitation_that_did_not_go_out_is_shown_and_sent_again(
         None,
         None,
     )
+    assert notice.mailed_at is not None
     assert notice.agenda == [[1, "Jaarrekening", "decision", []]]
     assert db.session.scalar(select(func.count(Notice.id))) == 3
     events = db.session.scalars(
@@ -310,6 +314,62 @@ def test_when_the_mail_server_is_down_every_invitation_can_be_sent_later(
     assert sorted(m["To"] for m in mailbox.messages) == sorted(m.user.email for m in members)
     db.session.expire_all()
     assert [notice_of(m).failed_at for m in members] == [None] * 3
+    assert all(notice_of(m).mailed_at for m in members)
+
+
+def test_invitations_the_mail_server_never_confirmed_can_be_sent_again(
+    client, login, mailbox, coop, chair, draft
+):
+    """The sending stopped halfway (the process ended between the convening's commit and
+    the record of what went out): the notices are there, but nothing says the mail went."""
+    anna, bert = (MembershipFactory(cooperative=coop) for _ in range(2))
+    services.convene(draft, by=chair)  # recorded, never sent
+    chair.user.locale = "en"
+    db.session.flush()
+    login(chair.user)
+    # Within the time a sending takes, it may still be going on: nobody is sent it twice.
+    page = text(client.get(url(draft)))
+    assert "The mail to 3 members is still being sent: look again in a few minutes." in page
+    assert page.count("<td>Being sent</td>") == 3
+    assert "Members without the invitation" not in page
+    assert services.count_not_invited(draft) == 0
+    client.post(f"{url(draft)}/{anna.number}/on-paper")
+    assert notice_of(anna).on_paper_at is None
+    for notice in db.session.scalars(select(Notice).where(Notice.assembly_id == draft.id)):
+        notice.sent_at -= SENDING_TIME + timedelta(seconds=1)
+    db.session.flush()
+
+    page = text(client.get(url(draft)))
+    assert "still being sent" not in page
+    assert "For 3 members it is not known whether the mail went out." in page
+    assert "The invitation has not been sent by e-mail to any member yet." in page
+    assert page.count("the mail server did not confirm the mail") == 3
+    assert "Then the sending stopped halfway" in page
+    assert page.count("<strong>Not confirmed</strong>") == 3
+    chair.user.locale = "nl"
+    db.session.flush()
+    assert "(3 leden hebben geen uitnodiging)" in text(
+        client.get(f"/c/{coop.slug}/assemblies/{draft.id}")
+    )
+    page = text(client.get(url(draft)))
+    assert "Van 3 leden is niet bekend of de mail verstuurd is." in page
+    assert page.count("<strong>Niet bevestigd</strong>") == 3
+
+    # Anna got it on paper; the others get the mail again.
+    client.post(f"{url(draft)}/{anna.number}/on-paper")
+    mailbox.clear()
+    page = text(client.post(url(draft), follow_redirects=True))
+    assert "2 leden krijgen de uitnodiging." in page
+    assert sorted(m["To"] for m in mailbox.messages) == sorted([chair.user.email, bert.user.email])
+    db.session.expire_all()
+    assert notice_of(anna).on_paper_at is not None
+    assert notice_of(anna).mailed_at is None
+    assert notice_of(bert).mailed_at is not None
+    assert notice_of(chair).mailed_at is not None
+    assert "Niet bevestigd" not in page
+    assert "niet bekend" not in page
+    assert "De uitnodiging is per e-mail verstuurd aan 2 leden met stemrecht." in page
+    assert "1 lid kreeg hem op papier." in page
 
 
 def test_after_the_opening_an_invitation_that_did_not_go_out_stays_on_record(
