@@ -680,18 +680,22 @@ def _lock_for_invitations(assembly: Assembly) -> None:
 
 
 def invitation_on_paper(assembly: Assembly, member: Membership, *, by) -> None:
-    """Record that the board gave a member the invitation on paper, after its mail did not
-    go out or was never confirmed (until the opening, as sending it again)."""
+    """Record that the board gave a member the invitation on paper: after its mail did not
+    go out or was never confirmed, or to a member admitted since convening (the notice is
+    recorded now, with the agenda as sent). Until the opening, as sending it again."""
     _lock_for_invitations(assembly)
-    notice = db.session.scalar(
-        select(Notice).where(
-            Notice.assembly_id == assembly.id,
-            Notice.membership_id == member.id,
-            _without_invitation(),
-        )
-    )
+    of_member = (Notice.assembly_id == assembly.id, Notice.membership_id == member.id)
+    notice = db.session.scalar(select(Notice).where(*of_member, _without_invitation()))
     if notice is None:
-        raise DomainError(_l("%(name)s has the invitation already.", name=member.name))
+        if db.session.scalar(select(Notice.id).where(*of_member)) is not None:
+            raise DomainError(_l("%(name)s has the invitation already.", name=member.name))
+        if member.status is not MembershipStatus.ACTIVE:
+            raise DomainError(
+                _l("%(name)s has no voting rights and gets no invitation.", name=member.name)
+            )
+        ((_member, fields),) = _notices_for(assembly, [member], _agenda(assembly))
+        notice = Notice(**fields)
+        db.session.add(notice)
     notice.on_paper_at, notice.failed_at = utcnow(), None
     db.session.flush()
     audit.record(

@@ -716,7 +716,8 @@ def invite_missing(slug, assembly_id):
 @bp.get("/<int:assembly_id>/invitations/<int:number>/letter")
 @board_of()
 def invitation_letter(slug, assembly_id, number):
-    """The invitation of one member to print, for a member whose mail did not go out."""
+    """The invitation of one member to print: for a member whose mail did not go out, or
+    who was admitted since convening."""
     assembly = _assembly(assembly_id)
     member = find_member(g.cooperative, number)
     if member is None or assembly.status is AssemblyStatus.DRAFT:

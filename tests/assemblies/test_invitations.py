@@ -88,6 +88,44 @@ def test_a_member_admitted_since_gets_the_invitation(client, login, mailbox, coo
     assert db.session.scalar(select(func.count(Notice.id))) == 4
 
 
+def test_a_member_admitted_since_can_get_the_invitation_on_paper(
+    client, login, mailbox, coop, chair, convened
+):
+    assembly, _members = convened
+    newcomer = MembershipFactory(cooperative=coop, user__locale="en")
+    suspended = MembershipFactory(cooperative=coop, status=MembershipStatus.SUSPENDED)
+    login(chair.user)
+    page = text(client.get(url(assembly)))
+    letter = f"{url(assembly)}/{newcomer.number}/letter"
+    assert f'<a href="{letter}">Uitnodiging voor {newcomer.name} afdrukken</a>' in page
+    assert f"{newcomer.name} kreeg hem op papier" in page
+    assert f"Hello {newcomer.name}," in text(client.get(letter))  # in the member's language
+
+    page = text(client.post(f"{url(assembly)}/{newcomer.number}/on-paper", follow_redirects=True))
+    assert f"Genoteerd: {newcomer.name} kreeg de uitnodiging op papier." in page
+    assert "Leden zonder uitnodiging" not in page
+    assert "1 lid kreeg hem op papier." in page
+    notice = db.session.scalar(select(Notice).where(Notice.membership_id == newcomer.id))
+    assert notice.on_paper_at is not None
+    assert (notice.email, notice.mailed_at, notice.failed_at) == (newcomer.user.email, None, None)
+    assert notice.agenda == [[1, "Jaarrekening", "decision", ["jaarrekening.pdf"]]]
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "assembly.invitation_on_paper")
+    )
+    assert event.data == {"member": newcomer.number, "failure": None}
+    mailbox.clear()
+    page = text(client.post(url(assembly), follow_redirects=True))
+    assert "Alle leden met stemrecht hebben de uitnodiging al." in page
+    assert mailbox.messages == []
+
+    # Twice, or a member without voting rights: refused, nothing written.
+    page = text(client.post(f"{url(assembly)}/{newcomer.number}/on-paper", follow_redirects=True))
+    assert f"{newcomer.name} heeft de uitnodiging al." in page
+    page = text(client.post(f"{url(assembly)}/{suspended.number}/on-paper", follow_redirects=True))
+    assert f"{suspended.name} heeft geen stemrecht en krijgt geen uitnodiging." in page
+    assert db.session.scalar(select(func.count(Notice.id))) == 4
+
+
 @pytest.mark.parametrize(
     "status", [AssemblyStatus.DRAFT, AssemblyStatus.IN_SESSION, AssemblyStatus.CLOSED]
 )
