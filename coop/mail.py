@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from coop.extensions import db
 
 OUTBOX_KEY = "coop_outbox"
-UNDELIVERED_KEY = "coop_undelivered"
 
 # Why a message did not go out (``send_all``): the server refused its address for good
 # (5xx, such as an address that does not exist); the server refused the message itself for
@@ -148,37 +147,30 @@ def send_now(message: EmailMessage) -> None:
         raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
 
 
-def after_commit(message: EmailMessage, *, key=None) -> None:
-    """Send when the current transaction commits; drop it when it rolls back. With a
-    ``key``, a message that does not go out is reported by ``undelivered()`` after the
-    commit (by its key, with the reason)."""
+def after_commit(message: EmailMessage) -> None:
+    """Send when the current transaction commits; drop it when it rolls back. What does
+    not go out is logged (``send_all``)."""
     session = db.session()
     if session.in_transaction():
-        session.info.setdefault(OUTBOX_KEY, []).append((message, key))
+        session.info.setdefault(OUTBOX_KEY, []).append(message)
         return
-    try:
-        send_now(message)
-    except OSError:
-        if key is None:
-            raise
-        current_app.logger.exception("mail to %s could not be sent", message["To"])
-        session.info.setdefault(UNDELIVERED_KEY, []).append((key, NOT_SENT))
+    send_now(message)
 
 
-def undelivered() -> list[tuple[object, str]]:
-    """The (key, reason) of the keyed messages of the last commit that did not go out
-    (``REFUSED``, ``REJECTED`` or ``NOT_SENT``); reported once."""
-    return db.session().info.pop(UNDELIVERED_KEY, [])
+def send_keyed(entries: list[tuple[EmailMessage, object]]) -> list[tuple[object, str]]:
+    """Send ``(message, key)`` entries now, over one connection, for a caller that records
+    what went out (call it after the commit of what the mails announce). Returns the
+    (key, reason) of those that did not go out (``REFUSED``, ``REJECTED`` or
+    ``NOT_SENT``)."""
+    failed = send_all([message for message, _key in entries])
+    return [(entries[index][1], reason) for index, reason in failed]
 
 
 @event.listens_for(Session, "after_commit")
 def _send_outbox(session):
-    entries = session.info.pop(OUTBOX_KEY, [])
-    session.info.pop(UNDELIVERED_KEY, None)  # an earlier commit's, not read: not this one's
-    if entries:
-        failed = send_all([message for message, _key in entries])
-        keyed = [(entries[index][1], reason) for index, reason in failed]
-        session.info[UNDELIVERED_KEY] = [(key, reason) for key, reason in keyed if key is not None]
+    messages = session.info.pop(OUTBOX_KEY, [])
+    if messages:
+        send_all(messages)
 
 
 @event.listens_for(Session, "after_rollback")

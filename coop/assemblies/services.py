@@ -686,16 +686,23 @@ def invitation_on_paper(assembly: Assembly, member: Membership, *, by) -> None:
     _lock_for_invitations(assembly)
     of_member = (Notice.assembly_id == assembly.id, Notice.membership_id == member.id)
     notice = db.session.scalar(select(Notice).where(*of_member, _without_invitation()))
-    if notice is None:
+    if notice is not None:
+        reason = notice.failure or "unconfirmed"  # why the member had no invitation
+    else:
         if db.session.scalar(select(Notice.id).where(*of_member)) is not None:
             raise DomainError(_l("%(name)s has the invitation already.", name=member.name))
-        if member.status is not MembershipStatus.ACTIVE:
+        with_rights = _with_voting_rights(assembly.cooperative_id)
+        if (
+            db.session.scalar(select(Membership.id).where(Membership.id == member.id, *with_rights))
+            is None
+        ):
             raise DomainError(
                 _l("%(name)s has no voting rights and gets no invitation.", name=member.name)
             )
         ((_member, fields),) = _notices_for(assembly, [member], _agenda(assembly))
         notice = Notice(**fields)
         db.session.add(notice)
+        reason = "admitted_since"
     notice.on_paper_at, notice.failed_at = utcnow(), None
     db.session.flush()
     audit.record(
@@ -704,7 +711,7 @@ def invitation_on_paper(assembly: Assembly, member: Membership, *, by) -> None:
         "assembly.invitation_on_paper",
         assembly,
         member=member.number,
-        failure=notice.failure,
+        reason=reason,
     )
 
 
@@ -767,6 +774,7 @@ def invite_missing(assembly: Assembly, *, by) -> list[tuple[Membership, dict]]:
     agenda = _agenda(assembly)
     sent = _record_notices(assembly, [m for m in members if m.id not in failed], agenda)
     again = [member for member in members if member.id in failed]
+    unconfirmed = [member.number for member in again if failed[member.id].failed_at is None]
     for member, notice in _notices_for(assembly, again, agenda):
         fields = {**notice, "sent_at": utcnow(), "failed_at": None, "failure": None}
         fields["mailed_at"] = None  # until the mail server takes it
@@ -782,6 +790,7 @@ def invite_missing(assembly: Assembly, *, by) -> list[tuple[Membership, dict]]:
             assembly,
             members=[member.number for member, _ in sent],
             **({"again": [member.number for member in again]} if again else {}),
+            **({"unconfirmed": unconfirmed} if unconfirmed else {}),
         )
     return sent
 
@@ -803,18 +812,23 @@ def record_sending(
             .where(
                 Notice.assembly_id == assembly.id,
                 Notice.membership_id.in_(mailed[start : start + 500]),
-                Notice.failed_at.is_(None),
+                *_unconfirmed(),  # not meanwhile given on paper (a slow sending)
             )
             .values(mailed_at=now)
         )
+
+
+def _unconfirmed() -> tuple:
+    """The conditions on a notice that nothing was recorded for since it was sent."""
+    return (Notice.mailed_at.is_(None), Notice.failed_at.is_(None), Notice.on_paper_at.is_(None))
 
 
 def record_undelivered(
     assembly: Assembly, failures: list[tuple[tuple[int, int], str]], *, by
 ) -> None:
     """Record on their notices the invitations whose mail did not go out: ``failures`` as
-    ``coop.mail.undelivered()`` gives them, keyed (membership id, member number); ``by``
-    sent them."""
+    ``coop.mail.send_keyed`` gives them, keyed (membership id, member number); ``by``
+    sent them. Not on a notice the board meanwhile noted as given on paper."""
     if not failures:
         return
     now = utcnow()
@@ -823,6 +837,7 @@ def record_undelivered(
         .where(
             Notice.assembly_id == assembly.id,
             Notice.membership_id == bindparam("member_id"),
+            Notice.on_paper_at.is_(None),
         )
         .values(failed_at=now, failure=bindparam("reason"), mailed_at=None),
         [{"member_id": member_id, "reason": reason} for (member_id, _), reason in failures],

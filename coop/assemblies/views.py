@@ -51,6 +51,7 @@ from coop.assemblies.forms import (
     minutes_notes_form,
 )
 from coop.assemblies.models import (
+    SENDING_TIME,
     AssemblyStatus,
     Choice,
     DecisionKind,
@@ -72,6 +73,9 @@ CHAIR = (Function.CHAIR,)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 PROJECTOR_REFRESH_SECONDS = 5
 SQLITE_RETRIES = 20
+# Invitations mailed between two records of what went out (one connection to the mail
+# server each): a sending that stops halfway loses the record of one batch at most.
+SENDING_BATCH = 100
 
 
 def _assembly(assembly_id):
@@ -616,17 +620,23 @@ def convene(slug, assembly_id):
 
 
 def _send_invitations(assembly, sent) -> int:
-    """Mail the invitations of ``sent`` after the commit, and record on their notices which
-    went out and which did not. Returns how many did not."""
-    for member, _notice in sent:
-        mail.after_commit(emails.convocation(assembly, member), key=(member.id, member.number))
-    member_ids = [member.id for member, _notice in sent]  # read before the commit expires them
+    """Commit the notices of ``sent``, then mail the invitations in batches, each followed
+    by a commit of which went out and which did not: when the sending stops halfway, what
+    was sent is on record and the rest stays unconfirmed. Returns how many did not go out."""
+    # Built before the commit (which expires the members and the assembly they read).
+    entries = [
+        (emails.convocation(assembly, member), (member.id, member.number)) for member, _ in sent
+    ]
     db.session.commit()
-    failed = mail.undelivered()
-    if sent:  # a second transaction: the mails go out after the first one's commit
-        services.record_sending(assembly, member_ids, failed, by=g.membership)
+    failed = 0
+    for start in range(0, len(entries), SENDING_BATCH):
+        batch = entries[start : start + SENDING_BATCH]
+        failures = mail.send_keyed(batch)
+        ids = [member_id for _message, (member_id, _number) in batch]
+        services.record_sending(assembly, ids, failures, by=g.membership)
         db.session.commit()
-    return len(failed)
+        failed += len(failures)
+    return failed
 
 
 def _flash_undelivered(failed: int, *, here: bool) -> None:
@@ -673,6 +683,7 @@ def invitations(slug, assembly_id):
         undelivered=undelivered,
         unconfirmed=unconfirmed,
         sending=[n for n, _m in notices if n.unconfirmed and not n.sending_stopped],
+        sending_minutes=SENDING_TIME.seconds // 60,
         failures=UNDELIVERED_LABELS,
         agenda=notices[0][0].agenda if notices else [],
         newcomers=[member for member in missing if member.id not in failed],

@@ -8,7 +8,8 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from coop.assemblies import services
+from coop import mail
+from coop.assemblies import services, views
 from coop.assemblies.models import SENDING_TIME, AssemblyStatus, ItemKind, Notice
 from coop.audit import AuditEvent
 from coop.db import today, utcnow
@@ -112,7 +113,7 @@ def test_a_member_admitted_since_can_get_the_invitation_on_paper(
     event = db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "assembly.invitation_on_paper")
     )
-    assert event.data == {"member": newcomer.number, "failure": None}
+    assert event.data == {"member": newcomer.number, "reason": "admitted_since"}
     mailbox.clear()
     page = text(client.post(url(assembly), follow_redirects=True))
     assert "Alle leden met stemrecht hebben de uitnodiging al." in page
@@ -124,6 +125,10 @@ def test_a_member_admitted_since_can_get_the_invitation_on_paper(
     page = text(client.post(f"{url(assembly)}/{suspended.number}/on-paper", follow_redirects=True))
     assert f"{suspended.name} heeft geen stemrecht en krijgt geen uitnodiging." in page
     assert db.session.scalar(select(func.count(Notice.id))) == 4
+    on_paper = select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "assembly.invitation_on_paper"
+    )
+    assert db.session.scalar(on_paper) == 1
 
 
 @pytest.mark.parametrize(
@@ -367,12 +372,17 @@ def test_invitations_the_mail_server_never_confirmed_can_be_sent_again(
     login(chair.user)
     # Within the time a sending takes, it may still be going on: nobody is sent it twice.
     page = text(client.get(url(draft)))
-    assert "The mail to 3 members is still being sent: look again in a few minutes." in page
+    assert "The mail to 3 members is still being sent: look again in 10 minutes." in page
+    assert "The mail server has not confirmed any invitation yet." in page
     assert page.count("<td>Being sent</td>") == 3
     assert "Members without the invitation" not in page
     assert services.count_not_invited(draft) == 0
     client.post(f"{url(draft)}/{anna.number}/on-paper")
     assert notice_of(anna).on_paper_at is None
+    mailbox.clear()
+    page = text(client.post(url(draft), follow_redirects=True))  # a second click
+    assert "Every member with voting rights has the invitation already." in page
+    assert mailbox.messages == []
     for notice in db.session.scalars(select(Notice).where(Notice.assembly_id == draft.id)):
         notice.sent_at -= SENDING_TIME + timedelta(seconds=1)
     db.session.flush()
@@ -380,8 +390,10 @@ def test_invitations_the_mail_server_never_confirmed_can_be_sent_again(
     page = text(client.get(url(draft)))
     assert "still being sent" not in page
     assert "For 3 members it is not known whether the mail went out." in page
-    assert "The invitation has not been sent by e-mail to any member yet." in page
-    assert page.count("the mail server did not confirm the mail") == 3
+    assert "The mail server has not confirmed any invitation yet." in page
+    assert "prepared on" in page
+    assert page.count(".test: the mail server did not confirm the mail") == 3  # the list
+    assert page.count("; the mail server did not confirm the mail") == 3  # the table
     assert "Then the sending stopped halfway" in page
     assert page.count("<strong>Not confirmed</strong>") == 3
     chair.user.locale = "nl"
@@ -408,6 +420,67 @@ def test_invitations_the_mail_server_never_confirmed_can_be_sent_again(
     assert "niet bekend" not in page
     assert "De uitnodiging is per e-mail verstuurd aan 2 leden met stemrecht." in page
     assert "1 lid kreeg hem op papier." in page
+
+
+def test_a_sending_that_stops_halfway_keeps_the_record_of_the_batches_sent(
+    client, login, mailbox, monkeypatch, coop, chair, draft
+):
+    for _ in range(4):
+        MembershipFactory(cooperative=coop)
+    monkeypatch.setattr(views, "SENDING_BATCH", 2)
+    send_keyed, batches = mail.send_keyed, []
+
+    def stops_at_the_second_batch(entries):
+        batches.append(len(entries))
+        if len(batches) == 2:
+            raise RuntimeError("the worker was stopped")
+        return send_keyed(entries)
+
+    monkeypatch.setattr(mail, "send_keyed", stops_at_the_second_batch)
+    login(chair.user)
+    mailbox.clear()
+    with pytest.raises(RuntimeError):
+        client.post(f"/c/{coop.slug}/assemblies/{draft.id}/convene", data={"confirm": "yes"})
+    assert len(mailbox.messages) == 2
+    db.session.expire_all()
+    notices = services.notices_of(draft)
+    assert [notice.mailed_at is not None for notice, _member in notices] == [True] * 2 + [False] * 3
+    assert {m["To"] for m in mailbox.messages} == {m.user.email for _n, m in notices[:2]}
+
+    # Later, the board sends the invitations that were never confirmed, and only those.
+    monkeypatch.setattr(mail, "send_keyed", send_keyed)
+    for notice, _member in notices:
+        notice.sent_at -= SENDING_TIME
+    db.session.flush()
+    mailbox.clear()
+    page = text(client.post(url(draft), follow_redirects=True))
+    assert "3 leden krijgen de uitnodiging." in page
+    assert {m["To"] for m in mailbox.messages} == {m.user.email for _n, m in notices[2:]}
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "assembly.invited_later")
+    )
+    numbers = [member.number for _notice, member in notices[2:]]
+    assert event.data == {"members": numbers, "again": numbers, "unconfirmed": numbers}
+
+
+def test_a_late_record_of_the_sending_leaves_an_invitation_on_paper_alone(coop, chair, draft):
+    """A sending slower than SENDING_TIME (no worker stopped it) ends after the board
+    noted its members on paper: the paper note stands, one state per notice."""
+    anna, bert = (MembershipFactory(cooperative=coop) for _ in range(2))
+    sent = services.convene(draft, by=chair)
+    for notice in db.session.scalars(select(Notice)):
+        notice.sent_at -= SENDING_TIME
+    services.invitation_on_paper(draft, anna, by=chair)
+    services.invitation_on_paper(draft, bert, by=chair)
+    services.record_sending(
+        draft, [member.id for member, _ in sent], [((bert.id, bert.number), "refused")], by=chair
+    )
+    db.session.expire_all()
+    states = [(n.mailed_at, n.failed_at) for n in (notice_of(anna), notice_of(bert))]
+    assert states == [(None, None), (None, None)]
+    assert notice_of(anna).on_paper_at is not None
+    assert notice_of(bert).on_paper_at is not None
+    assert notice_of(chair).mailed_at is not None
 
 
 def test_after_the_opening_an_invitation_that_did_not_go_out_stays_on_record(
@@ -468,7 +541,7 @@ def test_the_board_notes_an_invitation_given_on_paper(client, login, coop, chair
     event = db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "assembly.invitation_on_paper")
     )
-    assert event.data == {"member": anna.number, "failure": "refused"}
+    assert event.data == {"member": anna.number, "reason": "refused"}
     # Again, or for a member whose mail went out: nothing to note.
     page = text(client.post(on_paper, follow_redirects=True))
     assert f"{anna.name} heeft de uitnodiging al." in page
