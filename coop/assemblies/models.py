@@ -184,10 +184,11 @@ class Notice(db.Model):
     # cleared when it is sent again.
     failed_at: Mapped[datetime | None]
     failure: Mapped[str | None] = mapped_column(String(20))
-    # The board gave the member the invitation on paper (after its mail did not go out).
+    # The board gave the member the invitation on paper (its mail did not go out or was not
+    # confirmed, or the member was admitted after convening).
     on_paper_at: Mapped[datetime | None]
-    # When the mail server took the mail (recorded after the sending, in a transaction of
-    # its own); cleared when it is sent again.
+    # When the mail server took the mail (recorded after each batch of the sending);
+    # cleared when it is sent again.
     mailed_at: Mapped[datetime | None]
 
     @property

@@ -800,8 +800,8 @@ def record_sending(
 ) -> None:
     """After the invitations to ``member_ids`` were sent: record on their notices that the
     mail server took the mail, or that it did not go out (``failures`` as for
-    ``record_undelivered``). In a transaction of its own after the sending: when the
-    sending stops halfway, the notices stay unconfirmed and the board sends them again."""
+    ``record_undelivered``). Committed after each batch of mails: when the sending stops
+    halfway, the notices not yet recorded stay unconfirmed, and the board sends them again."""
     record_undelivered(assembly, failures, by=by)
     failed = {member_id for (member_id, _), _reason in failures}
     mailed = [member_id for member_id in member_ids if member_id not in failed]
