@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import time
@@ -59,7 +60,7 @@ from coop.assemblies.models import (
     MotionStatus,
     Weighting,
 )
-from coop.db import today
+from coop.db import today, utcnow
 from coop.errors import DomainError, NotFound, field_of, put_on_form
 from coop.extensions import db
 from coop.forms import choices
@@ -675,6 +676,7 @@ def invitations(slug, assembly_id):
     missing_ids = {member.id for member in missing}
     notice_days = services.governance(g.cooperative).notice_days
     days = services.days_before(assembly)
+    sending = [n for n, _m in notices if n.unconfirmed and not n.sending_stopped]
     return render_template(
         "assemblies/invitations.html",
         cooperative=g.cooperative,
@@ -682,8 +684,9 @@ def invitations(slug, assembly_id):
         notices=notices,
         undelivered=undelivered,
         unconfirmed=unconfirmed,
-        sending=[n for n, _m in notices if n.unconfirmed and not n.sending_stopped],
-        sending_minutes=SENDING_TIME.seconds // 60,
+        sending=sending,
+        sending_minutes=_minutes_left(sending),
+        late_notices=_late_notices(assembly, notices, notice_days),
         failures=UNDELIVERED_LABELS,
         agenda=notices[0][0].agenda if notices else [],
         newcomers=[member for member in missing if member.id not in failed],
@@ -697,6 +700,27 @@ def invitations(slug, assembly_id):
         can_invite=_can(ORGANISERS),
         item_kinds={k.value: label for k, label in ITEM_KIND_LABELS.items()},
     )
+
+
+def _minutes_left(sending) -> int:
+    """Minutes until the last of the invitations being sent counts as stopped halfway."""
+    if not sending:
+        return 0
+    left = max(n.sent_at for n in sending) + SENDING_TIME - utcnow()
+    return max(1, math.ceil(left.total_seconds() / 60))
+
+
+def _late_notices(assembly, notices, notice_days) -> dict[int, int]:
+    """{notice id: days before the assembly} for the invitations that reached a member
+    (by mail or on paper) later than the notice period: the record says so."""
+    late = {}
+    for notice, _member in notices:
+        given = notice.on_paper_at or (notice.mailed_at and notice.sent_at)
+        if given is not None:
+            days = services.days_before(assembly, services.local_date(given))
+            if days < notice_days:
+                late[notice.id] = days
+    return late
 
 
 @bp.post("/<int:assembly_id>/invitations")
@@ -739,6 +763,7 @@ def invitation_letter(slug, assembly_id, number):
         assembly=assembly,
         member=member,
         letter=emails.convocation_letter(assembly, member),
+        can_invite=_can(ORGANISERS) and assembly.status is AssemblyStatus.CONVENED,
     )
 
 

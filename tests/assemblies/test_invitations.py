@@ -15,9 +15,9 @@ from coop.audit import AuditEvent
 from coop.db import today, utcnow
 from coop.errors import DomainError
 from coop.extensions import db
-from coop.members.models import MembershipStatus
+from coop.members.models import Function, MembershipStatus
 from tests.assemblies.support import text
-from tests.factories import AssemblyFactory, MembershipFactory
+from tests.factories import AssemblyFactory, MembershipFactory, board_member
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -99,7 +99,9 @@ def test_a_member_admitted_since_can_get_the_invitation_on_paper(
     page = text(client.get(url(assembly)))
     letter = f"{url(assembly)}/{newcomer.number}/letter"
     assert f'<a href="{letter}">Uitnodiging voor {newcomer.name} afdrukken</a>' in page
-    assert f"{newcomer.name} kreeg hem op papier" in page
+    assert f"Noteer dat {newcomer.name} hem op papier kreeg" in page
+    assert "1 lid kreeg stemrecht nadat de uitnodigingen verstuurd waren." in page
+    assert "Stuur de uitnodiging nu naar dit lid" in page
     assert f"Hello {newcomer.name}," in text(client.get(letter))  # in the member's language
 
     page = text(client.post(f"{url(assembly)}/{newcomer.number}/on-paper", follow_redirects=True))
@@ -372,30 +374,34 @@ def test_invitations_the_mail_server_never_confirmed_can_be_sent_again(
     login(chair.user)
     # Within the time a sending takes, it may still be going on: nobody is sent it twice.
     page = text(client.get(url(draft)))
-    assert "The mail to 3 members is still being sent: look again in 10 minutes." in page
-    assert "The mail server has not confirmed any invitation yet." in page
-    assert page.count("<td>Being sent</td>") == 3
+    assert "The mail to 3 members is still being sent. Look again in 10 minutes." in page
+    assert "For no member is it known yet whether the mail went out." in page
+    assert page.count("<td>Being sent (begun on ") == 3
     assert "Members without the invitation" not in page
     assert services.count_not_invited(draft) == 0
     client.post(f"{url(draft)}/{anna.number}/on-paper")
     assert notice_of(anna).on_paper_at is None
+    for notice in db.session.scalars(select(Notice).where(Notice.assembly_id == draft.id)):
+        notice.sent_at -= SENDING_TIME - timedelta(seconds=30)
+    db.session.flush()
+    assert "Look again in 1 minute." in text(client.get(url(draft)))
     mailbox.clear()
     page = text(client.post(url(draft), follow_redirects=True))  # a second click
     assert "Every member with voting rights has the invitation already." in page
     assert mailbox.messages == []
     for notice in db.session.scalars(select(Notice).where(Notice.assembly_id == draft.id)):
-        notice.sent_at -= SENDING_TIME + timedelta(seconds=1)
+        notice.sent_at -= timedelta(seconds=31)
     db.session.flush()
 
     page = text(client.get(url(draft)))
     assert "still being sent" not in page
     assert "For 3 members it is not known whether the mail went out." in page
-    assert "The mail server has not confirmed any invitation yet." in page
-    assert "prepared on" in page
-    assert page.count(".test: the mail server did not confirm the mail") == 3  # the list
-    assert page.count("; the mail server did not confirm the mail") == 3  # the table
-    assert "Then the sending stopped halfway" in page
-    assert page.count("<strong>Not confirmed</strong>") == 3
+    assert "For no member is it known yet whether the mail went out." in page
+    assert page.count("<strong>Not known</strong> (the sending stopped halfway; begun on") == 3
+    stopped = ".test: not known whether the mail went out: the sending stopped halfway"
+    assert page.count(stopped) == 3  # the list
+    assert "Then the sending stopped halfway" in page  # the advice
+    assert "Send the invitation to these 3 members now" in page
     chair.user.locale = "nl"
     db.session.flush()
     assert "(3 leden hebben geen uitnodiging)" in text(
@@ -403,7 +409,7 @@ def test_invitations_the_mail_server_never_confirmed_can_be_sent_again(
     )
     page = text(client.get(url(draft)))
     assert "Van 3 leden is niet bekend of de mail verstuurd is." in page
-    assert page.count("<strong>Niet bevestigd</strong>") == 3
+    assert page.count("<strong>Niet bekend</strong>") == 3
 
     # Anna got it on paper; the others get the mail again.
     client.post(f"{url(draft)}/{anna.number}/on-paper")
@@ -416,7 +422,7 @@ def test_invitations_the_mail_server_never_confirmed_can_be_sent_again(
     assert notice_of(anna).mailed_at is None
     assert notice_of(bert).mailed_at is not None
     assert notice_of(chair).mailed_at is not None
-    assert "Niet bevestigd" not in page
+    assert "Niet bekend" not in page
     assert "niet bekend" not in page
     assert "De uitnodiging is per e-mail verstuurd aan 2 leden met stemrecht." in page
     assert "1 lid kreeg hem op papier." in page
@@ -553,9 +559,9 @@ def test_the_board_notes_an_invitation_given_on_paper(client, login, coop, chair
 @pytest.mark.parametrize(
     ("days", "warning"),
     [
-        (5, "De vergadering is over 5 dagen, en de oproepingstermijn is 14 dagen."),
-        (1, "De vergadering is over 1 dag, en de oproepingstermijn is 14 dagen."),
-        (0, "De vergadering is vandaag, en de oproepingstermijn is 14 dagen."),
+        (5, "van tevoren krijgen. De vergadering is over 5 dagen."),
+        (1, "van tevoren krijgen. De vergadering is over 1 dag."),
+        (0, "van tevoren krijgen. De vergadering is vandaag."),
         (-2, "De datum van de vergadering is voorbij."),
         (30, None),
     ],
@@ -571,10 +577,49 @@ def test_sending_later_than_the_notice_period_is_warned(
     login(chair.user)
     page = text(client.get(url(assembly)))
     assert "Leden zonder uitnodiging" in page
-    too_late = "Een uitnodiging die je nu stuurt, komt te laat voor de oproepingstermijn."
+    too_late = "Een uitnodiging die je nu stuurt, is dus te laat."
     assert (too_late in page) is (warning is not None)
     if warning:
         assert warning in page
+
+
+def test_the_record_marks_invitations_that_reached_members_too_late(
+    client, login, coop, chair, convened
+):
+    assembly, members = convened
+    assembly.starts_at = datetime.combine(
+        today() + timedelta(days=5), time(12), tzinfo=services.AMSTERDAM
+    )
+    for notice in db.session.scalars(select(Notice)):  # in time, three weeks ago
+        notice.sent_at -= timedelta(days=21)
+        notice.mailed_at = notice.sent_at
+    late_mail, late_paper = (MembershipFactory(cooperative=coop) for _ in range(2))
+    db.session.flush()
+    login(chair.user)
+    client.post(f"{url(assembly)}/{late_paper.number}/on-paper")
+    client.post(url(assembly))  # the mail to the other newcomer
+    page = text(client.get(url(assembly)))
+    table = page.split("Per lid")[1]
+    assert table.count("(te laat: 5 dagen voor de vergadering)") == 2
+    for member in (late_mail, late_paper):
+        row = table.split(f"<td>{member.name}</td>")[1].split("</tr>")[0]
+        assert "te laat" in row
+    assert table.count("<td>Per e-mail, ") == 4
+
+
+def test_board_members_without_the_organising_functions_are_told_who_can_act(
+    client, login, coop, chair, convened
+):
+    assembly, _members = convened
+    MembershipFactory(cooperative=coop)  # admitted since
+    treasurer = board_member(coop, Function.TREASURER)
+    treasurer.user.locale = "en"
+    db.session.flush()
+    login(treasurer.user)
+    page = text(client.get(url(assembly)))
+    assert "Only the chair or the secretary can send the invitation again" in page
+    assert "Send the invitation to this member now" not in page
+    assert "got it on paper</button>" not in page
 
 
 def test_the_board_prints_the_invitation_of_a_member_in_their_language(
@@ -583,6 +628,12 @@ def test_the_board_prints_the_invitation_of_a_member_in_their_language(
     assembly, members = convened
     anna = members[0]
     anna.user.locale = "en"
+    anna.street, anna.house_number, anna.postcode, anna.city = (
+        "Kanaalstraat",
+        "12",
+        "3531 AB",
+        "Utrecht",
+    )
     services.record_undelivered(assembly, [((anna.id, anna.number), "refused")], by=chair)
     db.session.flush()
     login(chair.user)
@@ -595,6 +646,9 @@ def test_the_board_prints_the_invitation_of_a_member_in_their_language(
     assert f"Hello {anna.name}," in body  # the letter: the member's
     assert "1. Jaarrekening (for decision)" in body
     assert f"/assemblies/{assembly.id}/documents/" in body  # web addresses written out
+    assert f'<p class="letter-head">{coop.name}</p>' in letter
+    assert "Kanaalstraat 12<br>3531 AB Utrecht</p>" in letter  # for an envelope with a window
+    assert f"Noteer dat {anna.name} hem op papier kreeg</button>" in letter
     assert client.get(f"{url(assembly)}/999999/letter").status_code == 404
     login(members[1].user)
     assert client.get(letter_url).status_code == 403

@@ -167,7 +167,9 @@ def test_instructions_election_minutes_and_decisions(
     missing = page.get_by_role("region", name="Members without the invitation")
     expect(missing).to_contain_text("Rita Zonderpost (5), refused-")
     expect(missing).to_contain_text("the mail server refused this address")
-    expect(missing.get_by_role("button", name="Send them the invitation")).to_be_visible()
+    expect(
+        missing.get_by_role("button", name="Send the invitation to this member now")
+    ).to_be_visible()
     check_page("invitations")
     missing.get_by_role("link", name="Print the invitation for Rita Zonderpost").click()
     expect(page.locator("pre.letter")).to_contain_text("Hello Rita Zonderpost,")
