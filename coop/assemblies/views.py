@@ -757,14 +757,22 @@ def invitation_letter(slug, assembly_id, number):
     member = find_member(g.cooperative, number)
     if member is None or assembly.status is AssemblyStatus.DRAFT:
         abort(404)
-    return render_template(
+    return _letter_page(assembly, member)
+
+
+def _letter_page(assembly, member, *, tick_error=None, status=200):
+    """The invitation to print, with (for the organisers, until the opening) the note
+    that the member got it on paper."""
+    page = render_template(
         "assemblies/invitation_letter.html",
         cooperative=g.cooperative,
         assembly=assembly,
         member=member,
         letter=emails.convocation_letter(assembly, member),
         can_invite=_can(ORGANISERS) and assembly.status is AssemblyStatus.CONVENED,
+        tick_error=tick_error,
     )
+    return page, status
 
 
 @bp.post("/<int:assembly_id>/invitations/<int:number>/on-paper")
@@ -774,6 +782,9 @@ def invitation_on_paper(slug, assembly_id, number):
     member = find_member(g.cooperative, number)
     if member is None:
         abort(404)
+    if not _ticked():  # a record of the convocation: not by a stray tap
+        error = _("Tick this box if %(name)s got the invitation on paper.", name=member.name)
+        return _letter_page(assembly, member, tick_error=error, status=422)
     try:
         services.invitation_on_paper(assembly, member, by=g.membership)
     except DomainError as error:

@@ -20,6 +20,7 @@ from tests.assemblies.support import text
 from tests.factories import AssemblyFactory, MembershipFactory, board_member
 
 PDF = b"%PDF-1.4\n%%EOF\n"
+TICK = {"confirm": "yes"}  # the tick that confirms a paper invitation
 
 
 @pytest.fixture
@@ -98,13 +99,15 @@ def test_a_member_admitted_since_can_get_the_invitation_on_paper(
     login(chair.user)
     page = text(client.get(url(assembly)))
     letter = f"{url(assembly)}/{newcomer.number}/letter"
-    assert f'<a href="{letter}">Uitnodiging voor {newcomer.name} afdrukken</a>' in page
-    assert f"Noteer dat {newcomer.name} hem op papier kreeg" in page
+    link = f"Uitnodiging voor {newcomer.name} afdrukken, of noteren dat het lid hem op papier kreeg"
+    assert f'<a href="{letter}">{link}</a>' in page
     assert "1 lid kreeg stemrecht nadat de uitnodigingen verstuurd waren." in page
     assert "Stuur de uitnodiging nu naar dit lid" in page
     assert f"Hello {newcomer.name}," in text(client.get(letter))  # in the member's language
 
-    page = text(client.post(f"{url(assembly)}/{newcomer.number}/on-paper", follow_redirects=True))
+    page = text(
+        client.post(f"{url(assembly)}/{newcomer.number}/on-paper", data=TICK, follow_redirects=True)
+    )
     assert f"Genoteerd: {newcomer.name} kreeg de uitnodiging op papier." in page
     assert "Leden zonder uitnodiging" not in page
     assert "1 lid kreeg hem op papier." in page
@@ -122,9 +125,15 @@ def test_a_member_admitted_since_can_get_the_invitation_on_paper(
     assert mailbox.messages == []
 
     # Twice, or a member without voting rights: refused, nothing written.
-    page = text(client.post(f"{url(assembly)}/{newcomer.number}/on-paper", follow_redirects=True))
+    page = text(
+        client.post(f"{url(assembly)}/{newcomer.number}/on-paper", data=TICK, follow_redirects=True)
+    )
     assert f"{newcomer.name} heeft de uitnodiging al." in page
-    page = text(client.post(f"{url(assembly)}/{suspended.number}/on-paper", follow_redirects=True))
+    page = text(
+        client.post(
+            f"{url(assembly)}/{suspended.number}/on-paper", data=TICK, follow_redirects=True
+        )
+    )
     assert f"{suspended.name} heeft geen stemrecht en krijgt geen uitnodiging." in page
     assert db.session.scalar(select(func.count(Notice.id))) == 4
     on_paper = select(func.count(AuditEvent.id)).where(
@@ -379,7 +388,7 @@ def test_invitations_the_mail_server_never_confirmed_can_be_sent_again(
     assert page.count("<td>Being sent (begun on ") == 3
     assert "Members without the invitation" not in page
     assert services.count_not_invited(draft) == 0
-    client.post(f"{url(draft)}/{anna.number}/on-paper")
+    client.post(f"{url(draft)}/{anna.number}/on-paper", data=TICK)
     assert notice_of(anna).on_paper_at is None
     for notice in db.session.scalars(select(Notice).where(Notice.assembly_id == draft.id)):
         notice.sent_at -= SENDING_TIME - timedelta(seconds=30)
@@ -412,7 +421,7 @@ def test_invitations_the_mail_server_never_confirmed_can_be_sent_again(
     assert page.count("<strong>Niet bekend</strong>") == 3
 
     # Anna got it on paper; the others get the mail again.
-    client.post(f"{url(draft)}/{anna.number}/on-paper")
+    client.post(f"{url(draft)}/{anna.number}/on-paper", data=TICK)
     mailbox.clear()
     page = text(client.post(url(draft), follow_redirects=True))
     assert "2 leden krijgen de uitnodiging." in page
@@ -534,7 +543,16 @@ def test_the_board_notes_an_invitation_given_on_paper(client, login, coop, chair
     services.record_undelivered(assembly, [((anna.id, anna.number), "refused")], by=chair)
     login(chair.user)
     on_paper = f"{url(assembly)}/{anna.number}/on-paper"
-    page = text(client.post(on_paper, follow_redirects=True))
+    # Without the tick (a stray tap): asked at the box, on the letter's page; nothing noted.
+    refused = client.post(on_paper)
+    assert refused.status_code == 422
+    page = text(refused)
+    assert 'id="confirm-paper" name="confirm" value="yes" aria-invalid="true"' in page
+    error = f"Vink dit vakje aan als {anna.name} de uitnodiging op papier kreeg."
+    assert f'<p class="error" id="confirm-paper-error">{error}</p>' in page
+    assert f"Hallo {anna.name}," in page  # the letter itself is still there
+    assert notice_of(anna).on_paper_at is None
+    page = text(client.post(on_paper, data=TICK, follow_redirects=True))
     assert f"Genoteerd: {anna.name} kreeg de uitnodiging op papier." in page
     assert "Leden zonder uitnodiging" not in page
     assert "Op papier, " in page
@@ -549,11 +567,11 @@ def test_the_board_notes_an_invitation_given_on_paper(client, login, coop, chair
     )
     assert event.data == {"member": anna.number, "reason": "refused"}
     # Again, or for a member whose mail went out: nothing to note.
-    page = text(client.post(on_paper, follow_redirects=True))
+    page = text(client.post(on_paper, data=TICK, follow_redirects=True))
     assert f"{anna.name} heeft de uitnodiging al." in page
-    assert client.post(f"{url(assembly)}/999999/on-paper").status_code == 404
+    assert client.post(f"{url(assembly)}/999999/on-paper", data=TICK).status_code == 404
     login(members[1].user)
-    assert client.post(on_paper).status_code == 403
+    assert client.post(on_paper, data=TICK).status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -596,7 +614,7 @@ def test_the_record_marks_invitations_that_reached_members_too_late(
     late_mail, late_paper = (MembershipFactory(cooperative=coop) for _ in range(2))
     db.session.flush()
     login(chair.user)
-    client.post(f"{url(assembly)}/{late_paper.number}/on-paper")
+    client.post(f"{url(assembly)}/{late_paper.number}/on-paper", data=TICK)
     client.post(url(assembly))  # the mail to the other newcomer
     page = text(client.get(url(assembly)))
     table = page.split("Per lid")[1]
@@ -619,7 +637,10 @@ def test_board_members_without_the_organising_functions_are_told_who_can_act(
     page = text(client.get(url(assembly)))
     assert "Only the chair or the secretary can send the invitation again" in page
     assert "Send the invitation to this member now" not in page
-    assert "got it on paper</button>" not in page
+    assert "or note that they got it on paper" not in page
+    assert "Print the invitation for" in page
+    letter = text(client.get(f"{url(assembly)}/{_members[0].number}/letter"))
+    assert "Given on paper?" not in letter
 
 
 def test_the_board_prints_the_invitation_of_a_member_in_their_language(
@@ -639,7 +660,8 @@ def test_the_board_prints_the_invitation_of_a_member_in_their_language(
     login(chair.user)
     page = text(client.get(url(assembly)))
     letter_url = f"{url(assembly)}/{anna.number}/letter"
-    assert f'<a href="{letter_url}">Uitnodiging voor {anna.name} afdrukken</a>' in page
+    link = f"Uitnodiging voor {anna.name} afdrukken, of noteren dat het lid hem op papier kreeg"
+    assert f'<a href="{letter_url}">{link}</a>' in page
     letter = text(client.get(letter_url))
     assert f"Uitnodiging op papier voor {anna.name}" in letter  # the page: the board's language
     body = letter.split('<pre class="letter">')[1].split("</pre>")[0]
@@ -648,7 +670,10 @@ def test_the_board_prints_the_invitation_of_a_member_in_their_language(
     assert f"/assemblies/{assembly.id}/documents/" in body  # web addresses written out
     assert f'<p class="letter-head">{coop.name}</p>' in letter
     assert "Kanaalstraat 12<br>3531 AB Utrecht</p>" in letter  # for an envelope with a window
-    assert f"Noteer dat {anna.name} hem op papier kreeg</button>" in letter
+    assert (
+        f'<label for="confirm-paper">Ja, {anna.name} kreeg deze uitnodiging op papier</label>'
+        in letter
+    )
     assert client.get(f"{url(assembly)}/999999/letter").status_code == 404
     login(members[1].user)
     assert client.get(letter_url).status_code == 403

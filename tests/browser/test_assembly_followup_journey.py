@@ -174,6 +174,10 @@ def test_instructions_election_minutes_and_decisions(
     missing.get_by_role("link", name="Print the invitation for Rita Zonderpost").click()
     expect(page.locator("pre.letter")).to_contain_text("Hello Rita Zonderpost,")
     check_page("invitation-letter")
+    page.get_by_label("Yes, Rita Zonderpost got this invitation on paper").check()
+    page.get_by_role("button", name="Note it").click()
+    expect(flash(page)).to_contain_text("Noted: Rita Zonderpost got the invitation on paper.")
+    expect(page.get_by_text("1 member got it on paper.")).to_be_visible()
 
     # The grantor gives a proxy with an instruction for the budget; the secret election
     # gets none, and the form says why.
