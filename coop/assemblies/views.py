@@ -715,7 +715,7 @@ def _late_notices(assembly, notices, notice_days) -> dict[int, int]:
     (by mail or on paper) later than the notice period: the record says so."""
     late = {}
     for notice, _member in notices:
-        given = notice.on_paper_at or (notice.mailed_at and notice.sent_at)
+        given = notice.on_paper_at or notice.mailed_at
         if given is not None:
             days = services.days_before(assembly, services.local_date(given))
             if days < notice_days:
@@ -780,9 +780,10 @@ def _letter_page(assembly, member, *, tick_error=None, status=200):
 def invitation_on_paper(slug, assembly_id, number):
     assembly = _assembly(assembly_id)
     member = find_member(g.cooperative, number)
-    if member is None:
+    if member is None or assembly.status is AssemblyStatus.DRAFT:
         abort(404)
-    if not _ticked():  # a record of the convocation: not by a stray tap
+    convened = assembly.status is AssemblyStatus.CONVENED  # else the service says why not
+    if convened and not _ticked():  # a record of the convocation: not by a stray tap
         error = _("Tick this box if %(name)s got the invitation on paper.", name=member.name)
         return _letter_page(assembly, member, tick_error=error, status=422)
     try:

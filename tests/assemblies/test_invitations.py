@@ -384,7 +384,7 @@ def test_invitations_the_mail_server_never_confirmed_can_be_sent_again(
     # Within the time a sending takes, it may still be going on: nobody is sent it twice.
     page = text(client.get(url(draft)))
     assert "The mail to 3 members is still being sent. Look again in 10 minutes." in page
-    assert "For no member is it known yet whether the mail went out." in page
+    assert "The mail server has not taken any invitation yet." in page
     assert page.count("<td>Being sent (begun on ") == 3
     assert "Members without the invitation" not in page
     assert services.count_not_invited(draft) == 0
@@ -405,7 +405,7 @@ def test_invitations_the_mail_server_never_confirmed_can_be_sent_again(
     page = text(client.get(url(draft)))
     assert "still being sent" not in page
     assert "For 3 members it is not known whether the mail went out." in page
-    assert "For no member is it known yet whether the mail went out." in page
+    assert "The mail server has not taken any invitation yet." in page
     assert page.count("<strong>Not known</strong> (the sending stopped halfway; begun on") == 3
     stopped = ".test: not known whether the mail went out: the sending stopped halfway"
     assert page.count(stopped) == 3  # the list
@@ -625,6 +625,41 @@ def test_the_record_marks_invitations_that_reached_members_too_late(
     assert table.count("<td>Per e-mail, ") == 4
 
 
+def test_an_invitation_given_on_the_day_itself_is_marked_too_late(
+    client, login, coop, chair, convened
+):
+    assembly, _members = convened
+    assembly.starts_at = datetime.combine(today(), time(23), tzinfo=services.AMSTERDAM)
+    newcomer = MembershipFactory(cooperative=coop)
+    db.session.flush()
+    login(chair.user)
+    client.post(f"{url(assembly)}/{newcomer.number}/on-paper", data=TICK)
+    page = text(client.get(url(assembly)))
+    row = page.split(f"<td>{newcomer.name}</td>")[1].split("</tr>")[0]
+    assert "(te laat: op de dag van de vergadering)" in row
+    assert "0 dagen" not in page
+
+
+@pytest.mark.parametrize("status", [AssemblyStatus.IN_SESSION, AssemblyStatus.CLOSED])
+def test_no_paper_note_after_the_opening_with_or_without_the_tick(
+    client, login, coop, chair, convened, status
+):
+    assembly, members = convened
+    services.record_undelivered(
+        assembly, [((members[0].id, members[0].number), "refused")], by=chair
+    )
+    assembly.status = status
+    db.session.flush()
+    login(chair.user)
+    on_paper = f"{url(assembly)}/{members[0].number}/on-paper"
+    for data in ({}, TICK):
+        page = text(client.post(on_paper, data=data, follow_redirects=True))
+        assert "Uitnodigingen gaan de deur uit tussen het bijeenroepen en de opening." in page
+    assert notice_of(members[0]).on_paper_at is None
+    draft = AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT)
+    assert client.post(f"{url(draft)}/{members[0].number}/on-paper").status_code == 404
+
+
 def test_board_members_without_the_organising_functions_are_told_who_can_act(
     client, login, coop, chair, convened
 ):
@@ -635,7 +670,7 @@ def test_board_members_without_the_organising_functions_are_told_who_can_act(
     db.session.flush()
     login(treasurer.user)
     page = text(client.get(url(assembly)))
-    assert "Only the chair or the secretary can send the invitation again" in page
+    assert "Only the chair, the secretary or an administrator of the cooperative can" in page
     assert "Send the invitation to this member now" not in page
     assert "or note that they got it on paper" not in page
     assert "Print the invitation for" in page
