@@ -17,7 +17,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     event,
+    or_,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -191,16 +193,40 @@ class Notice(db.Model):
     # cleared when it is sent again.
     mailed_at: Mapped[datetime | None]
 
-    @property
+    # A notice is in one state at a time: mailed, failed, on paper, or none of these
+    # (unconfirmed). Each state below is one rule, in Python and as an SQL expression.
+
+    @hybrid_property
     def unconfirmed(self) -> bool:
         """Recorded, but neither taken by the mail server, nor failed, nor given on paper:
         being sent, or the sending stopped halfway (``sending_stopped``)."""
         return self.mailed_at is None and self.failed_at is None and self.on_paper_at is None
 
-    @property
+    @unconfirmed.inplace.expression
+    @classmethod
+    def _unconfirmed_expression(cls):
+        return and_(cls.mailed_at.is_(None), cls.failed_at.is_(None), cls.on_paper_at.is_(None))
+
+    @hybrid_property
     def sending_stopped(self) -> bool:
         """Unconfirmed for longer than a sending takes (``SENDING_TIME``): to send again."""
         return self.unconfirmed and self.sent_at <= utcnow() - SENDING_TIME
+
+    @sending_stopped.inplace.expression
+    @classmethod
+    def _sending_stopped_expression(cls):
+        return and_(cls.unconfirmed, cls.sent_at <= utcnow() - SENDING_TIME)
+
+    @hybrid_property
+    def without_invitation(self) -> bool:
+        """Its member has no invitation by it: the mail did not go out, or its sending
+        stopped halfway. One being sent counts as sent."""
+        return self.failed_at is not None or self.sending_stopped
+
+    @without_invitation.inplace.expression
+    @classmethod
+    def _without_invitation_expression(cls):
+        return or_(cls.failed_at.is_not(None), cls.sending_stopped)
 
 
 # How long sending the invitations may take before an unconfirmed one counts as stopped

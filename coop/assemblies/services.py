@@ -15,7 +15,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     Integer,
-    and_,
     bindparam,
     case,
     delete,
@@ -34,7 +33,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from coop import audit
 from coop.assemblies import rules
 from coop.assemblies.models import (
-    SENDING_TIME,
     AdoptedMinutes,
     AgendaDocument,
     AgendaItem,
@@ -633,20 +631,9 @@ def _not_invited(assembly: Assembly):
         .where(
             Notice.assembly_id == assembly.id,
             Notice.membership_id == Membership.id,
-            ~_without_invitation(),
+            ~Notice.without_invitation,
         )
         .exists()
-    )
-
-
-def _without_invitation():
-    """The condition on a notice whose member has no invitation by it: not given on paper,
-    and its mail did not go out or the mail server never confirmed it although the sending
-    should have ended (``Notice.sending_stopped``). One being sent counts as sent."""
-    return and_(
-        Notice.mailed_at.is_(None),
-        Notice.on_paper_at.is_(None),
-        or_(Notice.failed_at.is_not(None), Notice.sent_at <= utcnow() - SENDING_TIME),
     )
 
 
@@ -672,6 +659,19 @@ def days_before(assembly: Assembly, on: date | None = None) -> int:
     return (local_date(assembly.starts_at) - (on or today())).days
 
 
+def late_invitations(assembly: Assembly, notices, notice_days: int) -> dict[int, int]:
+    """{notice id: days before the assembly} for the invitations (``notices_of``) that
+    reached a member, by mail or on paper, later than the notice period."""
+    late = {}
+    for notice, _member in notices:
+        given = notice.on_paper_at or notice.mailed_at
+        if given is not None:
+            days = days_before(assembly, local_date(given))
+            if days < notice_days:
+                late[notice.id] = days
+    return late
+
+
 def _lock_for_invitations(assembly: Assembly) -> None:
     """Invitations change between convening and the opening, one board member at a time."""
     _lock_assembly(assembly)
@@ -685,7 +685,7 @@ def invitation_on_paper(assembly: Assembly, member: Membership, *, by) -> None:
     recorded now, with the agenda as sent). Until the opening, as sending it again."""
     _lock_for_invitations(assembly)
     of_member = (Notice.assembly_id == assembly.id, Notice.membership_id == member.id)
-    notice = db.session.scalar(select(Notice).where(*of_member, _without_invitation()))
+    notice = db.session.scalar(select(Notice).where(*of_member, Notice.without_invitation))
     if notice is not None:
         reason = notice.failure or "unconfirmed"  # why the member had no invitation
     else:
@@ -768,7 +768,7 @@ def invite_missing(assembly: Assembly, *, by) -> list[tuple[Membership, dict]]:
     failed = {
         notice.membership_id: notice
         for notice in db.session.scalars(
-            select(Notice).where(Notice.assembly_id == assembly.id, _without_invitation())
+            select(Notice).where(Notice.assembly_id == assembly.id, Notice.without_invitation)
         )
     }
     agenda = _agenda(assembly)
@@ -812,15 +812,10 @@ def record_sending(
             .where(
                 Notice.assembly_id == assembly.id,
                 Notice.membership_id.in_(mailed[start : start + 500]),
-                *_unconfirmed(),  # not meanwhile given on paper (a slow sending)
+                Notice.unconfirmed,  # not meanwhile given on paper (a slow sending)
             )
             .values(mailed_at=now)
         )
-
-
-def _unconfirmed() -> tuple:
-    """The conditions on a notice that nothing was recorded for since it was sent."""
-    return (Notice.mailed_at.is_(None), Notice.failed_at.is_(None), Notice.on_paper_at.is_(None))
 
 
 def record_undelivered(

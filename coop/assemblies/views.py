@@ -686,7 +686,7 @@ def invitations(slug, assembly_id):
         unconfirmed=unconfirmed,
         sending=sending,
         sending_minutes=_minutes_left(sending),
-        late_notices=_late_notices(assembly, notices, notice_days),
+        late_notices=services.late_invitations(assembly, notices, notice_days),
         failures=UNDELIVERED_LABELS,
         agenda=notices[0][0].agenda if notices else [],
         newcomers=[member for member in missing if member.id not in failed],
@@ -708,19 +708,6 @@ def _minutes_left(sending) -> int:
         return 0
     left = max(n.sent_at for n in sending) + SENDING_TIME - utcnow()
     return max(1, math.ceil(left.total_seconds() / 60))
-
-
-def _late_notices(assembly, notices, notice_days) -> dict[int, int]:
-    """{notice id: days before the assembly} for the invitations that reached a member
-    (by mail or on paper) later than the notice period: the record says so."""
-    late = {}
-    for notice, _member in notices:
-        given = notice.on_paper_at or notice.mailed_at
-        if given is not None:
-            days = services.days_before(assembly, services.local_date(given))
-            if days < notice_days:
-                late[notice.id] = days
-    return late
 
 
 @bp.post("/<int:assembly_id>/invitations")
