@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import render_template, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event
 
 from coop import mail
+from coop.db import today
 
 ASSEMBLY_HOURS = 2
 
@@ -67,17 +68,21 @@ def ics(assembly) -> bytes:
     return calendar.to_ical()
 
 
-def convocation_letter(assembly, membership) -> str:
-    """The invitation's text, in the member's language, to print and give on paper (the
+def convocation_letter(assembly, membership) -> tuple[str, str]:
+    """The invitation to print and give on paper, in the member's language: its date line
+    (the cooperative's seat and today's date, "Utrecht, 7 december 2026") and its text (the
     text of the mail: its web addresses written out)."""
     with force_locale(membership.user.locale or "nl"):
-        return render_template(
+        dated = format_date(today(), "long")
+        seat = assembly.cooperative.seat
+        text = render_template(
             "emails/assemblies/convocation.txt",
             assembly=assembly,
             membership=membership,
             url=_assembly_url(assembly),
             document_url=lambda document: _document_url(assembly, document),
         )
+    return (f"{seat}, {dated}" if seat else dated), text
 
 
 def convocation(assembly, membership):

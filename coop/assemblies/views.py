@@ -750,12 +750,14 @@ def invitation_letter(slug, assembly_id, number):
 def _letter_page(assembly, member, *, tick_error=None, status=200):
     """The invitation to print, with (for the organisers, until the opening) the note
     that the member got it on paper."""
+    dated, letter = emails.convocation_letter(assembly, member)
     page = render_template(
         "assemblies/invitation_letter.html",
         cooperative=g.cooperative,
         assembly=assembly,
         member=member,
-        letter=emails.convocation_letter(assembly, member),
+        dated=dated,
+        letter=letter,
         can_invite=_can(ORGANISERS) and assembly.status is AssemblyStatus.CONVENED,
         tick_error=tick_error,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
+from babel import dates as babel_dates
 from sqlalchemy import func, select
 
 from coop import mail
@@ -705,6 +706,12 @@ def test_the_board_prints_the_invitation_of_a_member_in_their_language(
     assert f"/assemblies/{assembly.id}/documents/" in body  # web addresses written out
     assert f'<p class="letter-head">{coop.name}</p>' in letter
     assert "Kanaalstraat 12<br>3531 AB Utrecht</p>" in letter  # for an envelope with a window
+    # Dated in the member's language, at the cooperative's seat.
+    dated = babel_dates.format_date(today(), "long", locale="en")
+    assert f'<p class="letter-head">{coop.seat}, {dated}</p>' in letter
+    coop.seat = ""
+    db.session.flush()
+    assert f'<p class="letter-head">{dated}</p>' in text(client.get(letter_url))
     assert (
         f'<label for="confirm-paper">Ja, {anna.name} kreeg deze uitnodiging op papier</label>'
         in letter

@@ -157,3 +157,35 @@ def test_keyboard_user_skips_to_the_content_and_logs_in(page: Page, app, coopera
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
     expect(h1(page)).to_have_text("Coöperaties in jouw buurt")
+
+
+def test_on_a_phone_the_cooperative_menu_is_folded_and_the_page_begins_at_the_top(
+    page: Page, app
+):
+    """A board member's cooperative menu has sixteen links: on a phone they took the first
+    470 px of every page. There they are folded behind one line; on a laptop they show."""
+    from coop.members.models import Function
+    from tests.browser.test_assembly_journey import _person
+    from tests.browser.test_assembly_journey import log_in as log_in_english
+
+    tag = uuid.uuid4().hex[:8]
+    with app.app_context():
+        coop = Cooperative(slug=f"menu-{tag}", name=f"Buurtcoöperatie Menu {tag}", seat="Utrecht")
+        db.session.add(coop)
+        db.session.flush()
+        chair = _person(coop, 1, "Carla Voorzitter", Function.CHAIR)
+        db.session.commit()
+    log_in_english(page, chair.email)
+    menu = page.get_by_role("navigation", name="Cooperative menu")
+    register = menu.get_by_role("link", name="Member register")
+    page.set_viewport_size(PHONE)
+    page.goto(f"/c/menu-{tag}/assemblies/")
+    expect(register).to_be_hidden()
+    assert h1(page).bounding_box()["y"] < 250  # 490 px before the menu was folded
+    assert page_width(page) <= PHONE["width"]
+    menu.get_by_text(f"Menu of Buurtcoöperatie Menu {tag}").click()
+    register.click()
+    expect(h1(page)).to_contain_text("Member register")
+    page.set_viewport_size({"width": 1280, "height": 900})  # a tablet turned, or a laptop
+    expect(register).to_be_visible()
+    expect(menu.get_by_text(f"Menu of Buurtcoöperatie Menu {tag}")).to_be_hidden()
