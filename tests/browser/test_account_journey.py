@@ -159,9 +159,7 @@ def test_keyboard_user_skips_to_the_content_and_logs_in(page: Page, app, coopera
     expect(h1(page)).to_have_text("Coöperaties in jouw buurt")
 
 
-def test_on_a_phone_the_cooperative_menu_is_folded_and_the_page_begins_at_the_top(
-    page: Page, app
-):
+def test_on_a_phone_the_cooperative_menu_is_folded_and_the_page_begins_at_the_top(page: Page, app):
     """A board member's cooperative menu has sixteen links: on a phone they took the first
     470 px of every page. There they are folded behind one line; on a laptop they show."""
     from coop.members.models import Function
