@@ -393,6 +393,8 @@ class Vote(db.Model):
     candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id"))
 
     membership = relationship("Membership", foreign_keys=[membership_id], lazy="joined")
+    # Who cast it: the member, or the holder of their proxy.
+    cast_by = relationship("Membership", foreign_keys=[cast_by_id], lazy="raise")
 
 
 class Ballot(db.Model):

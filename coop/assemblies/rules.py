@@ -112,9 +112,12 @@ def outcome_text(
     present_or_represented: int,
     eligible: int,
     rule: DecisionRule,
+    blank: int = 0,
 ) -> str:
     """The outcome with the rule in words, e.g. "adopted: 34 of the 40 votes cast in
-    favour (85%); needed: two thirds"."""
+    favour (85%); needed: two thirds". ``blank``: the abstentions that were not counted as
+    votes cast (said when they were all there was: "no votes were cast" alone reads as if
+    the abstainers' votes were lost)."""
     if not quorum_ok:
         return _(
             "rejected: quorum not reached (%(present)s of %(eligible)s members present or "
@@ -122,6 +125,15 @@ def outcome_text(
             present=present_or_represented,
             eligible=eligible,
             quorum=rule.quorum_percent,
+        )
+    if cast == 0 and blank:
+        return ngettext(
+            "rejected: no votes were cast (%(num)s abstention, and abstentions do not count "
+            "as votes cast); needed: %(rule)s",
+            "rejected: no votes were cast (%(num)s abstentions, and abstentions do not count "
+            "as votes cast); needed: %(rule)s",
+            blank,
+            rule=majority_words(rule),
         )
     if cast == 0:
         return _("rejected: no votes were cast; needed: %(rule)s", rule=majority_words(rule))
@@ -142,6 +154,19 @@ def outcome_text(
     )
 
 
+def _nobody_elected(rule: DecisionRule, blank: int) -> str:
+    if blank:
+        return ngettext(
+            "no one elected: no votes were cast (%(num)s blank vote, and blank votes do not "
+            "count as votes cast); needed: %(rule)s",
+            "no one elected: no votes were cast (%(num)s blank votes, and blank votes do not "
+            "count as votes cast); needed: %(rule)s",
+            blank,
+            rule=majority_words(rule),
+        )
+    return _("no one elected: no votes were cast; needed: %(rule)s", rule=majority_words(rule))
+
+
 def election_text(
     *,
     elected: str | None,
@@ -153,6 +178,7 @@ def election_text(
     present_or_represented: int,
     eligible: int,
     rule: DecisionRule,
+    blank: int = 0,
 ) -> str:
     """The outcome of an election in words."""
     if not quorum_ok:
@@ -166,7 +192,7 @@ def election_text(
             rule=rule,
         )
     if cast == 0 or top_name is None:
-        return _("no one elected: no votes were cast; needed: %(rule)s", rule=majority_words(rule))
+        return _nobody_elected(rule, blank)
     if tie:
         return _(
             "no one elected: candidates tied with %(votes)s of the %(cast)s votes cast each",
@@ -235,6 +261,7 @@ def seats_text(
     present_or_represented: int,
     eligible: int,
     rule: DecisionRule,
+    blank: int = 0,
 ) -> str:
     """The outcome of an election with more than one seat, in words."""
     if not quorum_ok:
@@ -248,7 +275,7 @@ def seats_text(
             rule=rule,
         )
     if cast == 0:
-        return _("no one elected: no votes were cast; needed: %(rule)s", rule=majority_words(rule))
+        return _nobody_elected(rule, blank)
     if elected:
         names = ", ".join(
             ngettext("%(name)s (%(num)s vote)", "%(name)s (%(num)s votes)", votes, name=name)

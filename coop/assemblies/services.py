@@ -944,6 +944,11 @@ def _check_voting_member(assembly: Assembly, membership: Membership, message=Non
         raise DomainError(_l("Only active members have voting rights."))
 
 
+def on_the_day(assembly: Assembly) -> bool:
+    """Whether today (in the Netherlands) is the day the assembly is planned for."""
+    return assembly.starts_at.astimezone(AMSTERDAM).date() == today()
+
+
 def check_in(assembly: Assembly, membership: Membership, *, by, online: bool = False) -> Attendance:
     """Record that a member attends (at the door, by the board, or online by themselves).
     Proxies the member granted are void from now on."""
@@ -954,6 +959,9 @@ def check_in(assembly: Assembly, membership: Membership, *, by, online: bool = F
     _check_voting_member(assembly, membership)
     if online and not governance(assembly.cooperative).electronic_participation:
         raise DomainError(_l("This cooperative does not allow taking part online."))
+    if online and assembly.status is AssemblyStatus.CONVENED and not on_the_day(assembly):
+        # Weeks before, "check in" reads as "sign up to come", and would end a proxy given.
+        raise DomainError(_l("You can check in online on the day of the assembly."))
     if attendance_of(assembly, membership) is not None:
         raise DomainError(_l("%(name)s is already checked in.", name=membership.name))
     item = Attendance(
@@ -1814,6 +1822,8 @@ def cast_vote(
         state = vote_state(assembly.cooperative, motion.assembly_id, motion.id, voter)
     settings = state.settings
     if not voting_possible(assembly, settings):
+        if assembly.status is AssemblyStatus.CLOSED:
+            raise DomainError(_l("The assembly is closed."))
         raise DomainError(_l("The assembly is not in session."))
     if motion.status is MotionStatus.DRAFT:
         raise DomainError(_l("The vote on this motion has not been opened yet."))
@@ -2575,6 +2585,7 @@ def _tally_motion(motion: Motion, settings, rule) -> MotionResult:
                 rule=rules.DecisionRule(
                     quorum_percent, rule.majority, rule.numerator, rule.denominator
                 ),
+                blank=0 if blank else w[Choice.ABSTAIN],
             )
     return MotionResult(
         motion_id=motion.id,
@@ -2694,6 +2705,7 @@ def _tally_election(motion: Motion, settings, rule) -> MotionResult:
             rule=rules.DecisionRule(
                 quorum_percent, rule.majority, rule.numerator, rule.denominator
             ),
+            blank=0 if settings.blank_votes_count else blank_w,
         ),
     )
 
@@ -2810,6 +2822,7 @@ def _tally_seats(motion: Motion, settings, rule, per, blank_n, blank_w) -> Motio
             rule=rules.DecisionRule(
                 quorum_percent, rule.majority, rule.numerator, rule.denominator
             ),
+            blank=0 if settings.blank_votes_count else blank_w,
         ),
     )
 
@@ -2821,6 +2834,7 @@ def open_votes_of(motion: Motion) -> list[Vote]:
     return db.session.scalars(
         select(Vote)
         .join(Membership, Membership.id == Vote.membership_id)
+        .options(joinedload(Vote.cast_by))
         .where(Vote.motion_id == motion.id)
         .order_by(Membership.number)
     ).all()

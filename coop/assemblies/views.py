@@ -60,7 +60,7 @@ from coop.assemblies.models import (
     MotionStatus,
     Weighting,
 )
-from coop.db import today, utcnow
+from coop.db import utcnow
 from coop.errors import DomainError, NotFound, field_of, put_on_form
 from coop.extensions import db
 from coop.forms import choices
@@ -109,11 +109,6 @@ def _locale() -> str:
 def _ticked() -> bool:
     """Whether the board ticked the box that confirms this step (``tick_form``)."""
     return request.form.get("confirm") == "yes"
-
-
-def _on_the_day(assembly) -> bool:
-    """Whether today (in the Netherlands) is the day the assembly is planned for."""
-    return assembly.starts_at.astimezone(AMSTERDAM).date() == today()
 
 
 # Governance rules ---------------------------------------------------------------------------
@@ -373,7 +368,7 @@ def _assembly_page(
         kinds=KIND_LABELS,
         can_organise=_can(ORGANISERS),
         is_chair=_can(CHAIR),
-        on_the_day=_on_the_day(assembly),
+        on_the_day=services.on_the_day(assembly),
         tick_error=tick_error,
         voters=services.count_voting_members(g.cooperative)
         if assembly.status is AssemblyStatus.DRAFT and _can(ORGANISERS)
@@ -789,7 +784,8 @@ def invitation_on_paper(slug, assembly_id, number):
 @board_of(role=CHAIR)
 def open_session(slug, assembly_id):
     assembly = _assembly(assembly_id)
-    if assembly.status is AssemblyStatus.CONVENED and not _on_the_day(assembly) and not _ticked():
+    early = assembly.status is AssemblyStatus.CONVENED and not services.on_the_day(assembly)
+    if early and not _ticked():
         # Opened by mistake weeks early, the minutes would say so: the chair confirms.
         return _assembly_page(
             assembly, tick_error=_("Tick this box if the meeting begins now."), status=422
@@ -1118,6 +1114,7 @@ def _motion_page(
     weights = services.member_weights(assembly, voters, settings) if weighted else {}
     result = motion.result
     attending = services.attendance_of(assembly, me)
+    needs_check_in = assembly.status is AssemblyStatus.IN_SESSION and attending is None
     rule = services.decision_rule(settings, motion.decision_kind)
     turnout = (
         services.turnout(motion) if _can(CHAIR) and motion.status is MotionStatus.OPEN else None
@@ -1164,8 +1161,10 @@ def _motion_page(
         paper_form=paper_form,
         candidate_form=candidate_form or CandidateForm(formdata=None),
         voting_possible=services.voting_possible(assembly),
-        needs_check_in=assembly.status is AssemblyStatus.IN_SESSION
-        and not services.is_checked_in(assembly, me),
+        needs_check_in=needs_check_in,
+        # Not checked in: whose proxy votes for them, or where they check in.
+        proxy_given=services.active_proxies(assembly, grantor=me) if needs_check_in else [],
+        online_check_in=settings.electronic_participation,
         can_organise=_can(ORGANISERS),
         # Why a motion whose vote has not started can no longer change (for the board).
         motion_fixed=services.motion_fixed(motion)

@@ -142,6 +142,18 @@ def test_rule_from_stored_settings():
         ),
         (
             "en",
+            dict(adopted=False, quorum_ok=True, for_=0, cast=0, rule=HALF, blank=1),
+            "rejected: no votes were cast (1 abstention, and abstentions do not count as votes "
+            "cast); needed: more than half",
+        ),
+        (
+            "nl",
+            dict(adopted=False, quorum_ok=True, for_=0, cast=0, rule=HALF, blank=2),
+            "verworpen: er zijn geen stemmen uitgebracht (2 onthoudingen, en een onthouding telt "
+            "niet als uitgebrachte stem); nodig: meer dan de helft",
+        ),
+        (
+            "en",
             dict(
                 adopted=False,
                 quorum_ok=False,

@@ -1132,3 +1132,47 @@ def test_no_instruction_for_a_secret_vote_so_nothing_ties_a_member_to_a_choice(m
     services.cast_vote(secret, voter=holder, choice=Choice.AGAINST, on_behalf_of=grantor)
     assert db.session.scalars(select(ProxyInstruction.motion_id)).all() == [meeting.motion.id]
     assert db.session.scalar(select(Vote.choice).where(Vote.motion_id == secret.id)) is None
+
+
+def test_online_check_in_is_for_the_day_of_the_assembly(meeting):
+    """Weeks before, "check in" reads as "sign up to come" (and would end a proxy given)."""
+    services.update_rules(
+        meeting.cooperative,
+        data=_rules_data(electronic_participation=True),
+        decision_rules={},
+        by=meeting.chair,
+    )
+    ahead = AssemblyFactory(cooperative=meeting.cooperative, status=AssemblyStatus.CONVENED)
+    member = meeting.members[4]
+    services.grant_proxy(ahead, member, holder_number=meeting.members[3].number, by=member)
+    with pytest.raises(DomainError, match="on the day of the assembly"):
+        services.check_in(ahead, member, by=member, online=True)
+    assert services.attendance_of(ahead, member) is None
+    assert len(services.active_proxies(ahead, grantor=member)) == 1  # still given
+    services.check_in(ahead, meeting.members[3], by=meeting.chair)  # at the door: arriving
+    ahead.starts_at = utcnow()  # the day itself
+    assert services.check_in(ahead, member, by=member, online=True).online
+    assert services.active_proxies(ahead, grantor=member) == []
+
+
+def test_a_vote_with_only_abstentions_says_they_were_not_counted_as_cast(meeting):
+    """A member who abstained read "no votes were cast" and thought their vote was lost."""
+    services.cast_vote(meeting.motion, voter=meeting.members[0], choice=Choice.ABSTAIN)
+    result = services.close_vote(meeting.motion, by=meeting.chair)
+    assert result.cast == 0
+    assert result.abstain_count == 1
+    assert result.outcome("en") == (
+        "rejected: no votes were cast (1 abstention, and abstentions do not count as votes "
+        "cast); needed: more than half"
+    )
+
+
+def test_a_vote_after_the_assembly_closed_says_it_closed(meeting):
+    services.close_vote(meeting.motion, by=meeting.chair)
+    services.close_session(meeting.assembly, by=meeting.chair)
+    with pytest.raises(DomainError, match="^The assembly is closed.$"):
+        services.cast_vote(meeting.motion, voter=meeting.members[1], choice=Choice.FOR)
+    draft = AssemblyFactory(cooperative=meeting.cooperative, status=AssemblyStatus.CONVENED)
+    motion = MotionFactory(agenda_item__assembly=draft, status=MotionStatus.OPEN)
+    with pytest.raises(DomainError, match="^The assembly is not in session.$"):
+        services.cast_vote(motion, voter=meeting.members[1], choice=Choice.FOR)

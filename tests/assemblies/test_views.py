@@ -814,3 +814,107 @@ def test_a_grantor_who_checks_in_online_is_told_the_proxy_ended(client, login, c
         f"{holder.name} er al mee uitbracht, blijven tellen."
     ) in page
     assert services.active_proxies(assembly, grantor=grantor) == []
+
+
+def test_online_check_in_is_offered_on_the_day_and_warns_a_member_who_gave_a_proxy(
+    client, login, coop
+):
+    grantor, holder = MembershipFactory(cooperative=coop), MembershipFactory(cooperative=coop)
+    settings = services.governance(coop)
+    settings.electronic_participation = True
+    db.session.add(settings)
+    assembly = AssemblyFactory(cooperative=coop, status=AssemblyStatus.CONVENED)  # in 21 days
+    services.grant_proxy(assembly, grantor, holder_number=holder.number, by=grantor)
+    db.session.flush()
+    login(grantor.user)
+    check_in = f'action="{url(coop, f"/{assembly.id}/check-in")}"'
+    page = html.unescape(client.get(url(coop, f"/{assembly.id}")).text)
+    assert "Op de dag van de vergadering kun je je hier aanmelden om online mee te doen." in page
+    assert check_in not in page
+    assembly.starts_at = utcnow()
+    db.session.flush()
+    page = html.unescape(client.get(url(coop, f"/{assembly.id}")).text)
+    assert check_in in page
+    assert (
+        f"Doe je toch zelf mee? Als je je aanmeldt, stem je zelf en vervalt je volmacht aan "
+        f"{holder.name}."
+    ) in page
+    assembly.starts_at = utcnow() + timedelta(days=21)
+    db.session.flush()
+    response = client.post(url(coop, f"/{assembly.id}/check-in"), follow_redirects=True)
+    assert "Je kunt je online aanmelden op de dag van de vergadering." in html.unescape(
+        response.text
+    )
+    assert services.attendance_of(assembly, grantor) is None
+
+
+def test_a_document_added_after_the_invitation_is_marked_on_the_agenda(client, login, coop):
+    chair = board_member(coop, Function.CHAIR)
+    assembly = AssemblyFactory(
+        cooperative=coop,
+        status=AssemblyStatus.CONVENED,
+        convened_at=utcnow() - timedelta(hours=1),
+    )
+    item = AgendaItemFactory(assembly=assembly)
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    sent = services.add_document(item, filename="begroting.pdf", data=pdf, by=chair)
+    sent.uploaded_at = assembly.convened_at - timedelta(days=1)
+    services.add_document(item, filename="nagekomen.pdf", data=pdf + b"x", by=chair)
+    db.session.flush()
+    login(chair.user)
+    page = html.unescape(client.get(url(coop, f"/{assembly.id}")).text)
+    assert 'begroting.pdf</a> <span class="muted">(PDF)</span>' in page
+    assert (
+        'nagekomen.pdf</a> <span class="muted">(PDF, toegevoegd na de uitnodiging)</span>' in page
+    )
+
+
+def test_a_grantor_not_checked_in_reads_who_votes_for_them_and_the_list_names_the_holder(
+    client, login, coop, session_open
+):
+    chair, members, assembly, motion = session_open
+    grantor, holder, voter = members[0], members[1], members[2]
+    services.grant_proxy(assembly, grantor, holder_number=holder.number, by=grantor)
+    for person in (chair, holder, voter, members[3]):
+        services.check_in(assembly, person, by=chair)
+    db.session.flush()
+    page_url = url(coop, f"/{assembly.id}/motions/{motion.id}")
+    login(grantor.user)
+    page = html.unescape(client.get(page_url).text)
+    assert (
+        f"{holder.name} heeft je volmacht en stemt voor jou. Wil je toch zelf stemmen? Meld je "
+        "dan aan; je volmacht vervalt dan."
+    ) in page
+    login(chair.user)
+    services.cast_vote(motion, voter=holder, choice=Choice.AGAINST, on_behalf_of=grantor)
+    services.cast_vote(motion, voter=voter, choice=Choice.FOR)
+    services.set_paper_votes(motion, for_=1, against=1, abstain=0, by=chair)  # the two others
+    services.close_vote(motion, by=chair)
+    db.session.flush()
+    page = html.unescape(client.get(page_url).text)
+    assert (
+        f'<td>{grantor.name} <span class="muted">(uitgebracht door {holder.name} met een '
+        "volmacht)</span></td>"
+    ) in page
+    assert f"<td>{voter.name}</td>" in page
+    assert (
+        "2 stemmen zijn op papier uitgebracht in de zaal; deze lijst zegt niet wie die uitbrachten."
+    ) in page
+
+
+def test_a_member_not_checked_in_is_shown_where_to_check_in(client, login, coop, session_open):
+    chair, members, assembly, motion = session_open
+    page_url = url(coop, f"/{assembly.id}/motions/{motion.id}")
+    login(chair.user)  # the chair, not checked in: to the attendance list
+    page = client.get(page_url).text
+    assert f'<a href="{url(coop, f"/{assembly.id}/attendance")}">Naar de presentielijst</a>' in page
+    settings = services.governance(coop)
+    settings.electronic_participation = True
+    db.session.add(settings)
+    db.session.flush()
+    login(members[3].user)
+    page = client.get(page_url).text
+    assert (
+        f'<a href="{url(coop, f"/{assembly.id}")}#proxy">Meld je aan op de pagina van de '
+        "vergadering</a>"
+    ) in page

@@ -261,7 +261,9 @@ def test_instructions_election_minutes_and_decisions(
     budget_outcome = "adopted: 2 of the 3 votes cast in favour (67%); needed: more than half"
     expect(page.get_by_text(budget_outcome)).to_be_visible()
     table = page.get_by_role("table", name="Who voted what")
-    expect(table.get_by_role("row", name=f"{followup.grantor.name} For")).to_be_visible()
+    # The holder voted for the grantor: the list says so.
+    by_holder = f"{followup.grantor.name} (cast by {followup.holder.name} with a proxy) For"
+    expect(table.get_by_role("row", name=by_holder)).to_be_visible()
 
     # The minutes of the spring assembly: adopted, and so final.
     open_vote(minutes_title)
@@ -316,6 +318,13 @@ def test_instructions_election_minutes_and_decisions(
     assert rows.index(next(r for r in rows if OLD_DECISION in r)) < rows.index(
         next(r for r in rows if BUDGET in r)
     )  # in the order of the assemblies
+    # On a phone each decision is a block, its result as wide as the page (it was a column
+    # of two letters a line).
+    voter.set_viewport_size({"width": 375, "height": 740})
+    result = decisions.get_by_role("row").filter(has_text=BUDGET).get_by_role("cell").last
+    assert result.evaluate("cell => getComputedStyle(cell, '::before').content") == '"Result"'
+    assert result.bounding_box()["width"] > 300
+    assert voter.evaluate("document.documentElement.scrollWidth") <= 375
 
 
 def check(page: Page, name: str) -> None:
