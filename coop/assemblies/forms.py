@@ -297,6 +297,10 @@ class CheckInForm(FlaskForm):
 class ProxyForm(FlaskForm):
     holder_number = IntegerField(
         _l("Member number of the person you give the proxy to"),
+        description=_l(
+            "Ask them for their member number: it is on their page 'My details'. Members in "
+            "the members' directory have their number there."
+        ),
         validators=[
             InputRequired(REQUIRED),
             NumberRange(min=1, max=2**31 - 1, message=_l("Give a member number.")),

@@ -450,6 +450,7 @@ class DirectoryEntry:
 
     name: str
     kind: MemberKind
+    number: int = 0  # to give them a proxy, the assembly's form asks for it
     email: str = ""
     phone: str = ""
     address: str = ""
@@ -489,6 +490,7 @@ def directory_page(cooperative, *, q: str = "", page: int = 1) -> Page:
         DirectoryEntry(
             name=row.name,
             kind=row.kind,
+            number=row.number,
             email=row.email if row.directory_email else "",
             phone=row.phone if row.directory_phone else "",
             address=(

@@ -918,3 +918,14 @@ def test_a_member_not_checked_in_is_shown_where_to_check_in(client, login, coop,
         f'<a href="{url(coop, f"/{assembly.id}")}#proxy">Meld je aan op de pagina van de '
         "vergadering</a>"
     ) in page
+
+
+def test_the_proxy_form_says_where_to_find_a_member_number(client, login, coop):
+    member = MembershipFactory(cooperative=coop)
+    assembly = AssemblyFactory(cooperative=coop, status=AssemblyStatus.CONVENED)
+    login(member.user)
+    page = html.unescape(client.get(url(coop, f"/{assembly.id}")).text)
+    assert (
+        "Vraag het lid naar het lidnummer: dat staat op de pagina 'Mijn gegevens'. Leden in de "
+        "ledenlijst hebben hun nummer daar."
+    ) in page

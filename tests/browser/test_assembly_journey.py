@@ -181,7 +181,7 @@ def test_assembly_journey(page: Page, new_page, world: World, mailbox, check_pag
     check(holder, "test_assembly_journey", "vote-with-proxy")
     holder.get_by_role("group", name=f"Your vote: {MOTION}").get_by_label("For").check()
     holder.get_by_role("button", name="Cast vote", exact=True).click()
-    expect(holder.get_by_role("heading", level=1)).to_have_text("Your vote is counted")
+    expect(holder.get_by_role("heading", level=1)).to_have_text("Your vote is in")
     check(holder, "test_assembly_journey", "receipt")
     holder_receipt = holder.locator("code").inner_text()
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", holder_receipt)
@@ -220,7 +220,8 @@ def test_assembly_journey(page: Page, new_page, world: World, mailbox, check_pag
     voter.reload()
     table = voter.get_by_role("table", name="Who voted what")
     expect(table).to_contain_text(world.grantor.name)
-    expect(table.get_by_role("row", name=f"{world.grantor.name} Against")).to_be_visible()
+    by_holder = f"{world.grantor.name} (cast by {world.holder.name} with a proxy) Against"
+    expect(table.get_by_role("row", name=by_holder)).to_be_visible()
     expect(table.get_by_role("row", name=f"{world.voter.name} For")).to_be_visible()
     assert holder_receipt != voter_receipt
     ballots = voter.get_by_role("table", name="Counted ballots")

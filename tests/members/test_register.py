@@ -342,6 +342,8 @@ def test_directory_shows_opted_in_active_members_with_the_details_they_chose(cli
     assert "bram.stil@example.test" not in page
     assert "06 22222222" not in page
     assert "Geheimstraat" not in page
+    # The number, which the proxy form of an assembly asks for.
+    assert f"<dt>Lidnummer</dt><dd>{shows_all.number}</dd>" in page
     assert shows_all.in_directory
     page = client.get(f"/c/{coop.slug}/members/directory?q=bram").get_data(as_text=True)
     assert "Bram Stil" in page
