@@ -332,6 +332,30 @@ class PaperVotesForm(FlaskForm):
     paper_abstain = _count(_l("Abstain (on paper)"))
 
 
+class ElectionPaperForm(FlaskForm):
+    """The paper ballots of an election: a field per candidate (``candidate_<id>``, added
+    by ``election_paper_form``), the blank ones, and with more seats the ballots with
+    names."""
+
+    paper_blank = _count(_l("Blank ballots (on paper)"))
+
+
+def election_paper_form(motion, **kwargs) -> ElectionPaperForm:
+    """The paper form of this election (a form class per call: the candidates differ)."""
+
+    class Form(ElectionPaperForm):
+        pass
+
+    for candidate in motion.candidates:
+        label = _l("%(name)s (votes on paper)", name=candidate.name)
+        setattr(Form, f"candidate_{candidate.id}", _count(label))
+    if motion.seats > 1:
+        Form.ballots = _count(_l("Ballots with one or more names (on paper)"))
+    form = Form(**kwargs)
+    form.candidate_fields = [form[f"candidate_{c.id}"] for c in motion.candidates]
+    return form
+
+
 BLANK = "blank"
 
 

@@ -372,6 +372,9 @@ class Candidate(db.Model):
     motion_id: Mapped[int] = mapped_column(ForeignKey("motions.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     membership_id: Mapped[int | None] = mapped_column(ForeignKey("memberships.id"))
+    # Votes for this candidate on paper in the room, entered by the chair; the motion's
+    # paper_for holds the paper ballots with names (persons), paper_abstain the blank ones.
+    paper_votes: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Vote(db.Model):

@@ -2316,9 +2316,9 @@ PAPER_NOT_WEIGHED = _l(
 )
 
 
-def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by) -> None:
-    if motion.is_election:
-        raise DomainError(_l("Paper votes are not possible in an election; vote online."))
+def _paper_room(motion: Motion) -> int:
+    """The checks before paper votes are saved, under the motion's status lock; returns how
+    many members present or represented have not voted online (the most there can be)."""
     # Wait for the votes being cast (they hold the lock shared) before counting them, and
     # keep new ones out until the totals are saved: they then see them (``cast_vote``).
     _lock_motion(motion)
@@ -2330,26 +2330,39 @@ def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by
     if settings.weighting is Weighting.PER_SHARE:
         # A total on paper cannot say whose vote weighed how much.
         raise DomainError(PAPER_NOT_WEIGHED)
-    if min(for_, against, abstain) < 0:
-        raise DomainError(_l("Give 0 or more."))
-    possible = room_without_vote(motion)
-    total = for_ + against + abstain
-    if total > possible:
-        if not possible:
-            raise DomainError(
-                _l(
-                    "Every member present or represented has already voted online, so there "
-                    "can be no paper votes."
-                )
-            )
+    return room_without_vote(motion)
+
+
+def _check_paper_total(total: int, possible: int, field: str | None = None) -> None:
+    """``total`` members voting on paper fit in the room: ``possible`` (``_paper_room``)."""
+    if total <= possible:
+        return
+    if not possible:
         raise DomainError(
             _l(
-                "You entered %(total)s paper votes, but there can be at most %(possible)s: "
-                "that many members present or represented have not voted online.",
-                total=total,
-                possible=possible,
-            )
+                "Every member present or represented has already voted online, so there "
+                "can be no paper votes."
+            ),
+            field=field,
         )
+    raise DomainError(
+        _l(
+            "You entered %(total)s paper votes, but there can be at most %(possible)s: "
+            "that many members present or represented have not voted online.",
+            total=total,
+            possible=possible,
+        ),
+        field=field,
+    )
+
+
+def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by) -> None:
+    if motion.is_election:
+        raise DomainError(_l("Enter the paper votes of an election per candidate."))
+    possible = _paper_room(motion)
+    if min(for_, against, abstain) < 0:
+        raise DomainError(_l("Give 0 or more."))
+    _check_paper_total(for_ + against + abstain, possible)
     motion.paper_for, motion.paper_against, motion.paper_abstain = for_, against, abstain
     db.session.flush()
     audit.record(
@@ -2360,6 +2373,76 @@ def set_paper_votes(motion: Motion, *, for_: int, against: int, abstain: int, by
         paper_for=for_,
         paper_against=against,
         paper_abstain=abstain,
+    )
+
+
+def set_election_paper_votes(
+    motion: Motion, *, candidates: dict[int, int], blank: int, ballots: int | None = None, by
+) -> None:
+    """The paper ballots of an election counted in the room: the votes per candidate
+    (``candidates``: candidate id to votes), the blank ballots, and, with more than one
+    seat, the ballots with one or more names (``ballots``; with one seat, each ballot
+    with a name has one). The ballots are members: they must fit in the room."""
+    if not motion.is_election:
+        raise DomainError(_l("Choose a candidate or vote blank."))
+    possible = _paper_room(motion)
+    standing = {c.id: c for c in motion.candidates}
+    if set(candidates) != set(standing):
+        raise DomainError(_l("The candidates have changed. Reload the page and try again."))
+    if min([blank, *candidates.values(), *([] if ballots is None else [ballots])]) < 0:
+        raise DomainError(_l("Give 0 or more."))
+    votes = sum(candidates.values())
+    if motion.seats == 1:
+        ballots = votes
+    elif ballots is None:
+        raise DomainError(_l("Give the number of ballots with one or more names."), "ballots")
+    else:
+        for candidate_id, count in candidates.items():
+            if count > ballots:
+                raise DomainError(
+                    _l(
+                        "%(name)s has %(count)s votes on paper, but there are only %(ballots)s "
+                        "ballots with names: a ballot names a candidate once.",
+                        name=standing[candidate_id].name,
+                        count=count,
+                        ballots=ballots,
+                    ),
+                    f"candidate_{candidate_id}",
+                )
+        if votes > ballots * motion.seats:
+            raise DomainError(
+                _l(
+                    "%(votes)s votes on paper is more than %(ballots)s ballots can hold: each "
+                    "names at most %(seats)s candidates.",
+                    votes=votes,
+                    ballots=ballots,
+                    seats=motion.seats,
+                ),
+                "ballots",
+            )
+        if votes < ballots:
+            raise DomainError(
+                _l(
+                    "%(ballots)s ballots with names need at least %(ballots)s votes for "
+                    "candidates; you entered %(votes)s.",
+                    ballots=ballots,
+                    votes=votes,
+                ),
+                "ballots",
+            )
+    _check_paper_total(ballots + blank, possible)
+    motion.paper_for, motion.paper_against, motion.paper_abstain = ballots, 0, blank
+    for candidate_id, count in candidates.items():
+        standing[candidate_id].paper_votes = count
+    db.session.flush()
+    audit.record(
+        motion.assembly.cooperative,
+        by,
+        "motion.paper_votes",
+        motion,
+        paper_ballots=ballots,
+        paper_blank=blank,
+        paper_candidates={str(k): v for k, v in sorted(candidates.items())},
     )
 
 
@@ -2639,9 +2722,17 @@ def _tally_election(motion: Motion, settings, rule) -> MotionResult:
     ).all()
     per = {candidate_id: (int(n), int(w)) for candidate_id, n, w in rows}
     blank_n, blank_w = per.pop(None, (0, 0))
+    online = sum(n for n, _ in per.values()) + blank_n  # one seat: a ballot is a voter
+    # The paper ballots of the room (weight 1: no paper with votes per share).
+    paper = motion.paper_for + motion.paper_abstain
+    for candidate in motion.candidates:
+        if candidate.paper_votes:
+            n, w = per.get(candidate.id, (0, 0))
+            per[candidate.id] = (n + candidate.paper_votes, w + candidate.paper_votes)
+    blank_n, blank_w = blank_n + motion.paper_abstain, blank_w + motion.paper_abstain
     if motion.seats > 1:
         return _tally_seats(motion, settings, rule, per, blank_n, blank_w)
-    people = turnout(motion, online=sum(n for n, _ in per.values()) + blank_n, settings=settings)
+    people = turnout(motion, online=online, settings=settings)
     quorum_percent = _quorum_percent(motion, settings, rule)
     quorum_ok = rules.quorum_met(
         eligible=people.eligible,
@@ -2689,6 +2780,8 @@ def _tally_election(motion: Motion, settings, rule) -> MotionResult:
         votes=(votes_n, votes_w),
         blank=(blank_n, blank_w),
         cast=(cast_n, cast_w),
+        online=online,
+        paper=paper,
         quorum_ok=quorum_ok,
         majority_ok=majority_ok,
         adopted=elected,
@@ -2717,13 +2810,16 @@ def _election_result(
     votes: tuple[int, int],
     blank: tuple[int, int],
     cast: tuple[int, int],
+    online: int,
+    paper: int,
     quorum_ok: bool,
     majority_ok: bool,
     adopted: bool,
     standings: list[dict],
     text,
 ) -> MotionResult:
-    """An election's result, not stored yet: ``votes``, ``blank`` and ``cast`` as (count, weight);
+    """An election's result, not stored yet: ``votes``, ``blank`` and ``cast`` as (count, weight),
+    online and on paper included; ``online`` and ``paper``: the voters of each;
     ``text()`` gives the outcome in words in the current locale (called for nl and en)."""
     texts = {}
     for locale in ("nl", "en"):
@@ -2742,8 +2838,8 @@ def _election_result(
         for_weight=votes[1],
         against_weight=0,
         abstain_weight=blank[1],
-        online_count=votes[0] + blank[0],
-        paper_count=0,
+        online_count=online,
+        paper_count=paper,
         quorum_met=quorum_ok,
         majority_met=majority_ok,
         adopted=adopted,
@@ -2763,8 +2859,10 @@ def _tally_seats(motion: Motion, settings, rule, per, blank_n, blank_w) -> Motio
     voters_n, voters_w = db.session.execute(
         select(func.count(), func.coalesce(func.sum(voters.c.weight), 0))
     ).one()
-    voters_n, voters_w = int(voters_n), int(voters_w)
-    people = turnout(motion, online=voters_n + blank_n, settings=settings)
+    online = int(voters_n) + blank_n - motion.paper_abstain  # ``blank_n`` has the paper ones
+    # The paper ballots with names: a voter each, of weight 1 (as in _tally_election).
+    voters_n, voters_w = int(voters_n) + motion.paper_for, int(voters_w) + motion.paper_for
+    people = turnout(motion, online=online, settings=settings)
     quorum_percent = _quorum_percent(motion, settings, rule)
     quorum_ok = rules.quorum_met(
         eligible=people.eligible,
@@ -2806,6 +2904,8 @@ def _tally_seats(motion: Motion, settings, rule, per, blank_n, blank_w) -> Motio
         votes=(voters_n, voters_w),
         blank=(blank_n, blank_w),
         cast=(cast_n, cast_w),
+        online=online,
+        paper=motion.paper_for + motion.paper_abstain,
         quorum_ok=quorum_ok,
         majority_ok=bool(chosen),
         adopted=bool(chosen),

@@ -49,6 +49,7 @@ from coop.assemblies.forms import (
     RulesForm,
     SeatsVoteForm,
     VoteForm,
+    election_paper_form,
     minutes_notes_form,
 )
 from coop.assemblies.models import (
@@ -1120,7 +1121,14 @@ def _motion_page(
         services.turnout(motion) if _can(CHAIR) and motion.status is MotionStatus.OPEN else None
     )
     room = services.room_without_vote(motion) if turnout is not None else None
-    if paper_form is None and turnout is not None:
+    if paper_form is None and turnout is not None and motion.is_election:
+        paper_form = election_paper_form(motion, formdata=None)
+        paper_form.paper_blank.data = motion.paper_abstain
+        if "ballots" in paper_form:
+            paper_form.ballots.data = motion.paper_for
+        for candidate, box in zip(motion.candidates, paper_form.candidate_fields, strict=True):
+            box.data = candidate.paper_votes
+    elif paper_form is None and turnout is not None:
         paper_form = PaperVotesForm(formdata=None)
         paper_form.paper_for.data = motion.paper_for
         paper_form.paper_against.data = motion.paper_against
@@ -1357,16 +1365,25 @@ def close_vote(slug, assembly_id, motion_id):
 def paper_votes(slug, assembly_id, motion_id):
     assembly = _assembly(assembly_id)
     motion = _motion(assembly, motion_id)
-    form = PaperVotesForm()
+    form = election_paper_form(motion) if motion.is_election else PaperVotesForm()
     if form.validate_on_submit():
         try:
-            services.set_paper_votes(
-                motion,
-                for_=form.paper_for.data,
-                against=form.paper_against.data,
-                abstain=form.paper_abstain.data,
-                by=g.membership,
-            )
+            if motion.is_election:
+                services.set_election_paper_votes(
+                    motion,
+                    candidates={c.id: form[f"candidate_{c.id}"].data for c in motion.candidates},
+                    blank=form.paper_blank.data,
+                    ballots=form.ballots.data if "ballots" in form else None,
+                    by=g.membership,
+                )
+            else:
+                services.set_paper_votes(
+                    motion,
+                    for_=form.paper_for.data,
+                    against=form.paper_against.data,
+                    abstain=form.paper_abstain.data,
+                    by=g.membership,
+                )
         except DomainError as error:
             put_on_form(form, error)
         else:

@@ -906,3 +906,57 @@ def test_the_attendance_list_matches_voting_in_advance(client, login, coop, chai
     page = text(client.get(base(convened) + "/attendance"))
     assert f"{grantor.name} is alleen vertegenwoordigd bij de stemmingen waarin" in page
     assert "nog niet vertegenwoordigd" not in page
+
+
+def test_the_chair_enters_an_elections_paper_ballots_per_candidate(client, login, coop, chair):
+    voters = [MembershipFactory(cooperative=coop) for _ in range(3)]
+    assembly = AssemblyFactory(cooperative=coop, status=AssemblyStatus.IN_SESSION)
+    item = AgendaItemFactory(assembly=assembly)
+    election = services.add_motion(
+        assembly,
+        item=item,
+        title="Verkiezing bestuur",
+        text="",
+        decision_kind=DecisionKind.ELECTION,
+        seats=2,
+        by=chair,
+    )
+    anna, bram = (
+        services.add_candidate(election, name=name, number=None, by=chair)
+        for name in ("Anna Kandidaat", "Bram Kandidaat")
+    )
+    for person in (chair, *voters):
+        services.check_in(assembly, person, by=chair)
+    services.open_vote(election, by=chair)
+    db.session.flush()
+    login(chair.user)
+    page_url = base(assembly) + f"/motions/{election.id}"
+    page = text(client.get(page_url))
+    assert '<label for="candidate_' in page
+    assert "Anna Kandidaat (stemmen op papier)" in page
+    assert "Stembriefjes met een of meer namen (op papier)" in page
+    data = {
+        f"candidate_{anna.id}": "3",  # more than the ballots: typed once too often
+        f"candidate_{bram.id}": "1",
+        "ballots": "2",
+        "paper_blank": "1",
+    }
+    response = client.post(page_url + "/paper", data=data)
+    assert response.status_code == 422
+    page = text(response)
+    assert "op een briefje staat een kandidaat één keer" in field_error(
+        page, f"candidate_{anna.id}"
+    )
+    typed = re.search(rf'<input[^>]*id="candidate_{anna.id}"[^>]*>', page).group(0)
+    assert 'value="3"' in typed  # what was typed stays
+    db.session.expire_all()
+    assert election.paper_total == 0
+    assert anna.paper_votes == 0
+    data[f"candidate_{anna.id}"] = "2"
+    response = client.post(page_url + "/paper", data=data, follow_redirects=True)
+    assert "De papieren stemmen zijn opgeslagen." in text(response)
+    db.session.expire_all()
+    assert (election.paper_for, election.paper_abstain, anna.paper_votes) == (2, 1, 2)
+    page = text(client.get(page_url))  # the form shows what was saved
+    saved = re.search(rf'<input[^>]*id="candidate_{bram.id}"[^>]*>', page).group(0)
+    assert 'value="1"' in saved

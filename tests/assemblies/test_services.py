@@ -1176,3 +1176,97 @@ def test_a_vote_after_the_assembly_closed_says_it_closed(meeting):
     motion = MotionFactory(agenda_item__assembly=draft, status=MotionStatus.OPEN)
     with pytest.raises(DomainError, match="^The assembly is not in session.$"):
         services.cast_vote(motion, voter=meeting.members[1], choice=Choice.FOR)
+
+
+# Elections counted on paper in the room -----------------------------------------------------
+
+
+def test_an_election_counted_on_paper_adds_the_ballots_of_the_room(meeting):
+    """Members without a phone vote in an election too: the chair enters the paper ballots
+    per candidate. They are members in the room who did not vote online."""
+    election, (anna, bram) = _election(meeting, "Anna", "Bram")
+    services.open_vote(election, by=meeting.chair)
+    services.cast_vote(election, voter=meeting.members[0], choice=Choice.FOR, candidate_id=bram.id)
+    with pytest.raises(DomainError, match="per candidate"):
+        services.set_paper_votes(election, for_=1, against=0, abstain=0, by=meeting.chair)
+    with pytest.raises(DomainError, match="at most 3"):  # 4 in the room, 1 voted online
+        services.set_election_paper_votes(
+            election, candidates={anna.id: 3, bram.id: 1}, blank=0, by=meeting.chair
+        )
+    with pytest.raises(DomainError, match="0 or more"):
+        services.set_election_paper_votes(
+            election, candidates={anna.id: -1, bram.id: 1}, blank=0, by=meeting.chair
+        )
+    with pytest.raises(DomainError, match="candidates have changed"):
+        services.set_election_paper_votes(
+            election, candidates={anna.id: 1}, blank=0, by=meeting.chair
+        )
+    services.set_election_paper_votes(
+        election, candidates={anna.id: 2, bram.id: 0}, blank=1, by=meeting.chair
+    )
+    assert (election.paper_for, election.paper_abstain, anna.paper_votes) == (2, 1, 2)
+    with pytest.raises(DomainError, match="counted on paper"):  # the room has voted
+        services.cast_vote(
+            election, voter=meeting.members[1], choice=Choice.FOR, candidate_id=anna.id
+        )
+    result = services.close_vote(election, by=meeting.chair)
+    assert [(c["name"], c["count"], c["elected"]) for c in result.candidates] == [
+        ("Anna", 2, True),
+        ("Bram", 1, False),
+    ]
+    assert (result.cast, result.abstain_count) == (3, 1)
+    assert (result.online_count, result.paper_count) == (1, 3)
+    assert result.outcome_en == (
+        "elected: Anna with 2 of the 3 votes cast (67%); needed: more than half"
+    )
+
+
+def test_paper_ballots_for_more_seats_name_each_candidate_once_and_count_as_voters(meeting):
+    election = services.add_motion(
+        meeting.assembly,
+        item=meeting.item,
+        title="Verkiezing bestuur",
+        text="",
+        decision_kind=DecisionKind.ELECTION,
+        seats=2,
+        by=meeting.chair,
+    )
+    anna, bram, cor = (
+        services.add_candidate(election, name=name, number=None, by=meeting.chair)
+        for name in ("Anna", "Bram", "Cor")
+    )
+    services.open_vote(election, by=meeting.chair)
+    services.cast_vote(
+        election, voter=meeting.members[0], choice=Choice.FOR, candidate_ids=[anna.id, bram.id]
+    )
+
+    def paper(a, b, c, *, ballots, blank=0):
+        services.set_election_paper_votes(
+            election,
+            candidates={anna.id: a, bram.id: b, cor.id: c},
+            blank=blank,
+            ballots=ballots,
+            by=meeting.chair,
+        )
+
+    with pytest.raises(DomainError, match="a ballot names a candidate once") as error:
+        paper(3, 1, 0, ballots=2)
+    assert error.value.field == f"candidate_{anna.id}"
+    with pytest.raises(DomainError, match="each names at most 2 candidates") as error:
+        paper(2, 2, 1, ballots=2)
+    assert error.value.field == "ballots"
+    with pytest.raises(DomainError, match="need at least 2 votes for candidates"):
+        paper(1, 0, 0, ballots=2)
+    with pytest.raises(DomainError, match="ballots with one or more names"):
+        services.set_election_paper_votes(
+            election, candidates={anna.id: 1, bram.id: 0, cor.id: 0}, blank=0, by=meeting.chair
+        )
+    paper(2, 1, 1, ballots=2, blank=1)
+    result = services.close_vote(election, by=meeting.chair)
+    assert [(c["name"], c["count"], c["elected"]) for c in result.candidates] == [
+        ("Anna", 3, True),
+        ("Bram", 2, True),
+        ("Cor", 1, False),
+    ]
+    assert (result.cast, result.abstain_count) == (3, 1)  # 1 online and 2 paper voters
+    assert (result.online_count, result.paper_count) == (1, 3)
