@@ -237,6 +237,14 @@ def test_assembly_journey(page: Page, new_page, world: World, mailbox, check_pag
     # The projector shows the last result.
     page.goto(f"{assembly_url}/projector")
     expect(page.get_by_text(outcome)).to_be_visible()
+    # On a wide screen in the room, large enough to read from the back: text and bars grow.
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") > 24
+    assert (
+        page.get_by_role("img", name="Votes for, against and abstentions").bounding_box()["height"]
+        > 200
+    )  # it was 96 px on any screen
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # The board's other pages pass axe too, also with errors.
     page.goto(f"{assembly_url}/minutes")
