@@ -147,6 +147,7 @@ EXPECTED_POLICY = {
     "assemblies.close_session": "board_of",
     "assemblies.attendance": "board_of",
     "assemblies.check_in": "board_of",
+    "assemblies.undo_check_in": "board_of",
     "assemblies.check_in_self": "member_of",
     "assemblies.grant_proxy": "member_of",
     "assemblies.revoke_proxy": "member_of",

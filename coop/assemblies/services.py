@@ -993,6 +993,67 @@ def check_in(assembly: Assembly, membership: Membership, *, by, online: bool = F
     return item
 
 
+def undo_check_in(assembly: Assembly, membership: Membership, *, by) -> None:
+    """Take back a check-in made by mistake (the wrong name tapped at the door). Not once
+    the check-in counts: the member voted (or voted for a grantor), a vote closed while
+    they were checked in (its result counted them present), or, in the room, paper votes
+    were counted while they were there. A proxy the check-in ended stays ended."""
+    if assembly.status not in (AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION):
+        raise DomainError(_l("The attendance list is closed."))
+    # The open votes' status locks: a vote being cast by this member finishes first, and
+    # none starts until this is committed (``cast_vote`` reads the attendance under it).
+    motions = motions_of(assembly)
+    for motion in motions:
+        if motion.status is MotionStatus.OPEN:
+            _lock_motion(motion)
+            # Paper votes saved while this waited for the lock (they take it too).
+            db.session.refresh(motion, ["paper_for", "paper_against", "paper_abstain"])
+    attending = attendance_of(assembly, membership)
+    if attending is None:
+        raise DomainError(_l("%(name)s is not checked in.", name=membership.name))
+    voted = db.session.scalar(
+        select(Vote.id)
+        .join(Motion, Motion.id == Vote.motion_id)
+        .where(
+            Motion.assembly_id == assembly.id,
+            or_(Vote.membership_id == membership.id, Vote.cast_by_id == membership.id),
+        )
+        .limit(1)
+    )
+    if voted is not None:
+        raise DomainError(
+            _l(
+                "%(name)s has voted, so the check-in stays: it is part of the count.",
+                name=membership.name,
+            )
+        )
+    for motion in motions:
+        counted = motion.status is MotionStatus.CLOSED and (
+            motion.closed_at is None or motion.closed_at > attending.checked_in_at
+        )
+        on_paper = (
+            motion.status is MotionStatus.OPEN and motion.paper_total and not attending.online
+        )
+        if counted or on_paper:
+            raise DomainError(
+                _l(
+                    "A vote was counted while %(name)s was checked in, so the check-in "
+                    "stays: it is part of the count.",
+                    name=membership.name,
+                )
+            )
+    db.session.delete(attending)
+    db.session.flush()
+    audit.record(
+        assembly.cooperative,
+        by,
+        "assembly.check_in_undone",
+        assembly,
+        member=membership.number,
+        online=attending.online,
+    )
+
+
 # Proxies ------------------------------------------------------------------------------------
 
 

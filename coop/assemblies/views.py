@@ -876,6 +876,23 @@ def check_in(slug, assembly_id):
     return redirect(url_for(".attendance", slug=slug, assembly_id=assembly.id, q=query or None))
 
 
+@bp.post("/<int:assembly_id>/attendance/<int:number>/undo")
+@board_of()
+def undo_check_in(slug, assembly_id, number):
+    assembly = _assembly(assembly_id)
+    member = find_member(g.cooperative, number)
+    if member is None:
+        abort(404)
+    try:
+        services.undo_check_in(assembly, member, by=g.membership)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The check-in of %(name)s is taken back.", name=member.name), "success")
+    return redirect(url_for(".attendance", slug=slug, assembly_id=assembly.id))
+
+
 @bp.post("/<int:assembly_id>/check-in")
 @member_of
 def check_in_self(slug, assembly_id):

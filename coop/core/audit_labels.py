@@ -80,6 +80,7 @@ ACTION_LABELS = {
     "assembly.proxy_revoked": _l("Proxy withdrawn"),
     "assembly.proxy_voided": _l("Proxy void (the member voted or came)"),
     "assembly.checked_in": _l("Member checked in"),
+    "assembly.check_in_undone": _l("Check-in taken back"),
     "assembly.opened": _l("Meeting opened"),
     "assembly.closed": _l("Meeting closed"),
     "assembly.minutes_notes": _l("Minutes notes saved"),

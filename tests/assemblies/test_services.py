@@ -1270,3 +1270,41 @@ def test_paper_ballots_for_more_seats_name_each_candidate_once_and_count_as_vote
     ]
     assert (result.cast, result.abstain_count) == (3, 1)  # 1 online and 2 paper voters
     assert (result.online_count, result.paper_count) == (1, 3)
+
+
+# Taking back a check-in ---------------------------------------------------------------------
+
+
+def test_a_check_in_by_mistake_is_taken_back_until_it_counts(meeting):
+    """The wrong name tapped at the door: the board takes it back, unless the member voted,
+    or a vote was counted with them present (then it is part of the count)."""
+    chair, m = meeting.chair, meeting.members
+    services.check_in(meeting.assembly, m[3], by=chair)
+    services.undo_check_in(meeting.assembly, m[3], by=chair)
+    assert services.attendance_of(meeting.assembly, m[3]) is None
+    event = db.session.scalars(
+        select(audit.AuditEvent).where(audit.AuditEvent.action == "assembly.check_in_undone")
+    ).one()
+    assert event.data["member"] == m[3].number
+    with pytest.raises(DomainError, match="is not checked in"):
+        services.undo_check_in(meeting.assembly, m[3], by=chair)
+    services.cast_vote(meeting.motion, voter=m[0], choice=Choice.FOR)
+    with pytest.raises(DomainError, match="has voted, so the check-in stays"):
+        services.undo_check_in(meeting.assembly, m[0], by=chair)
+    # A proxy holder who voted for a grantor.
+    services.grant_proxy(meeting.assembly, m[4], holder_number=m[1].number, by=m[4])
+    services.cast_vote(meeting.motion, voter=m[1], choice=Choice.FOR, on_behalf_of=m[4])
+    with pytest.raises(DomainError, match="has voted, so the check-in stays"):
+        services.undo_check_in(meeting.assembly, m[1], by=chair)
+    # Paper votes counted in the room with m[2] there.
+    services.set_paper_votes(meeting.motion, for_=1, against=0, abstain=0, by=chair)
+    with pytest.raises(DomainError, match="A vote was counted while"):
+        services.undo_check_in(meeting.assembly, m[2], by=chair)
+    # A vote closed with m[2] present: the result counted them.
+    services.close_vote(meeting.motion, by=chair)
+    with pytest.raises(DomainError, match="A vote was counted while"):
+        services.undo_check_in(meeting.assembly, m[2], by=chair)
+    assert services.attendance_of(meeting.assembly, m[2]) is not None
+    services.close_session(meeting.assembly, by=chair)
+    with pytest.raises(DomainError, match="attendance list is closed"):
+        services.undo_check_in(meeting.assembly, m[2], by=chair)

@@ -929,3 +929,25 @@ def test_the_proxy_form_says_where_to_find_a_member_number(client, login, coop):
         "Vraag het lid naar het lidnummer: dat staat op de pagina 'Mijn gegevens'. Leden in de "
         "ledenlijst hebben hun nummer daar."
     ) in page
+
+
+def test_the_board_takes_back_a_check_in_from_the_attendance_list(
+    client, login, coop, session_open
+):
+    chair, members, assembly, motion = session_open
+    wrong = members[3]
+    services.check_in(assembly, chair, by=chair)
+    services.check_in(assembly, wrong, by=chair)
+    db.session.flush()
+    login(chair.user)
+    attendance = url(coop, f"/{assembly.id}/attendance")
+    page = html.unescape(client.get(attendance).text)
+    undo = url(coop, f"/{assembly.id}/attendance/{wrong.number}/undo")
+    assert f'action="{undo}"' in page
+    assert f"Maak de aanmelding van {wrong.name} ongedaan" in page
+    page = html.unescape(client.post(undo, follow_redirects=True).text)
+    assert f"De aanmelding van {wrong.name} is ongedaan gemaakt." in page
+    assert f'action="{undo}"' not in page
+    assert services.attendance_of(assembly, wrong) is None
+    login(wrong.user)  # not the board
+    assert client.post(undo).status_code == 403
