@@ -805,17 +805,16 @@ def open_session(slug, assembly_id):
 @board_of(role=CHAIR)
 def close_session(slug, assembly_id):
     assembly = _assembly(assembly_id)
-    if (
-        assembly.status is AssemblyStatus.IN_SESSION
-        and not _ticked()
-        and any(m.status is MotionStatus.DRAFT for m in services.motions_of(assembly))
-    ):
-        # Motions not voted on stay undecided for good: the chair confirms.
-        return _assembly_page(
-            assembly,
-            tick_error=_("Tick this box to close the meeting without these votes."),
-            status=422,
+    if assembly.status is AssemblyStatus.IN_SESSION and not _ticked():
+        # Closing is for good (and mails the results): the chair confirms, and that motions
+        # not voted on stay undecided.
+        unvoted = any(m.status is MotionStatus.DRAFT for m in services.motions_of(assembly))
+        error = (
+            _("Tick this box to close the meeting without these votes.")
+            if unvoted
+            else _("Tick this box to close the meeting.")
         )
+        return _assembly_page(assembly, tick_error=error, status=422)
     try:
         services.close_session(assembly, by=g.membership)
     except DomainError as error:

@@ -373,11 +373,19 @@ def test_proxy_revoked_and_results_mail(client, login, coop, session_open, mailb
     services.cast_vote(motion, voter=holder, choice=Choice.FOR)
     db.session.flush()
     login(chair.user)
-    assert client.post(base + "/close").status_code == 302  # the vote is still open
+    ticked = {"confirm": "yes"}
+    assert client.post(base + "/close", data=ticked).status_code == 302  # the vote is open
     db.session.expire_all()
     assert db.session.get(Assembly, assembly.id).status is AssemblyStatus.IN_SESSION
     client.post(base + f"/motions/{motion.id}/close")
-    assert client.post(base + "/close").status_code == 302
+    # Closing is for good: without the tick the page asks for it, and nothing happens.
+    refused = client.post(base + "/close")
+    assert refused.status_code == 422
+    assert "Vink dit vakje aan om de vergadering te sluiten." in html.unescape(refused.text)
+    assert "Ja, sluit de vergadering nu" in html.unescape(refused.text)
+    db.session.expire_all()
+    assert db.session.get(Assembly, assembly.id).status is AssemblyStatus.IN_SESSION
+    assert client.post(base + "/close", data=ticked).status_code == 302
     db.session.expire_all()
     assert db.session.get(Assembly, assembly.id).status is AssemblyStatus.CLOSED
     results = mailbox.last_to(members[3].user.email)
