@@ -254,6 +254,18 @@ def assemblies_of(cooperative, *, include_drafts: bool) -> list[Assembly]:
     return db.session.scalars(query.order_by(Assembly.starts_at.desc())).all()
 
 
+def coming_assemblies(cooperative) -> list[Assembly]:
+    """The assemblies convened or in session (for a member's dashboard), soonest first."""
+    return db.session.scalars(
+        select(Assembly)
+        .where(
+            Assembly.cooperative_id == cooperative.id,
+            Assembly.status.in_([AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION]),
+        )
+        .order_by(Assembly.starts_at)
+    ).all()
+
+
 # How far ahead an assembly can be planned: further is a typing error (a wrong year).
 PLAN_AHEAD_YEARS = 5
 

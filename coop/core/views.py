@@ -63,8 +63,13 @@ def cooperative(slug):
 @bp.get("/c/<slug>/dashboard")
 @member_of
 def dashboard(slug):
+    from coop.assemblies.services import coming_assemblies
+
     return render_template(
-        "core/dashboard.html", cooperative=g.cooperative, membership=g.membership
+        "core/dashboard.html",
+        cooperative=g.cooperative,
+        membership=g.membership,
+        assemblies=coming_assemblies(g.cooperative),
     )
 
 

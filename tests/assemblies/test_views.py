@@ -959,3 +959,25 @@ def test_the_board_takes_back_a_check_in_from_the_attendance_list(
     assert services.attendance_of(assembly, wrong) is None
     login(wrong.user)  # not the board
     assert client.post(undo).status_code == 403
+
+
+def test_the_dashboard_shows_the_coming_assembly(client, login, coop):
+    member = MembershipFactory(cooperative=coop)
+    coming = AssemblyFactory(cooperative=coop, status=AssemblyStatus.CONVENED, title="Najaars-ALV")
+    AssemblyFactory(cooperative=coop, status=AssemblyStatus.DRAFT, title="Concept-ALV")
+    AssemblyFactory(cooperative=coop, status=AssemblyStatus.CLOSED, title="Oude ALV")
+    db.session.flush()
+    login(member.user)
+    page = html.unescape(client.get(f"/c/{coop.slug}/dashboard").text)
+    assert "Ledenvergadering op " in page
+    assert "Najaars-ALV" in page
+    assert (
+        f'<a href="{url(coop, f"/{coming.id}")}">Naar de vergadering: de agenda, stemmen en volmachten</a>'
+        in page
+    )
+    assert "Concept-ALV" not in page
+    assert "Oude ALV" not in page
+    coming.status = AssemblyStatus.IN_SESSION
+    db.session.flush()
+    page = html.unescape(client.get(f"/c/{coop.slug}/dashboard").text)
+    assert "De ledenvergadering is nu bezig" in page
