@@ -1132,6 +1132,8 @@ def _motion_page(
     result = motion.result
     attending = services.attendance_of(assembly, me)
     needs_check_in = assembly.status is AssemblyStatus.IN_SESSION and attending is None
+    ballots = services.counted_ballots(motion) if result else []
+    looked_up = "".join(c for c in request.args.get("receipt", "")[:40].upper() if c.isalnum())
     rule = services.decision_rule(settings, motion.decision_kind)
     turnout = (
         services.turnout(motion) if _can(CHAIR) and motion.status is MotionStatus.OPEN else None
@@ -1163,7 +1165,10 @@ def _motion_page(
         ),
         result=result,
         open_votes=services.open_votes_of(motion) if result else [],
-        ballots=services.counted_ballots(motion) if result else [],
+        ballots=ballots,
+        # A receipt code looked up in the list (typed with or without dashes or spaces).
+        looked_up=looked_up,
+        found=[b for b in ballots if b[0].replace("-", "") == looked_up],
         choices=CHOICE_LABELS,
         kinds=KIND_LABELS,
         majority_labels=MAJORITY_LABELS,

@@ -950,6 +950,7 @@ def test_the_board_takes_back_a_check_in_from_the_attendance_list(
     login(chair.user)
     attendance = url(coop, f"/{assembly.id}/attendance")
     page = html.unescape(client.get(attendance).text)
+    assert "Nog niemand is aangemeld." not in page
     undo = url(coop, f"/{assembly.id}/attendance/{wrong.number}/undo")
     assert f'action="{undo}"' in page
     assert f"Maak de aanmelding van {wrong.name} ongedaan" in page
@@ -957,6 +958,11 @@ def test_the_board_takes_back_a_check_in_from_the_attendance_list(
     assert f"De aanmelding van {wrong.name} is ongedaan gemaakt." in page
     assert f'action="{undo}"' not in page
     assert services.attendance_of(assembly, wrong) is None
+    services.undo_check_in(assembly, chair, by=chair)
+    db.session.flush()
+    page = html.unescape(client.get(attendance).text)
+    assert "Nog niemand is aangemeld." in page  # not an empty table
+    assert "<table>" not in page.split("Proxies")[0].split("Volmachten")[0]
     login(wrong.user)  # not the board
     assert client.post(undo).status_code == 403
 
@@ -979,3 +985,22 @@ def test_the_dashboard_shows_the_coming_assembly(client, login, coop):
     db.session.flush()
     page = html.unescape(client.get(f"/c/{coop.slug}/dashboard").text)
     assert "De ledenvergadering is nu bezig" in page
+
+
+def test_a_member_finds_their_receipt_in_the_published_list(client, login, coop, session_open):
+    chair, members, assembly, motion = session_open
+    motion.secret = True
+    voter = members[0]
+    services.check_in(assembly, voter, by=chair)
+    receipt = services.cast_vote(motion, voter=voter, choice=Choice.AGAINST)
+    services.close_vote(motion, by=chair)
+    db.session.flush()
+    login(voter.user)
+    page_url = url(coop, f"/{assembly.id}/motions/{motion.id}")
+    typed = receipt.replace("-", " ").lower()  # as written down: spaces, small letters
+    page = html.unescape(client.get(page_url, query_string={"receipt": typed}).text)
+    assert f"Je code {receipt} staat in de lijst met getelde stembiljetten, met: Tegen." in page
+    assert f'<tr class="found"><td><code>{receipt}</code></td>' in page
+    page = html.unescape(client.get(page_url, query_string={"receipt": "ABCD-EFGH-JKLM"}).text)
+    assert "Deze code staat niet in de lijst." in page
+    assert 'class="found"' not in page
