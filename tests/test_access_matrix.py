@@ -148,6 +148,7 @@ EXPECTED_POLICY = {
     "assemblies.attendance": "board_of",
     "assemblies.check_in": "board_of",
     "assemblies.undo_check_in": "board_of",
+    "assemblies.find_receipt": "member_of",
     "assemblies.check_in_self": "member_of",
     "assemblies.grant_proxy": "member_of",
     "assemblies.revoke_proxy": "member_of",

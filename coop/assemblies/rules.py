@@ -191,6 +191,12 @@ def election_text(
             eligible=eligible,
             rule=rule,
         )
+    if top_name is None and cast > 0:  # blank votes count as cast, and there were only those
+        return _(
+            "no one elected: %(cast)s votes cast, all blank; needed: %(rule)s",
+            cast=cast,
+            rule=majority_words(rule),
+        )
     if cast == 0 or top_name is None:
         return _nobody_elected(rule, blank)
     if tie:

@@ -1005,18 +1005,24 @@ def check_in(assembly: Assembly, membership: Membership, *, by, online: bool = F
     return item
 
 
-def undo_check_in(assembly: Assembly, membership: Membership, *, by) -> None:
+def undo_check_in(assembly: Assembly, membership: Membership, *, by) -> list[Proxy]:
     """Take back a check-in made by mistake (the wrong name tapped at the door). Not once
     the check-in counts: the member voted (or voted for a grantor), a vote closed while
     they were checked in (its result counted them present), or, in the room, paper votes
-    were counted while they were there. A proxy the check-in ended stays ended."""
-    if assembly.status not in (AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION):
+    were counted while they were there. A proxy the check-in ended stays ended (its holder
+    may have been told, and may hold another by now); returns those proxies."""
+    if assembly.status is AssemblyStatus.DRAFT:
+        raise DomainError(
+            _l("Members can check in once the assembly is convened, until it closes.")
+        )
+    if assembly.status is AssemblyStatus.CLOSED:
         raise DomainError(_l("The attendance list is closed."))
-    # The open votes' status locks: a vote being cast by this member finishes first, and
-    # none starts until this is committed (``cast_vote`` reads the attendance under it).
+    # The votes' status locks (of motions not closed, so a vote opened meanwhile waits
+    # too): a vote being cast finishes first, and a vote cast meanwhile inserts nothing
+    # once this is committed (its insert checks the attendance again: ``cast_vote``).
     motions = motions_of(assembly)
     for motion in motions:
-        if motion.status is MotionStatus.OPEN:
+        if motion.status is not MotionStatus.CLOSED:
             _lock_motion(motion)
             # Paper votes saved while this waited for the lock (they take it too).
             db.session.refresh(motion, ["paper_for", "paper_against", "paper_abstain"])
@@ -1054,6 +1060,14 @@ def undo_check_in(assembly: Assembly, membership: Membership, *, by) -> None:
                     name=membership.name,
                 )
             )
+    ended = db.session.scalars(
+        select(Proxy).where(
+            Proxy.assembly_id == assembly.id,
+            Proxy.grantor_id == membership.id,
+            Proxy.status == ProxyStatus.VOID,
+            Proxy.ended_at >= attending.checked_in_at,
+        )
+    ).all()
     db.session.delete(attending)
     db.session.flush()
     audit.record(
@@ -1064,6 +1078,7 @@ def undo_check_in(assembly: Assembly, membership: Membership, *, by) -> None:
         member=membership.number,
         online=attending.online,
     )
+    return ended
 
 
 # Proxies ------------------------------------------------------------------------------------
@@ -1961,6 +1976,8 @@ def cast_vote(
         "choice": None if motion.secret else choice,
         "candidate_id": None if motion.secret else picks[0],
         "in_room": in_session and state.in_room,
+        "in_session": in_session,
+        "assembly_id": assembly.id,
     }
     # The unique constraint (motion, member) decides: a second vote inserts nothing. On
     # PostgreSQL the vote row and the first ballot go in one statement (the ballot is
@@ -1981,6 +1998,8 @@ def cast_vote(
             raise DomainError(_l("The vote on this motion is closed."))
         if vote["in_room"] and now.paper_total:
             raise DomainError(PAPER_COUNTED)
+        if in_session and attendance_of(assembly, voter) is None:
+            raise DomainError(_l("Check in first: only members who attend can vote."))
         if member is voter:
             raise AlreadyVoted(_l("You have already voted on this motion."))
         raise AlreadyVoted(
@@ -2152,6 +2171,17 @@ def _insert_vote_statement(postgres: bool):
     passed when it runs. A later statement than ``vote_state``'s, it sees the status as
     it is under the lock: a vote closed meanwhile inserts nothing."""
     table = Vote.__table__
+    # In session the voter is checked in, as it is now: a check-in taken back meanwhile
+    # (``undo_check_in``, under the exclusive lock) was not committed when ``vote_state``
+    # read it.
+    attends = (
+        select(Attendance.id)
+        .where(
+            Attendance.assembly_id == bindparam("assembly_id", type_=Integer),
+            Attendance.membership_id == bindparam("cast_by_id", type_=Integer),
+        )
+        .exists()
+    )
     motion_open = (
         select(Motion.id)
         .where(
@@ -2159,6 +2189,7 @@ def _insert_vote_statement(postgres: bool):
             Motion.status == MotionStatus.OPEN,
             # Once the chair entered the paper totals, the room has voted.
             or_(not_(bindparam("in_room", type_=Boolean)), Motion.paper_total == 0),
+            or_(not_(bindparam("in_session", type_=Boolean)), attends),
         )
         .exists()
     )
@@ -2406,7 +2437,7 @@ def _paper_room(motion: Motion) -> int:
     return room_without_vote(motion)
 
 
-def _check_paper_total(total: int, possible: int, field: str | None = None) -> None:
+def _check_paper_total(total: int, possible: int) -> None:
     """``total`` members voting on paper fit in the room: ``possible`` (``_paper_room``)."""
     if total <= possible:
         return
@@ -2415,8 +2446,7 @@ def _check_paper_total(total: int, possible: int, field: str | None = None) -> N
             _l(
                 "Every member present or represented has already voted online, so there "
                 "can be no paper votes."
-            ),
-            field=field,
+            )
         )
     raise DomainError(
         _l(
@@ -2424,8 +2454,7 @@ def _check_paper_total(total: int, possible: int, field: str | None = None) -> N
             "that many members present or represented have not voted online.",
             total=total,
             possible=possible,
-        ),
-        field=field,
+        )
     )
 
 
@@ -2741,7 +2770,7 @@ def _tally_motion(motion: Motion, settings, rule) -> MotionResult:
                 rule=rules.DecisionRule(
                     quorum_percent, rule.majority, rule.numerator, rule.denominator
                 ),
-                blank=0 if blank else w[Choice.ABSTAIN],
+                blank=0 if blank else n[Choice.ABSTAIN],  # members, not votes
             )
     return MotionResult(
         motion_id=motion.id,
@@ -2871,7 +2900,7 @@ def _tally_election(motion: Motion, settings, rule) -> MotionResult:
             rule=rules.DecisionRule(
                 quorum_percent, rule.majority, rule.numerator, rule.denominator
             ),
-            blank=0 if settings.blank_votes_count else blank_w,
+            blank=0 if settings.blank_votes_count else blank_n,
         ),
     )
 
@@ -2995,7 +3024,7 @@ def _tally_seats(motion: Motion, settings, rule, per, blank_n, blank_w) -> Motio
             rule=rules.DecisionRule(
                 quorum_percent, rule.majority, rule.numerator, rule.denominator
             ),
-            blank=0 if settings.blank_votes_count else blank_w,
+            blank=0 if settings.blank_votes_count else blank_n,
         ),
     )
 

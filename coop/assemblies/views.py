@@ -883,12 +883,22 @@ def undo_check_in(slug, assembly_id, number):
     if member is None:
         abort(404)
     try:
-        services.undo_check_in(assembly, member, by=g.membership)
+        ended = services.undo_check_in(assembly, member, by=g.membership)
     except DomainError as error:
         flash(error.message, "error")
     else:
         db.session.commit()
         flash(_("The check-in of %(name)s is taken back.", name=member.name), "success")
+        for proxy in ended:
+            flash(
+                _(
+                    "The proxy %(grantor)s gave to %(holder)s ended at the check-in, and stays "
+                    "ended: %(grantor)s can give a new proxy.",
+                    grantor=member.name,
+                    holder=proxy.holder.name,
+                ),
+                "info",
+            )
     return redirect(url_for(".attendance", slug=slug, assembly_id=assembly.id))
 
 
@@ -1109,6 +1119,7 @@ def _motion_page(
     paper_form=None,
     candidate_form=None,
     tick_error=None,
+    typed_receipt="",
     status=200,
 ):
     me = g.membership
@@ -1133,7 +1144,8 @@ def _motion_page(
     attending = services.attendance_of(assembly, me)
     needs_check_in = assembly.status is AssemblyStatus.IN_SESSION and attending is None
     ballots = services.counted_ballots(motion) if result else []
-    looked_up = "".join(c for c in request.args.get("receipt", "")[:40].upper() if c.isalnum())
+    # A receipt code looked up in the list (typed with or without dashes or spaces).
+    looked_up = "".join(c for c in typed_receipt.upper() if c.isalnum())
     rule = services.decision_rule(settings, motion.decision_kind)
     turnout = (
         services.turnout(motion) if _can(CHAIR) and motion.status is MotionStatus.OPEN else None
@@ -1166,7 +1178,7 @@ def _motion_page(
         result=result,
         open_votes=services.open_votes_of(motion) if result else [],
         ballots=ballots,
-        # A receipt code looked up in the list (typed with or without dashes or spaces).
+        typed_receipt=typed_receipt,
         looked_up=looked_up,
         found=[b for b in ballots if b[0].replace("-", "") == looked_up],
         choices=CHOICE_LABELS,
@@ -1213,6 +1225,17 @@ def _motion_page(
 def motion(slug, assembly_id, motion_id):
     assembly = _assembly(assembly_id)
     return _motion_page(assembly, _motion(assembly, motion_id))
+
+
+@bp.post("/<int:assembly_id>/motions/<int:motion_id>/receipt")
+@member_of
+def find_receipt(slug, assembly_id, motion_id):
+    """Look up a receipt code in the list of counted ballots: sent in the body of a POST,
+    never in an address (which logs, the browser's history and a Referer keep: with the
+    member's session they would tie the member to a secret ballot)."""
+    assembly = _assembly(assembly_id)
+    motion = _motion(assembly, motion_id)
+    return _motion_page(assembly, motion, typed_receipt=request.form.get("receipt", "")[:40])
 
 
 @bp.route("/<int:assembly_id>/motions/<int:motion_id>/edit", methods=["GET", "POST"])

@@ -934,7 +934,7 @@ def test_the_chair_enters_an_elections_paper_ballots_per_candidate(client, login
     page = text(client.get(page_url))
     assert '<label for="candidate_' in page
     assert "Anna Kandidaat (stemmen op papier)" in page
-    assert "Stembriefjes met een of meer namen (op papier)" in page
+    assert "Stembiljetten met een of meer namen (op papier)" in page
     data = {
         f"candidate_{anna.id}": "3",  # more than the ballots: typed once too often
         f"candidate_{bram.id}": "1",
@@ -944,7 +944,7 @@ def test_the_chair_enters_an_elections_paper_ballots_per_candidate(client, login
     response = client.post(page_url + "/paper", data=data)
     assert response.status_code == 422
     page = text(response)
-    assert "op een briefje staat een kandidaat één keer" in field_error(
+    assert "op een stembiljet staat een kandidaat één keer" in field_error(
         page, f"candidate_{anna.id}"
     )
     typed = re.search(rf'<input[^>]*id="candidate_{anna.id}"[^>]*>', page).group(0)
@@ -960,3 +960,8 @@ def test_the_chair_enters_an_elections_paper_ballots_per_candidate(client, login
     page = text(client.get(page_url))  # the form shows what was saved
     saved = re.search(rf'<input[^>]*id="candidate_{bram.id}"[^>]*>', page).group(0)
     assert 'value="1"' in saved
+    services.close_vote(election, by=chair)
+    db.session.flush()
+    page = text(client.get(page_url))
+    # Members, blank ballots included (a blank vote need not count as a vote cast).
+    assert "<dt>Leden die op papier stemden</dt><dd>3</dd>" in page

@@ -1305,6 +1305,52 @@ def test_a_check_in_by_mistake_is_taken_back_until_it_counts(meeting):
     with pytest.raises(DomainError, match="A vote was counted while"):
         services.undo_check_in(meeting.assembly, m[2], by=chair)
     assert services.attendance_of(meeting.assembly, m[2]) is not None
+    # A check-in after that close counted in no vote: it can be taken back.
+    services.check_in(meeting.assembly, m[3], by=chair)
+    services.undo_check_in(meeting.assembly, m[3], by=chair)
+    assert services.attendance_of(meeting.assembly, m[3]) is None
     services.close_session(meeting.assembly, by=chair)
     with pytest.raises(DomainError, match="attendance list is closed"):
         services.undo_check_in(meeting.assembly, m[2], by=chair)
+
+
+def test_an_election_of_only_blank_votes_that_count_as_cast_says_so(meeting):
+    settings = services.governance(meeting.cooperative)
+    settings.blank_votes_count = True
+    db.session.add(settings)
+    election, (anna, bram) = _election(meeting, "Anna", "Bram")
+    services.open_vote(election, by=meeting.chair)
+    services.cast_vote(election, voter=meeting.members[0], choice=Choice.ABSTAIN)
+    services.set_election_paper_votes(
+        election, candidates={anna.id: 0, bram.id: 0}, blank=2, by=meeting.chair
+    )
+    result = services.close_vote(election, by=meeting.chair)
+    assert result.cast == 3
+    assert result.outcome_en == "no one elected: 3 votes cast, all blank; needed: more than half"
+
+
+def test_an_online_check_in_is_taken_back_after_the_room_voted_on_paper(meeting):
+    """Paper votes count the room, not who takes part online."""
+    services.update_rules(
+        meeting.cooperative,
+        data=_rules_data(electronic_participation=True),
+        decision_rules={},
+        by=meeting.chair,
+    )
+    online, door = meeting.members[3], meeting.members[4]
+    services.check_in(meeting.assembly, online, by=online, online=True)
+    services.set_paper_votes(meeting.motion, for_=1, against=0, abstain=0, by=meeting.chair)
+    services.undo_check_in(meeting.assembly, online, by=meeting.chair)
+    assert services.attendance_of(meeting.assembly, online) is None
+    services.check_in(meeting.assembly, door, by=meeting.chair)  # in the room after the count
+    with pytest.raises(DomainError, match="A vote was counted while"):
+        services.undo_check_in(meeting.assembly, door, by=meeting.chair)
+
+
+def test_taking_back_a_check_in_says_which_proxy_stays_ended(meeting):
+    grantor, holder = meeting.members[3], meeting.members[4]
+    services.grant_proxy(meeting.assembly, grantor, holder_number=holder.number, by=grantor)
+    services.check_in(meeting.assembly, grantor, by=meeting.chair)  # ends the proxy
+    ended = services.undo_check_in(meeting.assembly, grantor, by=meeting.chair)
+    assert [p.holder_id for p in ended] == [holder.id]
+    assert services.active_proxies(meeting.assembly, grantor=grantor) == []

@@ -890,8 +890,8 @@ def test_a_grantor_not_checked_in_reads_who_votes_for_them_and_the_list_names_th
     login(grantor.user)
     page = html.unescape(client.get(page_url).text)
     assert (
-        f"{holder.name} heeft je volmacht en stemt voor jou. Wil je toch zelf stemmen? Meld je "
-        "dan aan; je volmacht vervalt dan."
+        f"{holder.name} heeft je volmacht: als {holder.name} aangemeld is, stemt die voor jou. "
+        "Wil je toch zelf stemmen? Meld je dan aan; je volmacht vervalt dan."
     ) in page
     login(chair.user)
     services.cast_vote(motion, voter=holder, choice=Choice.AGAINST, on_behalf_of=grantor)
@@ -944,8 +944,9 @@ def test_the_board_takes_back_a_check_in_from_the_attendance_list(
 ):
     chair, members, assembly, motion = session_open
     wrong = members[3]
+    services.grant_proxy(assembly, wrong, holder_number=members[2].number, by=wrong)
     services.check_in(assembly, chair, by=chair)
-    services.check_in(assembly, wrong, by=chair)
+    services.check_in(assembly, wrong, by=chair)  # ends the proxy
     db.session.flush()
     login(chair.user)
     attendance = url(coop, f"/{assembly.id}/attendance")
@@ -956,6 +957,10 @@ def test_the_board_takes_back_a_check_in_from_the_attendance_list(
     assert f"Maak de aanmelding van {wrong.name} ongedaan" in page
     page = html.unescape(client.post(undo, follow_redirects=True).text)
     assert f"De aanmelding van {wrong.name} is ongedaan gemaakt." in page
+    assert (
+        f"De volmacht die {wrong.name} aan {members[2].name} gaf, verviel bij de aanmelding en "
+        f"blijft vervallen. {wrong.name} kan een nieuwe volmacht geven."
+    ) in page
     assert f'action="{undo}"' not in page
     assert services.attendance_of(assembly, wrong) is None
     services.undo_check_in(assembly, chair, by=chair)
@@ -998,9 +1003,13 @@ def test_a_member_finds_their_receipt_in_the_published_list(client, login, coop,
     login(voter.user)
     page_url = url(coop, f"/{assembly.id}/motions/{motion.id}")
     typed = receipt.replace("-", " ").lower()  # as written down: spaces, small letters
-    page = html.unescape(client.get(page_url, query_string={"receipt": typed}).text)
+    find = page_url + "/receipt"
+    assert f'method="post" action="{find}#receipt-found"' in html.unescape(
+        client.get(page_url).text
+    )
+    page = html.unescape(client.post(find, data={"receipt": typed}).text)
     assert f"Je code {receipt} staat in de lijst met getelde stembiljetten, met: Tegen." in page
     assert f'<tr class="found"><td><code>{receipt}</code></td>' in page
-    page = html.unescape(client.get(page_url, query_string={"receipt": "ABCD-EFGH-JKLM"}).text)
+    page = html.unescape(client.post(find, data={"receipt": "ABCD-EFGH-JKLM"}).text)
     assert "Deze code staat niet in de lijst." in page
     assert 'class="found"' not in page

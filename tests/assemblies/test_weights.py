@@ -241,3 +241,14 @@ def test_no_paper_totals_with_votes_per_share(client, login, meeting, shareholde
     assert "paper votes cannot be counted" in response.text
     db.session.refresh(meeting.motion)
     assert (meeting.motion.paper_for, meeting.motion.paper_against) == (0, 0)
+
+
+def test_a_weighted_abstention_alone_is_counted_as_one_member(meeting, shareholders):
+    """The outcome names the members who abstained, not their votes (5, capped)."""
+    services.cast_vote(meeting.motion, voter=meeting.members[2], choice=Choice.ABSTAIN)
+    result = services.close_vote(meeting.motion, by=meeting.chair)
+    assert (result.abstain_count, result.abstain_weight) == (1, 5)
+    assert result.outcome_en == (
+        "rejected: no votes were cast (1 abstention, and abstentions do not count as votes "
+        "cast); needed: more than half"
+    )

@@ -239,7 +239,7 @@ def test_assembly_journey(page: Page, new_page, world: World, mailbox, check_pag
     expect(page.get_by_text(outcome)).to_be_visible()
     # On a wide screen in the room, large enough to read from the back: text and bars grow.
     page.set_viewport_size({"width": 1920, "height": 1080})
-    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") > 24
+    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") > 22  # was 17
     assert (
         page.get_by_role("img", name="Votes for, against and abstentions").bounding_box()["height"]
         > 200
