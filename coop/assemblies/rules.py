@@ -288,8 +288,8 @@ def seats_text(
             for name, votes in elected
         )
         text = _(
-            "elected to %(filled)s of %(seats)s seats: %(names)s; %(cast)s votes cast; "
-            "needed: %(rule)s",
+            "elected to %(filled)s of %(seats)s seats: %(names)s; %(cast)s votes cast (a "
+            "ballot counts once, however many names it has); needed: %(rule)s",
             filled=len(elected),
             seats=seats,
             names=names,
@@ -298,7 +298,8 @@ def seats_text(
         )
     else:
         text = _(
-            "no one elected to the %(seats)s seats: %(cast)s votes cast; needed: %(rule)s",
+            "no one elected to the %(seats)s seats: %(cast)s votes cast (a ballot counts "
+            "once, however many names it has); needed: %(rule)s",
             seats=seats,
             cast=cast,
             rule=majority_words(rule),

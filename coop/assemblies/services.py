@@ -255,14 +255,17 @@ def assemblies_of(cooperative, *, include_drafts: bool) -> list[Assembly]:
 
 
 def coming_assemblies(cooperative) -> list[Assembly]:
-    """The assemblies convened or in session (for a member's dashboard), soonest first."""
+    """The assemblies convened or in session (for a member's dashboard): one in session
+    first, then the soonest."""
     return db.session.scalars(
         select(Assembly)
         .where(
             Assembly.cooperative_id == cooperative.id,
             Assembly.status.in_([AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION]),
         )
-        .order_by(Assembly.starts_at)
+        .order_by(
+            case((Assembly.status == AssemblyStatus.IN_SESSION, 0), else_=1), Assembly.starts_at
+        )
     ).all()
 
 
@@ -2264,13 +2267,24 @@ class Turnout:
     online_votes: int
 
 
-def room_without_vote(motion: Motion) -> int:
-    """Members present and represented (a proxy counts once its holder is checked in) who
-    have not voted online: the votes that may still be cast on paper. Counted member by
-    member, not as a difference of totals: a vote cast for a grantor who withdrew the proxy
-    later, or by a member whose membership ended since, is not someone in the room."""
+@dataclass(frozen=True)
+class WithoutVote:
+    """Members present or represented who have not voted online, in two groups: ``room``,
+    at the door (or represented by a holder there), who may vote on paper; ``online``,
+    taking part online (or represented by a holder online), who vote online only."""
+
+    room: int
+    online: int
+
+
+def room_without_vote(motion: Motion) -> WithoutVote:
+    """Who has not voted online yet (see ``WithoutVote``): ``room`` is the most paper
+    votes there can be. Counted member by member, not as a difference of totals: a vote
+    cast for a grantor who withdrew the proxy later, or by a member whose membership ended
+    since, is not someone in the room. Members online are not in it: they can still vote
+    online after the paper count, and would count twice."""
     row = db.session.execute(_room_without_vote_statement(), _counting_parameters(motion)).one()
-    return row.present + row.represented
+    return WithoutVote(row.present + row.represented, row.present_online + row.represented_online)
 
 
 @cache
@@ -2284,20 +2298,28 @@ def _room_without_vote_statement():
             .exists()
         )
 
-    present = _present(assembly_id, without_vote(Attendance.membership_id))
-    represented = (
-        select(func.count())
-        .select_from(Proxy)
-        .where(
-            Proxy.assembly_id == assembly_id,
-            Proxy.status == ProxyStatus.ACTIVE,
-            _holder_attends(assembly_id),
-            without_vote(Proxy.grantor_id),
+    def represented(online: bool):
+        return (
+            select(func.count())
+            .select_from(Proxy)
+            .where(
+                Proxy.assembly_id == assembly_id,
+                Proxy.status == ProxyStatus.ACTIVE,
+                _holder_attends(assembly_id, online=online),
+                without_vote(Proxy.grantor_id),
+            )
         )
-    )
+
+    def present(online: bool):
+        return _present(
+            assembly_id, Attendance.online.is_(online), without_vote(Attendance.membership_id)
+        )
+
     return select(
-        present.scalar_subquery().label("present"),
-        represented.scalar_subquery().label("represented"),
+        present(False).scalar_subquery().label("present"),
+        represented(False).scalar_subquery().label("represented"),
+        present(True).scalar_subquery().label("present_online"),
+        represented(True).scalar_subquery().label("represented_online"),
     )
 
 
@@ -2315,13 +2337,15 @@ def _present(assembly_id, *where):
     )
 
 
-def _holder_attends(assembly_id):
-    """The condition 'the proxy's holder is checked in' on a proxy."""
-    return (
-        select(Attendance.id)
-        .where(Attendance.assembly_id == assembly_id, Attendance.membership_id == Proxy.holder_id)
-        .exists()
+def _holder_attends(assembly_id, *, online: bool | None = None):
+    """The condition 'the proxy's holder is checked in' on a proxy (``online``: at the door,
+    False, or online, True; None: either)."""
+    query = select(Attendance.id).where(
+        Attendance.assembly_id == assembly_id, Attendance.membership_id == Proxy.holder_id
     )
+    if online is not None:
+        query = query.where(Attendance.online.is_(online))
+    return query.exists()
 
 
 def _turnout_counts(*, online: bool, advance_voting: bool) -> list:
@@ -2434,7 +2458,7 @@ def _paper_room(motion: Motion) -> int:
     if settings.weighting is Weighting.PER_SHARE:
         # A total on paper cannot say whose vote weighed how much.
         raise DomainError(PAPER_NOT_WEIGHED)
-    return room_without_vote(motion)
+    return room_without_vote(motion).room
 
 
 def _check_paper_total(total: int, possible: int) -> None:
@@ -2548,10 +2572,10 @@ def set_election_paper_votes(
     )
 
 
-def not_voted(motion: Motion, room: int) -> int:
-    """Members present or represented who have voted neither online nor on paper (``room``:
-    ``room_without_vote``)."""
-    return max(room - motion.paper_total, 0)
+def not_voted(motion: Motion, waiting: WithoutVote) -> int:
+    """Members present or represented who have voted neither online nor on paper
+    (``waiting``: ``room_without_vote``)."""
+    return max(waiting.room - motion.paper_total, 0) + waiting.online
 
 
 class NotVotedYet(DomainError):

@@ -839,6 +839,7 @@ def attendance(slug, assembly_id):
     query = request.args.get("q", "")[:100]
     found = services.find_members(g.cooperative, query)
     present = services.attendance(assembly)
+    proxies = services.active_proxies(assembly)
     return render_template(
         "assemblies/attendance.html",
         cooperative=g.cooperative,
@@ -848,7 +849,9 @@ def attendance(slug, assembly_id):
         present_ids={a.membership_id for a in present},
         present=present,
         advance_voting=services.governance(g.cooperative).advance_voting,
-        proxies=services.active_proxies(assembly),
+        proxies=proxies,
+        # Found members who gave a proxy: checking them in ends it (the page says so).
+        given_by={p.grantor_id: p for p in proxies},
         form=CheckInForm(formdata=None),
     )
 
@@ -1213,7 +1216,7 @@ def _motion_page(
         else None,
         candidate_names={c.id: c.name for c in motion.candidates},
         # Closing a vote that members in the room have not all voted in asks for a tick.
-        room_without_vote=room,
+        room_without_vote=room.room if room is not None else None,
         not_voted=services.not_voted(motion, room) if room is not None else 0,
         tick_error=tick_error,
         locale=_locale(),

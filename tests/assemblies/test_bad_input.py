@@ -278,7 +278,7 @@ def test_a_vote_for_a_grantor_who_withdrew_is_not_someone_in_the_room(client, lo
     services.revoke_proxy(proxy, by=grantor)
     db.session.flush()
     # Present without a vote: the chair and members 1 and 2; nobody represented.
-    assert services.room_without_vote(motion) == 3
+    assert services.room_without_vote(motion) == services.WithoutVote(room=3, online=0)
     login(chair.user)
     assert "Ja, sluit de stemming nu: 3 leden" in text(client.get(f"{base}/motions/{motion.id}"))
 

@@ -166,7 +166,7 @@ def test_no_check_in_after_the_assembly_closed(client, login, coop, chair):
     login(chair.user)
     page = text(client.get(base(closed) + f"/attendance?q={member.number}"))
     assert f"Meld {member.name} aan" not in page
-    assert "Leden kunnen zich aanmelden als de vergadering is bijeengeroepen, tot ze sluit." in page
+    assert "De vergadering is gesloten. Dit is de presentielijst zoals die was." in page
     convened = AssemblyFactory(cooperative=coop)
     db.session.flush()
     page = text(client.get(base(convened) + f"/attendance?q={member.number}"))

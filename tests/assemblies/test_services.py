@@ -537,7 +537,7 @@ def test_a_member_is_represented_only_when_the_proxy_holder_attends(
     counts = services.turnout(meeting.motion)
     assert (counts.eligible, counts.present, counts.represented) == (10, 4, represented)
     # The paper votes are capped by the members present and represented.
-    assert services.room_without_vote(meeting.motion) == 4 + represented
+    assert services.room_without_vote(meeting.motion).room == 4 + represented
     with pytest.raises(DomainError, match="there can be at most"):
         services.set_paper_votes(
             meeting.motion, for_=5 + represented, against=0, abstain=0, by=chair
@@ -1010,7 +1010,8 @@ def test_election_with_two_seats(meeting):
     assert result.abstain_count == 1
     assert result.adopted
     assert result.outcome_en == (
-        "elected to 2 of 2 seats: Anna (4 votes), Bram (3 votes); 5 votes cast; "
+        "elected to 2 of 2 seats: Anna (4 votes), Bram (3 votes); 5 votes cast (a ballot "
+        "counts once, however many names it has); "
         "needed: more than half"
     )
 
@@ -1038,7 +1039,8 @@ def test_a_tie_at_the_last_seat_elects_no_one_for_that_seat(meeting):
     ]
     # 3 of 5 would have been enough for Bram or Cees: the tie is why the seat stays empty.
     assert result.outcome_en == (
-        "elected to 1 of 2 seats: Anna (4 votes); 5 votes cast; needed: more than half; "
+        "elected to 1 of 2 seats: Anna (4 votes); 5 votes cast (a ballot counts once, however "
+        "many names it has); needed: more than half; "
         "candidates tied for the last seat with 3 votes each, so no one is elected to that seat"
     )
 
@@ -1354,3 +1356,26 @@ def test_taking_back_a_check_in_says_which_proxy_stays_ended(meeting):
     ended = services.undo_check_in(meeting.assembly, grantor, by=meeting.chair)
     assert [p.holder_id for p in ended] == [holder.id]
     assert services.active_proxies(meeting.assembly, grantor=grantor) == []
+
+
+def test_members_taking_part_online_are_not_counted_on_paper(meeting):
+    """A member online who has not voted yet can still vote online after the paper count:
+    the room's paper votes leave them out, or they would count twice."""
+    services.update_rules(
+        meeting.cooperative,
+        data=_rules_data(electronic_participation=True),
+        decision_rules={},
+        by=meeting.chair,
+    )
+    online = meeting.members[3]
+    services.check_in(meeting.assembly, online, by=online, online=True)
+    # In the room: the chair and members 0-2 (4); online: member 3.
+    assert services.room_without_vote(meeting.motion) == services.WithoutVote(room=4, online=1)
+    with pytest.raises(DomainError, match="at most 4"):
+        services.set_paper_votes(meeting.motion, for_=5, against=0, abstain=0, by=meeting.chair)
+    services.set_paper_votes(meeting.motion, for_=4, against=0, abstain=0, by=meeting.chair)
+    services.cast_vote(meeting.motion, voter=online, choice=Choice.AGAINST)  # still possible
+    assert services.not_voted(meeting.motion, services.room_without_vote(meeting.motion)) == 0
+    result = services.close_vote(meeting.motion, by=meeting.chair)
+    assert result.present == 5
+    assert result.cast == 5  # 4 on paper and 1 online: nobody twice

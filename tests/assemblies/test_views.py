@@ -843,10 +843,8 @@ def test_online_check_in_is_offered_on_the_day_and_warns_a_member_who_gave_a_pro
     db.session.flush()
     page = html.unescape(client.get(url(coop, f"/{assembly.id}")).text)
     assert check_in in page
-    assert (
-        f"Doe je toch zelf mee? Als je je aanmeldt, stem je zelf en vervalt je volmacht aan "
-        f"{holder.name}."
-    ) in page
+    # Below the button: checking in ends the proxy (said once).
+    assert f"{holder.name} heeft jouw volmacht. Die vervalt als je je aanmeldt." in page
     assembly.starts_at = utcnow() + timedelta(days=21)
     db.session.flush()
     response = client.post(url(coop, f"/{assembly.id}/check-in"), follow_redirects=True)
@@ -986,10 +984,13 @@ def test_the_dashboard_shows_the_coming_assembly(client, login, coop):
     assert f'<a href="{url(coop, f"/{coming.id}")}">{link}</a>' in page
     assert "Concept-ALV" not in page
     assert "Oude ALV" not in page
+    later = AssemblyFactory(cooperative=coop, status=AssemblyStatus.CONVENED, title="Winter-ALV")
+    later.starts_at = coming.starts_at - timedelta(days=1)  # sooner, but not in session
     coming.status = AssemblyStatus.IN_SESSION
     db.session.flush()
     page = html.unescape(client.get(f"/c/{coop.slug}/dashboard").text)
     assert "De ledenvergadering is nu bezig" in page
+    assert page.index("Najaars-ALV") < page.index("Winter-ALV")  # the one in session first
 
 
 def test_a_member_finds_their_receipt_in_the_published_list(client, login, coop, session_open):
@@ -1013,3 +1014,51 @@ def test_a_member_finds_their_receipt_in_the_published_list(client, login, coop,
     page = html.unescape(client.post(find, data={"receipt": "ABCD-EFGH-JKLM"}).text)
     assert "Deze code staat niet in de lijst." in page
     assert 'class="found"' not in page
+
+
+def test_a_secret_vote_also_counted_on_paper_shows_no_list_of_online_ballots(
+    client, login, coop, session_open
+):
+    """With paper votes the list holds only the few online ballots, and who took part
+    online is known: it would show how they voted. The lookup of one's own code stays."""
+    chair, members, assembly, motion = session_open
+    motion.secret = True
+    online = members[0]
+    settings = services.governance(coop)
+    settings.electronic_participation = True
+    db.session.add(settings)
+    services.check_in(assembly, online, by=online, online=True)
+    for person in (chair, members[1], members[2]):
+        services.check_in(assembly, person, by=chair)
+    receipt = services.cast_vote(motion, voter=online, choice=Choice.AGAINST)
+    services.set_paper_votes(motion, for_=3, against=0, abstain=0, by=chair)
+    services.close_vote(motion, by=chair)
+    db.session.flush()
+    login(online.user)
+    page_url = url(coop, f"/{assembly.id}/motions/{motion.id}")
+    page = html.unescape(client.get(page_url).text)
+    assert "Getelde stembiljetten" in page
+    assert f"<code>{receipt}</code>" not in page
+    assert "de lijst met online stembiljetten niet getoond" in page
+    found = html.unescape(client.post(page_url + "/receipt", data={"receipt": receipt}).text)
+    assert f"Je code {receipt} staat in de lijst met getelde stembiljetten, met: Tegen." in found
+
+
+def test_the_attendance_search_says_a_check_in_ends_a_proxy(client, login, coop, session_open):
+    chair, members, assembly, motion = session_open
+    grantor, holder = members[0], members[1]
+    services.grant_proxy(assembly, grantor, holder_number=holder.number, by=grantor)
+    db.session.flush()
+    login(chair.user)
+    attendance = url(coop, f"/{assembly.id}/attendance")
+    page = html.unescape(client.get(attendance, query_string={"q": grantor.name}).text)
+    assert (
+        f"{grantor.name} gaf een volmacht aan {holder.name}. Als je {grantor.name} aanmeldt, "
+        f"vervalt die: dan stemt {grantor.name} zelf."
+    ) in page
+    services.close_vote(motion, by=chair)
+    services.close_session(assembly, by=chair)
+    db.session.flush()
+    page = html.unescape(client.get(attendance).text)
+    assert "De vergadering is gesloten. Dit is de presentielijst zoals die was." in page
+    assert "Leden kunnen zich aanmelden als" not in page
