@@ -185,7 +185,7 @@ def test_proxies_to_oneself_beyond_the_limit_and_in_chains(client, login, room):
         (d, b.number, "Je hebt zelf een volmacht. Een volmacht kun je niet doorgeven."),
         (b, c.number, f"{c.name} heeft zelf een volmacht gegeven en kan er geen krijgen."),
         (b, 99999, "Er is geen actief lid met dit nummer."),
-        (a, b.number, "Je bent aangemeld, dus je stemt zelf. Een volmacht kan dan niet."),
+        (a, b.number, "Je bent aanwezig gemeld, dus je stemt zelf. Een volmacht kan dan niet."),
     ]
     for grantor, number, message in cases:
         response = give(grantor, number)

@@ -507,7 +507,7 @@ def test_a_vote_cast_while_its_check_in_is_taken_back_is_refused(app, committed)
             thread.join(timeout=30)
     finally:
         engines[None] = test_connection
-    assert str(outcome["vote"]).startswith("Meld je eerst aan")  # check in first (Dutch)
+    assert str(outcome["vote"]).startswith("Meld je eerst aanwezig")  # check in first (Dutch)
     with Session(committed) as session:
         assert session.scalar(select(func.count(Attendance.id))) == 0
         assert session.scalar(select(func.count(Vote.id))) == 0

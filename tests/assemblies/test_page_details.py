@@ -165,12 +165,12 @@ def test_no_check_in_after_the_assembly_closed(client, login, coop, chair):
     db.session.flush()
     login(chair.user)
     page = text(client.get(base(closed) + f"/attendance?q={member.number}"))
-    assert f"Meld {member.name} aan" not in page
+    assert f"Meld {member.name} aanwezig" not in page
     assert "De vergadering is gesloten. Dit is de presentielijst zoals die was." in page
     convened = AssemblyFactory(cooperative=coop)
     db.session.flush()
     page = text(client.get(base(convened) + f"/attendance?q={member.number}"))
-    assert f"Meld {member.name} aan" in page
+    assert f"Meld {member.name} aanwezig" in page
 
 
 # Results explain their numbers -----------------------------------------------------------------
@@ -577,7 +577,7 @@ def test_proxy_mails_speak_to_their_reader(client, login, coop, mailbox):
     assert (
         f"Je hebt een volmacht gegeven aan {holder.name} voor de algemene ledenvergadering" in mine
     )
-    assert "De volmacht vervalt als je je aanmeldt, zelf stemt of hem intrekt." in mine
+    assert "De volmacht vervalt als je je aanwezig meldt, zelf stemt of hem intrekt." in mine
     theirs = text_of(mailbox.last_to(holder.user.email))
     assert f"{grantor.name} gave you a proxy for the general assembly on" in theirs
     assert f"you vote for {grantor.name}." in theirs

@@ -816,7 +816,7 @@ def test_a_grantor_who_checks_in_online_is_told_the_proxy_ended(client, login, c
     page = html.unescape(
         client.post(url(coop, f"/{assembly.id}/check-in"), follow_redirects=True).text
     )
-    assert "Je bent aangemeld." in page
+    assert "Je bent aanwezig gemeld." in page
     assert (
         f"Je volmacht aan {holder.name} is beëindigd: vanaf nu stem je zelf. De stemmen die "
         f"{holder.name} er al mee uitbracht, blijven tellen."
@@ -837,18 +837,19 @@ def test_online_check_in_is_offered_on_the_day_and_warns_a_member_who_gave_a_pro
     login(grantor.user)
     check_in = f'action="{url(coop, f"/{assembly.id}/check-in")}"'
     page = html.unescape(client.get(url(coop, f"/{assembly.id}")).text)
-    assert "Op de dag van de vergadering kun je je hier aanmelden om online mee te doen." in page
+    on_the_day = "Op de dag van de vergadering kun je je hier aanwezig melden om online mee te doen"
+    assert on_the_day in page
     assert check_in not in page
     assembly.starts_at = utcnow()
     db.session.flush()
     page = html.unescape(client.get(url(coop, f"/{assembly.id}")).text)
     assert check_in in page
     # Below the button: checking in ends the proxy (said once).
-    assert f"{holder.name} heeft jouw volmacht. Die vervalt als je je aanmeldt." in page
+    assert f"{holder.name} heeft jouw volmacht. Die vervalt als je je aanwezig meldt." in page
     assembly.starts_at = utcnow() + timedelta(days=21)
     db.session.flush()
     response = client.post(url(coop, f"/{assembly.id}/check-in"), follow_redirects=True)
-    assert "Je kunt je online aanmelden op de dag van de vergadering." in html.unescape(
+    assert "Je kunt je op de dag van de vergadering online aanwezig melden." in html.unescape(
         response.text
     )
     assert services.attendance_of(assembly, grantor) is None
@@ -888,8 +889,8 @@ def test_a_grantor_not_checked_in_reads_who_votes_for_them_and_the_list_names_th
     login(grantor.user)
     page = html.unescape(client.get(page_url).text)
     assert (
-        f"{holder.name} heeft je volmacht: als {holder.name} aangemeld is, stemt die voor jou. "
-        "Wil je toch zelf stemmen? Meld je dan aan; je volmacht vervalt dan."
+        f"{holder.name} heeft je volmacht: als {holder.name} aanwezig is, stemt die voor jou. "
+        "Wil je toch zelf stemmen? Meld je dan aanwezig; je volmacht vervalt dan."
     ) in page
     login(chair.user)
     services.cast_vote(motion, voter=holder, choice=Choice.AGAINST, on_behalf_of=grantor)
@@ -921,7 +922,7 @@ def test_a_member_not_checked_in_is_shown_where_to_check_in(client, login, coop,
     login(members[3].user)
     page = client.get(page_url).text
     assert (
-        f'<a href="{url(coop, f"/{assembly.id}")}#proxy">Meld je aan op de pagina van de '
+        f'<a href="{url(coop, f"/{assembly.id}")}#proxy">Meld je aanwezig op de pagina van de '
         "vergadering</a>"
     ) in page
 
@@ -949,22 +950,22 @@ def test_the_board_takes_back_a_check_in_from_the_attendance_list(
     login(chair.user)
     attendance = url(coop, f"/{assembly.id}/attendance")
     page = html.unescape(client.get(attendance).text)
-    assert "Nog niemand is aangemeld." not in page
+    assert "Nog niemand is aanwezig gemeld." not in page
     undo = url(coop, f"/{assembly.id}/attendance/{wrong.number}/undo")
     assert f'action="{undo}"' in page
-    assert f"Maak de aanmelding van {wrong.name} ongedaan" in page
+    assert f"Haal {wrong.name} van de presentielijst" in page
     page = html.unescape(client.post(undo, follow_redirects=True).text)
-    assert f"De aanmelding van {wrong.name} is ongedaan gemaakt." in page
+    assert f"{wrong.name} staat niet meer op de presentielijst." in page
     assert (
-        f"De volmacht die {wrong.name} aan {members[2].name} gaf, verviel bij de aanmelding en "
-        f"blijft vervallen. {wrong.name} kan een nieuwe volmacht geven."
+        f"De volmacht die {wrong.name} aan {members[2].name} gaf, verviel toen {wrong.name} "
+        f"aanwezig werd gemeld, en blijft vervallen. {wrong.name} kan een nieuwe volmacht geven."
     ) in page
     assert f'action="{undo}"' not in page
     assert services.attendance_of(assembly, wrong) is None
     services.undo_check_in(assembly, chair, by=chair)
     db.session.flush()
     page = html.unescape(client.get(attendance).text)
-    assert "Nog niemand is aangemeld." in page  # not an empty table
+    assert "Nog niemand is aanwezig gemeld." in page  # not an empty table
     assert "<table>" not in page.split("Proxies")[0].split("Volmachten")[0]
     login(wrong.user)  # not the board
     assert client.post(undo).status_code == 403
@@ -1053,7 +1054,7 @@ def test_the_attendance_search_says_a_check_in_ends_a_proxy(client, login, coop,
     attendance = url(coop, f"/{assembly.id}/attendance")
     page = html.unescape(client.get(attendance, query_string={"q": grantor.name}).text)
     assert (
-        f"{grantor.name} gaf een volmacht aan {holder.name}. Als je {grantor.name} aanmeldt, "
+        f"{grantor.name} gaf een volmacht aan {holder.name}. Als je {grantor.name} aanwezig meldt, "
         f"vervalt die: dan stemt {grantor.name} zelf."
     ) in page
     services.close_vote(motion, by=chair)
@@ -1061,4 +1062,4 @@ def test_the_attendance_search_says_a_check_in_ends_a_proxy(client, login, coop,
     db.session.flush()
     page = html.unescape(client.get(attendance).text)
     assert "De vergadering is gesloten. Dit is de presentielijst zoals die was." in page
-    assert "Leden kunnen zich aanmelden als" not in page
+    assert "Leden kunnen zich aanwezig melden als" not in page
