@@ -977,6 +977,8 @@ def check_in(assembly: Assembly, membership: Membership, *, by, online: bool = F
     if online and assembly.status is AssemblyStatus.CONVENED and not on_the_day(assembly):
         # Weeks before, "check in" reads as "sign up to come", and would end a proxy given.
         raise DomainError(_l("You can check in online on the day of the assembly."))
+    if online and _in_the_paper_count(assembly, membership):
+        raise DomainError(IN_THE_PAPER_COUNT)
     if attendance_of(assembly, membership) is not None:
         raise DomainError(_l("%(name)s is already checked in.", name=membership.name))
     item = Attendance(
@@ -1314,6 +1316,50 @@ def grant_proxy(
     return proxy
 
 
+IN_THE_PAPER_COUNT = _l(
+    "The votes in the room were counted on paper, and your proxy holder there voted for "
+    "you. Until that vote closes, your proxy stays as it is: otherwise you would be counted "
+    "twice."
+)
+
+
+def _in_the_paper_count(assembly: Assembly, grantor: Membership) -> bool:
+    """Whether a paper count of an open vote counted the grantor: their proxy's holder is
+    at the door (checked in, not online) and the room's paper votes are in."""
+    holder_at_door = (
+        select(Attendance.id)
+        .where(
+            Attendance.assembly_id == assembly.id,
+            Attendance.membership_id == Proxy.holder_id,
+            Attendance.online.is_(False),
+        )
+        .exists()
+    )
+    paper_in = (
+        select(Motion.id)
+        .where(
+            Motion.assembly_id == assembly.id,
+            Motion.status == MotionStatus.OPEN,
+            Motion.paper_total > 0,
+        )
+        .exists()
+    )
+    return (
+        db.session.scalar(
+            select(Proxy.id)
+            .where(
+                Proxy.assembly_id == assembly.id,
+                Proxy.grantor_id == grantor.id,
+                Proxy.status == ProxyStatus.ACTIVE,
+                holder_at_door,
+                paper_in,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def revoke_proxy(proxy: Proxy, *, by: Membership) -> None:
     if proxy.grantor_id != by.id:
         raise DomainError(_l("Only the member who gave a proxy can withdraw it."))
@@ -1322,6 +1368,8 @@ def revoke_proxy(proxy: Proxy, *, by: Membership) -> None:
     assembly = db.session.get(Assembly, proxy.assembly_id)
     if assembly.status is AssemblyStatus.CLOSED:
         raise DomainError(_l("The assembly is closed."))
+    if _in_the_paper_count(assembly, by):
+        raise DomainError(IN_THE_PAPER_COUNT)
     proxy.status = ProxyStatus.REVOKED
     proxy.ended_at = utcnow()
     db.session.flush()
@@ -2302,9 +2350,12 @@ def _room_without_vote_statement():
         return (
             select(func.count())
             .select_from(Proxy)
+            .join(Membership, Membership.id == Proxy.grantor_id)
             .where(
                 Proxy.assembly_id == assembly_id,
                 Proxy.status == ProxyStatus.ACTIVE,
+                # A grantor whose membership ended cannot vote (``cast_vote``).
+                Membership.status == MembershipStatus.ACTIVE,
                 _holder_attends(assembly_id, online=online),
                 without_vote(Proxy.grantor_id),
             )

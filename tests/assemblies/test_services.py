@@ -1379,3 +1379,35 @@ def test_members_taking_part_online_are_not_counted_on_paper(meeting):
     result = services.close_vote(meeting.motion, by=meeting.chair)
     assert result.present == 5
     assert result.cast == 5  # 4 on paper and 1 online: nobody twice
+
+
+def test_a_grantor_counted_on_paper_through_the_holder_cannot_vote_again(meeting):
+    """The holder at the door voted on paper for the grantor: until that vote closes the
+    grantor can neither check in online nor move the proxy to someone online."""
+    services.update_rules(
+        meeting.cooperative,
+        data=_rules_data(electronic_participation=True),
+        decision_rules={},
+        by=meeting.chair,
+    )
+    grantor, holder = meeting.members[4], meeting.members[0]  # the holder is at the door
+    proxy = services.grant_proxy(meeting.assembly, grantor, holder_number=holder.number, by=grantor)
+    assert services.room_without_vote(meeting.motion).room == 5  # 4 at the door + grantor
+    services.set_paper_votes(meeting.motion, for_=5, against=0, abstain=0, by=meeting.chair)
+    with pytest.raises(DomainError, match="counted twice"):
+        services.check_in(meeting.assembly, grantor, by=grantor, online=True)
+    with pytest.raises(DomainError, match="counted twice"):
+        services.revoke_proxy(proxy, by=grantor)
+    assert services.attendance_of(meeting.assembly, grantor) is None
+    result = services.close_vote(meeting.motion, by=meeting.chair)
+    assert (result.present, result.represented, result.cast) == (4, 1, 5)
+    services.revoke_proxy(proxy, by=grantor)  # once the vote closed
+
+
+def test_a_grantor_whose_membership_ended_is_not_counted_in_the_room(meeting):
+    grantor, holder = meeting.members[4], meeting.members[0]
+    services.grant_proxy(meeting.assembly, grantor, holder_number=holder.number, by=grantor)
+    assert services.room_without_vote(meeting.motion).room == 5
+    grantor.status = MembershipStatus.ENDED
+    db.session.flush()
+    assert services.room_without_vote(meeting.motion).room == 4
