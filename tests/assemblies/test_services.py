@@ -456,12 +456,7 @@ def test_tally_with_paper_votes_and_proxies(meeting):
 def test_members_in_the_room_cannot_vote_online_after_the_paper_count(meeting):
     in_room, online, grantor = meeting.members[0], meeting.members[4], meeting.members[3]
     services.grant_proxy(meeting.assembly, grantor, holder_number=in_room.number, by=grantor)
-    services.update_rules(
-        meeting.cooperative,
-        data=_rules_data(electronic_participation=True),
-        decision_rules={},
-        by=meeting.chair,
-    )
+    _allow_online(meeting)
     services.check_in(meeting.assembly, online, by=online, online=True)
     services.set_paper_votes(meeting.motion, for_=2, against=1, abstain=0, by=meeting.chair)
 
@@ -1138,12 +1133,7 @@ def test_no_instruction_for_a_secret_vote_so_nothing_ties_a_member_to_a_choice(m
 
 def test_online_check_in_is_for_the_day_of_the_assembly(meeting):
     """Weeks before, "check in" reads as "sign up to come" (and would end a proxy given)."""
-    services.update_rules(
-        meeting.cooperative,
-        data=_rules_data(electronic_participation=True),
-        decision_rules={},
-        by=meeting.chair,
-    )
+    _allow_online(meeting)
     ahead = AssemblyFactory(cooperative=meeting.cooperative, status=AssemblyStatus.CONVENED)
     member = meeting.members[4]
     services.grant_proxy(ahead, member, holder_number=meeting.members[3].number, by=member)
@@ -1333,12 +1323,7 @@ def test_an_election_of_only_blank_votes_that_count_as_cast_says_so(meeting):
 
 def test_an_online_check_in_is_taken_back_after_the_room_voted_on_paper(meeting):
     """Paper votes count the room, not who takes part online."""
-    services.update_rules(
-        meeting.cooperative,
-        data=_rules_data(electronic_participation=True),
-        decision_rules={},
-        by=meeting.chair,
-    )
+    _allow_online(meeting)
     online, door = meeting.members[3], meeting.members[4]
     services.check_in(meeting.assembly, online, by=online, online=True)
     services.set_paper_votes(meeting.motion, for_=1, against=0, abstain=0, by=meeting.chair)
@@ -1361,12 +1346,7 @@ def test_taking_back_a_check_in_says_which_proxy_stays_ended(meeting):
 def test_members_taking_part_online_are_not_counted_on_paper(meeting):
     """A member online who has not voted yet can still vote online after the paper count:
     the room's paper votes leave them out, or they would count twice."""
-    services.update_rules(
-        meeting.cooperative,
-        data=_rules_data(electronic_participation=True),
-        decision_rules={},
-        by=meeting.chair,
-    )
+    _allow_online(meeting)
     online = meeting.members[3]
     services.check_in(meeting.assembly, online, by=online, online=True)
     # In the room: the chair and members 0-2 (4); online: member 3.
@@ -1384,12 +1364,7 @@ def test_members_taking_part_online_are_not_counted_on_paper(meeting):
 def test_a_grantor_counted_on_paper_through_the_holder_cannot_vote_again(meeting):
     """The holder at the door voted on paper for the grantor: until that vote closes the
     grantor can neither check in online nor move the proxy to someone online."""
-    services.update_rules(
-        meeting.cooperative,
-        data=_rules_data(electronic_participation=True),
-        decision_rules={},
-        by=meeting.chair,
-    )
+    _allow_online(meeting)
     grantor, holder = meeting.members[4], meeting.members[0]  # the holder is at the door
     proxy = services.grant_proxy(meeting.assembly, grantor, holder_number=holder.number, by=grantor)
     assert services.room_without_vote(meeting.motion).room == 5  # 4 at the door + grantor
@@ -1411,3 +1386,13 @@ def test_a_grantor_whose_membership_ended_is_not_counted_in_the_room(meeting):
     grantor.status = MembershipStatus.ENDED
     db.session.flush()
     assert services.room_without_vote(meeting.motion).room == 4
+
+
+def _allow_online(meeting) -> None:
+    """The rules allow taking part online (electronic participation)."""
+    services.update_rules(
+        meeting.cooperative,
+        data=_rules_data(electronic_participation=True),
+        decision_rules={},
+        by=meeting.chair,
+    )
