@@ -964,6 +964,12 @@ def on_the_day(assembly: Assembly) -> bool:
     return assembly.starts_at.astimezone(AMSTERDAM).date() == today()
 
 
+def before_the_day(assembly: Assembly) -> bool:
+    """Convened, and its day has not come (or has passed without opening): opening then
+    needs the chair's tick, and members cannot check in online yet."""
+    return assembly.status is AssemblyStatus.CONVENED and not on_the_day(assembly)
+
+
 def check_in(assembly: Assembly, membership: Membership, *, by, online: bool = False) -> Attendance:
     """Record that a member attends (at the door, by the board, or online by themselves).
     Proxies the member granted are void from now on."""
@@ -974,7 +980,7 @@ def check_in(assembly: Assembly, membership: Membership, *, by, online: bool = F
     _check_voting_member(assembly, membership)
     if online and not governance(assembly.cooperative).electronic_participation:
         raise DomainError(_l("This cooperative does not allow taking part online."))
-    if online and assembly.status is AssemblyStatus.CONVENED and not on_the_day(assembly):
+    if online and before_the_day(assembly):
         # Weeks before, "check in" reads as "sign up to come", and would end a proxy given.
         raise DomainError(_l("You can check in online on the day of the assembly."))
     if online and _in_the_paper_count(assembly, membership):

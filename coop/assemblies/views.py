@@ -370,6 +370,7 @@ def _assembly_page(
         can_organise=_can(ORGANISERS),
         is_chair=_can(CHAIR),
         on_the_day=services.on_the_day(assembly),
+        before_the_day=services.before_the_day(assembly),
         tick_error=tick_error,
         voters=services.count_voting_members(g.cooperative)
         if assembly.status is AssemblyStatus.DRAFT and _can(ORGANISERS)
@@ -785,8 +786,7 @@ def invitation_on_paper(slug, assembly_id, number):
 @board_of(role=CHAIR)
 def open_session(slug, assembly_id):
     assembly = _assembly(assembly_id)
-    early = assembly.status is AssemblyStatus.CONVENED and not services.on_the_day(assembly)
-    if early and not _ticked():
+    if services.before_the_day(assembly) and not _ticked():
         # Opened by mistake weeks early, the minutes would say so: the chair confirms.
         return _assembly_page(
             assembly, tick_error=_("Tick this box if the meeting begins now."), status=422

@@ -472,41 +472,30 @@ def test_a_vote_cast_while_its_check_in_is_taken_back_is_refused(app, committed)
     """The board takes back a member's check-in at the moment that member votes: the
     vote, which read the attendance before the board's commit, inserts nothing."""
     assembly_id, motion_id, ids = _setup(committed, 1)
-    engines = db._app_engines[app]
-    test_connection = engines[None]
-    engines[None] = committed
     locked, outcome = threading.Event(), {}
 
-    def undo():
-        with app.app_context():
+    def work(i):
+        if i == 0:  # the board
             assembly = db.session.get(Assembly, assembly_id)
             member = db.session.get(Membership, ids[0])
             services.undo_check_in(assembly, member, by=member)
             locked.set()
             time.sleep(1.0)  # the vote below starts and waits for the lock
             db.session.commit()
+            return
+        locked.wait(10)
+        motion = db.session.get(Motion, motion_id)
+        voter = db.session.get(Membership, ids[0])
+        try:
+            services.cast_vote(motion, voter=voter, choice=Choice.FOR)
+            db.session.commit()
+            outcome["vote"] = "recorded"
+        except DomainError as error:
+            db.session.rollback()
+            outcome["vote"] = error.message
 
-    def vote():
-        with app.app_context():
-            locked.wait(10)
-            motion = db.session.get(Motion, motion_id)
-            voter = db.session.get(Membership, ids[0])
-            try:
-                services.cast_vote(motion, voter=voter, choice=Choice.FOR)
-                db.session.commit()
-                outcome["vote"] = "recorded"
-            except DomainError as error:
-                db.session.rollback()
-                outcome["vote"] = error.message
-
-    threads = [threading.Thread(target=undo), threading.Thread(target=vote)]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-    finally:
-        engines[None] = test_connection
+    _outcomes, errors = _race(app, committed, 2, work)
+    assert errors == []
     assert str(outcome["vote"]).startswith("Meld je eerst aanwezig")  # check in first (Dutch)
     with Session(committed) as session:
         assert session.scalar(select(func.count(Attendance.id))) == 0

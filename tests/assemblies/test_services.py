@@ -1214,20 +1214,7 @@ def test_an_election_counted_on_paper_adds_the_ballots_of_the_room(meeting):
 
 
 def test_paper_ballots_for_more_seats_name_each_candidate_once_and_count_as_voters(meeting):
-    election = services.add_motion(
-        meeting.assembly,
-        item=meeting.item,
-        title="Verkiezing bestuur",
-        text="",
-        decision_kind=DecisionKind.ELECTION,
-        seats=2,
-        by=meeting.chair,
-    )
-    anna, bram, cor = (
-        services.add_candidate(election, name=name, number=None, by=meeting.chair)
-        for name in ("Anna", "Bram", "Cor")
-    )
-    services.open_vote(election, by=meeting.chair)
+    election, (anna, bram, cor) = _seats_election(meeting, 2, "Anna", "Bram", "Cor")
     services.cast_vote(
         election, voter=meeting.members[0], choice=Choice.FOR, candidate_ids=[anna.id, bram.id]
     )
